@@ -1,0 +1,81 @@
+"""The composition root: settings -> database -> unit of work -> services.
+
+``http/app.py`` and ``cli.py`` receive a ``Container``; nothing else builds engines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Settings
+from .domain.ports import Clock, UnitOfWork
+from .services.auth import AuthService
+from .services.clock import SystemClock
+from .services.credentials import CredentialService
+from .services.events import EventService
+from .services.idempotency import IdempotencyService
+from .services.sessions import SessionService
+from .services.sweeper import Sweeper
+from .services.tenants import SubjectService, TenantService
+from .services.usage import UsageService
+from .storage.database import Database, open_database
+from .storage.migrate import upgrade
+
+
+@dataclass(slots=True)
+class Container:
+    settings: Settings
+    database: Database
+    clock: Clock
+    sessions: SessionService
+    events: EventService
+    credentials: CredentialService
+    tenants: TenantService
+    subjects: SubjectService
+    auth: AuthService
+    usage: UsageService
+    sweeper: Sweeper
+    idempotency: IdempotencyService
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def open_storage(settings: Settings) -> Database:
+    if settings.is_sqlite:
+        return open_database(
+            settings.database_url,
+            synchronous=settings.sqlite_synchronous,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        )
+    return open_database(
+        settings.database_url,
+        pool_size=settings.pg_pool_size,
+        max_overflow=settings.pg_max_overflow,
+    )
+
+
+def build(settings: Settings, clock: Clock | None = None) -> Container:
+    database = open_storage(settings)
+    clock = clock or SystemClock()
+
+    def uow(*, write: bool = True) -> UnitOfWork:
+        return database.unit_of_work(write=write)
+
+    return Container(
+        settings=settings,
+        database=database,
+        clock=clock,
+        sessions=SessionService(uow, clock),
+        events=EventService(uow, clock, settings.max_event_batch),
+        credentials=CredentialService(uow, clock),
+        tenants=TenantService(uow, clock),
+        subjects=SubjectService(uow, clock),
+        auth=AuthService(uow, clock, settings.auth_cache_ttl_s),
+        usage=UsageService(uow, clock),
+        sweeper=Sweeper(uow, clock, settings.sweep_batch),
+        idempotency=IdempotencyService(uow, clock),
+    )
+
+
+def migrate(settings: Settings) -> None:
+    upgrade(settings.database_url)

@@ -1,0 +1,28 @@
+"""The ``sessionary`` command line (Typer + Rich). Every data command takes ``--json``."""
+
+from __future__ import annotations
+
+import typer
+
+from .admin import keys_app, tenants_app
+from .db import db_app, sweep
+from .serve import serve
+from .sessions import sessions_app, usage_app
+
+app = typer.Typer(
+    name="sessionary",
+    help="Self-hosted session lifecycle service.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.command("serve")(serve)
+app.command("sweep")(sweep)
+app.add_typer(db_app, name="db")
+app.add_typer(tenants_app, name="tenants")
+app.add_typer(keys_app, name="keys")
+app.add_typer(sessions_app, name="sessions")
+app.add_typer(usage_app, name="usage")
+
+
+def main() -> None:
+    app()

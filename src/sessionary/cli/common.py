@@ -1,0 +1,69 @@
+"""Shared CLI plumbing: settings, one container per command, and JSON/table output."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NoReturn, TypeVar
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..bootstrap import Container, build
+from ..config import Settings, SettingsError, load_settings
+from ..domain.errors import DomainError
+from ..domain.model import Actor
+from ..storage.database import StorageUnavailable
+
+T = TypeVar("T")
+CLI_ACTOR = Actor(credential_pk=None, label="cli")
+console = Console()
+err_console = Console(stderr=True)
+
+JsonOption = typer.Option(False, "--json", help="Print machine-readable JSON.")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as exc:
+        fail(str(exc), 2)
+
+
+def run(work: Callable[[Container], Awaitable[T]]) -> T:
+    """Build the container, run one async use case, and always dispose the engine."""
+
+    async def main() -> T:
+        container = build(settings())
+        try:
+            return await work(container)
+        finally:
+            await container.close()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        fail(exc.message)
+    except StorageUnavailable as exc:
+        fail(f"database unavailable ({exc}); is it migrated? try: sessionary db upgrade")
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(msgspec.json.encode(data).decode() + "\n")
+
+
+def emit_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)

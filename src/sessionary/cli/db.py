@@ -1,0 +1,55 @@
+"""``sessionary db`` and ``sessionary sweep``."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from ..bootstrap import Container
+from ..storage.migrate import current, upgrade
+from .common import JsonOption, emit_json, fail, run, settings
+
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head"), json: bool = JsonOption) -> None:
+    """Migrate the database named by SESSIONARY_DATABASE_URL."""
+    url = settings().database_url
+    try:
+        upgrade(url, revision)
+    except Exception as exc:
+        fail(f"migration failed: {type(exc).__name__}: {exc}")
+    rev = current(url)
+    if json:
+        emit_json({"revision": rev})
+    else:
+        typer.echo(f"database at revision {rev}")
+
+
+@db_app.command("current")
+def db_current(json: bool = JsonOption) -> None:
+    """Show the schema revision of the database."""
+    try:
+        rev = current(settings().database_url)
+    except Exception as exc:
+        fail(f"cannot read the database: {type(exc).__name__}: {exc}")
+    if json:
+        emit_json({"revision": rev})
+    else:
+        typer.echo(rev or "(empty database)")
+
+
+def sweep(json: bool = JsonOption) -> None:
+    """Run one expiry pass: make every due expiry durable."""
+
+    async def work(c: Container) -> int:
+        return await c.sweeper.sweep_once()
+
+    with Progress(SpinnerColumn(), TextColumn("sweeping"), transient=True, disable=json) as p:
+        p.add_task("sweep")
+        count = run(work)
+    if json:
+        emit_json({"expired": count})
+    else:
+        typer.echo(f"expired {count} session(s)")

@@ -1,0 +1,1 @@
+"""Plain-Python core: entities, rules, errors and ports. Imports only the standard library."""

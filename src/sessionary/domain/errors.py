@@ -1,0 +1,75 @@
+"""Domain errors say what happened, never how a protocol reports it.
+
+Each carries a stable ``code`` and a ``data`` mapping; every HTTP dialect maps them in one table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, **data: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.data = data
+
+
+class NotFound(DomainError):
+    code = "not-found"
+
+
+class SessionNotFound(NotFound):
+    code = "session-not-found"
+
+
+class TenantNotFound(NotFound):
+    code = "tenant-not-found"
+
+
+class CredentialNotFound(NotFound):
+    code = "credential-not-found"
+
+
+class SubjectNotFound(NotFound):
+    code = "subject-not-found"
+
+
+class SessionNotActive(DomainError):
+    """The session exists but is closed, expired or deleted; ``data['status']`` says which."""
+
+    code = "session-not-active"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class AlreadyExists(Conflict):
+    code = "already-exists"
+
+
+class IdempotencyMismatch(Conflict):
+    code = "idempotency-key-reused"
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency-key-in-progress"
+
+
+class InvalidInput(DomainError):
+    code = "invalid-input"
+
+
+class LimitExceeded(DomainError):
+    code = "limit-exceeded"
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"

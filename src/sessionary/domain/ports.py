@@ -1,0 +1,176 @@
+"""Ports: what the services need from storage and the outside world (implemented elsewhere)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol, Self
+
+from .model import (
+    JSON,
+    AuditEntry,
+    Credential,
+    Event,
+    LifecycleRecord,
+    Micros,
+    Subject,
+    Tenant,
+    TenantPolicy,
+)
+from .session import Session, Status
+
+
+class Clock(Protocol):
+    def now(self) -> Micros: ...
+
+
+@dataclass(slots=True, frozen=True)
+class NewSession:
+    tenant_pk: int
+    id: str
+    subject: Subject
+    scope: str | None
+    alias: str | None
+    opened_at: Micros
+    expires_at: Micros | None
+    idle_timeout_s: int | None
+    max_lifetime_s: int | None
+    metered: bool
+    state: JSON
+    dialect: str = "native"
+    owner: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class SessionFilter:
+    now: Micros
+    status: Status | None = None
+    subject_kind: str | None = None
+    subject_id: str | None = None
+    scope: str | None = None
+    opened_from: Micros | None = None
+    opened_to: Micros | None = None
+    dialect: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class UsageRow:
+    day: int  # days since the epoch, UTC
+    opened: int
+    ended: int
+    billed_minutes: int
+
+
+class TenantRepository(Protocol):
+    async def add(self, id: str, name: str, policy: TenantPolicy, at: Micros) -> Tenant: ...
+    async def get(self, pk: int) -> Tenant | None: ...
+    async def by_name(self, name: str) -> Tenant | None: ...
+    async def by_id(self, id: str) -> Tenant | None: ...
+    async def list(self) -> list[Tenant]: ...
+    async def update_policy(self, pk: int, policy: TenantPolicy) -> None: ...
+
+
+class CredentialRepository(Protocol):
+    async def add(self, credential: Credential) -> Credential: ...
+    async def by_digest(self, digest: str) -> Credential | None: ...
+    async def by_id(self, tenant_pk: int | None, id: str) -> Credential | None: ...
+    async def list(self, tenant_pk: int | None) -> list[Credential]: ...
+    async def revoke(self, pk: int, at: Micros) -> None: ...
+    async def revoke_bound_to(self, session_pk: int, at: Micros) -> None: ...
+    async def mark_used(self, pk: int, at: Micros) -> None: ...
+    async def any_system(self) -> bool: ...
+
+
+class SubjectRepository(Protocol):
+    async def get_or_add(
+        self, tenant_pk: int, kind: str, external_id: str, at: Micros
+    ) -> Subject: ...
+    async def find(self, tenant_pk: int, kind: str, external_id: str) -> Subject | None: ...
+    async def lock(self, pk: int) -> None: ...
+    async def list(
+        self, tenant_pk: int, kind: str | None, after: str | None, limit: int
+    ) -> builtins.list[Subject]: ...
+    async def set_attributes(self, pk: int, attributes: JSON) -> None: ...
+
+
+class SessionRepository(Protocol):
+    async def add(self, new: NewSession) -> Session: ...
+    async def get(self, tenant_pk: int, id: str) -> Session | None: ...
+    async def lock(self, tenant_pk: int, id: str) -> Session | None: ...
+    async def lock_live_of_subject(
+        self, tenant_pk: int, subject_pk: int, scope: str | None, any_scope: bool
+    ) -> list[Session]: ...
+    async def lock_due(self, now: Micros, limit: int) -> list[Session]: ...
+    async def save(self, session: Session) -> None: ...
+    async def bump_seq(self, session: Session, count: int) -> None: ...
+    async def list(
+        self, tenant_pk: int, flt: SessionFilter, after: str | None, limit: int
+    ) -> builtins.list[Session]: ...
+    async def usage(
+        self, tenant_pk: int, day_from: int, day_to: int, subject_kind: str | None, now: Micros
+    ) -> builtins.list[UsageRow]: ...
+    async def count_by_status(self, tenant_pk: int | None) -> dict[str, int]: ...
+
+
+class EventRepository(Protocol):
+    async def existing_keys(self, session_pk: int, keys: Sequence[str]) -> set[str]: ...
+    async def add_many(self, tenant_pk: int, events: Sequence[Event]) -> None: ...
+    async def list(
+        self, session_pk: int, after_seq: int, to_seq: int | None, limit: int
+    ) -> builtins.list[Event]: ...
+    async def delete_for_session(self, session_pk: int) -> None: ...
+
+
+class LifecycleRepository(Protocol):
+    async def add(self, record: LifecycleRecord) -> None: ...
+    async def list(self, tenant_pk: int, after_id: int, limit: int) -> list[LifecycleRecord]: ...
+    async def for_session(self, session_pk: int) -> builtins.list[LifecycleRecord]: ...
+
+
+class AuditRepository(Protocol):
+    async def add(self, entry: AuditEntry) -> None: ...
+    async def list(self, tenant_pk: int | None, limit: int) -> list[AuditEntry]: ...
+
+
+@dataclass(slots=True, frozen=True)
+class StoredResponse:
+    request_hash: str
+    status: int | None
+    body: bytes | None
+    created_at: Micros
+
+
+class IdempotencyRepository(Protocol):
+    async def claim(
+        self, scope_key: str, request_hash: str, at: Micros, stale_before: Micros
+    ) -> StoredResponse | None: ...
+    async def complete(self, scope_key: str, status: int, body: bytes) -> None: ...
+    async def release(self, scope_key: str) -> None: ...
+    async def purge(self, before: Micros) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    tenants: TenantRepository
+    credentials: CredentialRepository
+    subjects: SubjectRepository
+    sessions: SessionRepository
+    events: EventRepository
+    lifecycle: LifecycleRepository
+    audit: AuditRepository
+    idempotency: IdempotencyRepository
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, write: bool = True) -> UnitOfWork: ...

@@ -1,0 +1,1 @@
+"""HTTP: the native /v1 API, the vendor dialects and the admin console (Litestar)."""

@@ -1,0 +1,57 @@
+"""create_app: mounts /v1 (and later each dialect and the admin console) on one Litestar app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+
+from ..bootstrap import Container
+from .deps import DEPENDENCIES
+from .health import healthz, readyz
+from .middleware import idempotency_middleware, request_id_middleware
+from .native import admin, sessions, usage
+from .native.errors import exception_handlers
+from .openapi import attach_request_bodies, openapi_config, openapi_json
+
+
+def native_router() -> Router:
+    return Router(
+        "/v1",
+        route_handlers=[*sessions.ROUTES, *admin.ROUTES, *usage.ROUTES, openapi_json],
+        dependencies=DEPENDENCIES,
+        middleware=[idempotency_middleware],
+    )
+
+
+@contextlib.asynccontextmanager
+async def _background(app: Litestar) -> AsyncIterator[None]:
+    """Run the expiry sweeper beside the server; dispose the database on the way out."""
+    container: Container = app.state.container
+    interval = container.settings.sweep_interval_s
+    task = asyncio.create_task(container.sweeper.run_forever(interval)) if interval > 0 else None
+    attach_request_bodies(app)
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await container.close()
+
+
+def create_app(container: Container, *, extra_routers: list[Any] | None = None) -> Litestar:
+    return Litestar(
+        route_handlers=[native_router(), healthz, readyz, *(extra_routers or [])],
+        middleware=[request_id_middleware],
+        exception_handlers=exception_handlers(),
+        request_max_body_size=container.settings.max_body_bytes,
+        openapi_config=openapi_config(),
+        lifespan=[_background],
+        state=State({"container": container}),
+    )

@@ -1,0 +1,67 @@
+"""Every dependency the HTTP layer injects, provided in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import Headers
+from litestar.di import Provide
+
+from ..bootstrap import Container
+from ..domain.errors import Forbidden, Unauthenticated
+from ..domain.model import Actor, Principal
+from ..domain.scopes import SYSTEM
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def presented_secret(headers: Headers) -> str | None:
+    """``Authorization: Bearer <secret>`` or ``X-API-Key: <secret>``; empty means absent."""
+    auth = headers.get("authorization")
+    if auth:
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        return None
+    key = headers.get("x-api-key")
+    return key.strip() or None if key else None
+
+
+def provide_container(request: AnyRequest) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+async def provide_principal(request: AnyRequest) -> Principal:
+    """Authenticate, then enforce the route's scope (``opt['scope']``)."""
+    container: Container = request.app.state.container
+    principal = await container.auth.authenticate(presented_secret(request.headers))
+    if principal.kind != "native":
+        raise Unauthenticated("missing or invalid credential")
+    required = request.route_handler.opt.get("scope")
+    if required == SYSTEM:
+        if not principal.is_system:
+            raise Forbidden("this route needs an operator (system) credential")
+    elif principal.tenant_pk is None:
+        raise Forbidden("operator credentials manage tenants; use a tenant credential here")
+    elif required and not principal.allows(required):
+        raise Forbidden(f"this credential lacks the {required} scope", scope=required)
+    return principal
+
+
+def provide_actor(request: AnyRequest, principal: Principal) -> Actor:
+    rid = request.scope.get("state", {}).get("request_id")
+    return Actor(credential_pk=principal.credential_pk, request_id=rid, label="api")
+
+
+def tenant_of(principal: Principal) -> int:
+    assert principal.tenant_pk is not None  # provide_principal refuses tenantless callers
+    return principal.tenant_pk
+
+
+DEPENDENCIES = {
+    "c": Provide(provide_container, sync_to_thread=False),
+    "principal": Provide(provide_principal),
+    "actor": Provide(provide_actor, sync_to_thread=False),
+}

@@ -1,0 +1,175 @@
+"""ASGI middleware: request ids for every call, Idempotency-Key replay for /v1 writes."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import msgspec
+from litestar.datastructures import Headers
+
+from ..domain.errors import Conflict, Unauthenticated
+from ..services.idempotency import request_hash
+from .deps import presented_secret
+from .problem import PROBLEM_JSON, TYPE_PREFIX
+
+# Plain ASGI shapes: this module forwards messages unchanged, so it needs no narrower types.
+Scope = MutableMapping[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_RID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+_NOT_STORED = {401, 403, 408, 429}  # answers about the caller, not about the request
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def request_id_middleware(app: ASGIApp) -> Any:
+    """Take a sane ``X-Request-Id`` from the caller or make one; echo it on the response."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        rid = _header(scope, b"x-request-id")
+        if rid is None or not _RID.match(rid):
+            rid = secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        await app(scope, receive, send_with_id)
+
+    return middleware
+
+
+async def _send_json(send: Send, status: int, body: bytes, ctype: str, replayed: bool) -> None:
+    headers = [(b"content-type", ctype.encode()), (b"content-length", str(len(body)).encode())]
+    if replayed:
+        headers.append((b"idempotent-replayed", b"true"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _problem(send: Send, status: int, code: str, detail: str) -> None:
+    body = msgspec.json.encode(
+        {
+            "type": TYPE_PREFIX + code,
+            "title": "Conflict" if status == 409 else "Bad Request",
+            "status": status,
+            "detail": detail,
+        }
+    )
+    await _send_json(send, status, body, PROBLEM_JSON, replayed=False)
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool, list[Message]]:
+    """Read the whole body if it fits under ``limit``; keep the messages to replay them."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return b"", False, messages
+        size += len(message.get("body", b""))
+        if size > limit:
+            return b"", False, messages
+        if not message.get("more_body", False):
+            return b"".join(m.get("body", b"") for m in messages), True, messages
+
+
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+class _Capture:
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 500
+        self.chunks: list[bytes] = []
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+        await self._send(message)
+
+
+def idempotency_middleware(app: ASGIApp) -> Any:
+    """Same key + same request replays the stored answer; same key + other body is a 409."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
+        if key is None or scope["method"] not in _MUTATING:
+            await app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= 200:
+            await _problem(send, 400, "invalid-idempotency-key", "Idempotency-Key is 1-200 chars")
+            return
+        await _idempotent(app, scope, receive, send, key)
+
+    return middleware
+
+
+async def _idempotent(app: ASGIApp, scope: Scope, receive: Receive, send: Send, key: str) -> None:
+    container: Any = scope["app"].state.container
+    headers = Headers.from_scope(scope)  # type: ignore[arg-type]
+    try:
+        principal = await container.auth.authenticate(presented_secret(headers))
+    except Unauthenticated:
+        await app(scope, receive, send)  # the route answers 401 itself
+        return
+    body, complete, messages = await _read_body(receive, container.settings.max_body_bytes)
+    if not complete:
+        await app(scope, _replaying(messages, receive), send)  # the route answers 413
+        return
+    scope_key = f"{principal.credential_pk}:{key}"
+    path = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
+    try:
+        replay = await container.idempotency.begin(
+            scope_key, request_hash(scope["method"], path, body)
+        )
+    except Conflict as exc:
+        await _problem(send, 409, exc.code, exc.message)
+        return
+    if replay is not None:
+        ctype = PROBLEM_JSON if replay.status >= 400 else "application/json"
+        await _send_json(send, replay.status, replay.body, ctype, replayed=True)
+        return
+    await _run_and_store(app, scope, _replaying(messages, receive), send, container, scope_key)
+
+
+async def _run_and_store(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, container: Any, scope_key: str
+) -> None:
+    capture = _Capture(send)
+    release: Callable[[str], Awaitable[None]] = container.idempotency.release
+    try:
+        await app(scope, receive, capture.send)
+    except BaseException:
+        await release(scope_key)
+        raise
+    if capture.status >= 500 or capture.status in _NOT_STORED:
+        await release(scope_key)
+        return
+    await container.idempotency.complete(scope_key, capture.status, b"".join(capture.chunks))

@@ -1,0 +1,1 @@
+"""The native REST API, mounted at /v1."""

@@ -1,0 +1,191 @@
+"""/v1 administration: tenants (operator credential), credentials and subjects (tenant admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import delete, get, post, put
+from litestar.params import Parameter
+
+from ...bootstrap import Container
+from ...domain.model import Actor, Principal, TenantPolicy
+from ...domain.scopes import ADMIN, SYSTEM
+from ...services.credentials import IssuedCredential, NewCredential
+from ..deps import AnyRequest, tenant_of
+from . import cursor
+from .body import decode_body
+from .present import credential_out, iso_or_none, subject_out, tenant_out, to_micros
+from .structs import (
+    CredentialIn,
+    CredentialOut,
+    IssuedCredentialOut,
+    SubjectAttributesIn,
+    SubjectDetailOut,
+    SubjectPage,
+    TenantIn,
+    TenantOut,
+    TenantPolicyIn,
+)
+
+
+def _policy(body: TenantIn | TenantPolicyIn) -> TenantPolicy:
+    return TenantPolicy(
+        idle_timeout_s=body.idle_timeout_s,
+        max_lifetime_s=body.max_lifetime_s,
+        retention_days=body.retention_days,
+        allow_extend=body.allow_extend,
+    )
+
+
+def _issued(issued: IssuedCredential, tenant: str | None) -> IssuedCredentialOut:
+    cred = issued.credential
+    return IssuedCredentialOut(
+        id=cred.id,
+        secret=issued.secret,
+        scopes=list(cred.scopes),
+        tenant=tenant,
+        name=cred.name,
+        expires_at=iso_or_none(cred.expires_at),
+    )
+
+
+async def _new_credential(tenant_pk: int, request: AnyRequest) -> NewCredential:
+    body = await decode_body(request, CredentialIn)
+    expires = None if body.expires_at is None else to_micros(body.expires_at)
+    return NewCredential(
+        tenant_pk=tenant_pk, scopes=tuple(body.scopes), name=body.name, expires_at=expires
+    )
+
+
+# -- operator routes ------------------------------------------------------------------------
+
+
+@post("/tenants", status_code=201, opt={"scope": SYSTEM, "body": TenantIn}, tags=["tenants"])
+async def create_tenant(request: AnyRequest, c: Container, actor: Actor) -> TenantOut:
+    body = await decode_body(request, TenantIn)
+    tenant = await c.tenants.create(body.name, _policy(body), actor)
+    return tenant_out(tenant)
+
+
+@get("/tenants", opt={"scope": SYSTEM}, tags=["tenants"])
+async def list_tenants(c: Container, principal: Principal) -> list[TenantOut]:
+    return [tenant_out(t) for t in await c.tenants.list()]
+
+
+@get("/tenants/{tenant:str}", opt={"scope": SYSTEM}, tags=["tenants"])
+async def get_tenant(tenant: str, c: Container, principal: Principal) -> TenantOut:
+    return tenant_out(await c.tenants.find(tenant))
+
+
+@post(
+    "/tenants/{tenant:str}/credentials",
+    status_code=201,
+    opt={"scope": SYSTEM, "body": CredentialIn},
+    tags=["tenants"],
+)
+async def create_tenant_credential(
+    tenant: str, request: AnyRequest, c: Container, actor: Actor
+) -> IssuedCredentialOut:
+    """Issue a credential inside a tenant (typically its first ``admin`` key)."""
+    found = await c.tenants.find(tenant)
+    issued = await c.credentials.issue(await _new_credential(found.pk, request), actor)
+    return _issued(issued, found.name)
+
+
+# -- tenant admin routes --------------------------------------------------------------------
+
+
+@get("/tenant", opt={"scope": ADMIN}, tags=["admin"])
+async def get_own_tenant(c: Container, principal: Principal) -> TenantOut:
+    return tenant_out(await c.tenants.get(tenant_of(principal)))
+
+
+@put("/tenant/policy", opt={"scope": ADMIN, "body": TenantPolicyIn}, tags=["admin"])
+async def set_own_policy(
+    request: AnyRequest, c: Container, principal: Principal, actor: Actor
+) -> TenantOut:
+    body = await decode_body(request, TenantPolicyIn)
+    return tenant_out(await c.tenants.set_policy(tenant_of(principal), _policy(body), actor))
+
+
+@post("/credentials", status_code=201, opt={"scope": ADMIN, "body": CredentialIn}, tags=["admin"])
+async def create_credential(
+    request: AnyRequest, c: Container, principal: Principal, actor: Actor
+) -> IssuedCredentialOut:
+    """The secret is shown in this response only; it is stored as a SHA-256 digest."""
+    tenant_pk = tenant_of(principal)
+    issued = await c.credentials.issue(await _new_credential(tenant_pk, request), actor)
+    return _issued(issued, (await c.tenants.get(tenant_pk)).name)
+
+
+@get("/credentials", opt={"scope": ADMIN}, tags=["admin"])
+async def list_credentials(c: Container, principal: Principal) -> list[CredentialOut]:
+    return [credential_out(x) for x in await c.credentials.list(tenant_of(principal))]
+
+
+@delete("/credentials/{credential_id:str}", status_code=200, opt={"scope": ADMIN}, tags=["admin"])
+async def revoke_credential(
+    credential_id: str, c: Container, principal: Principal, actor: Actor
+) -> CredentialOut:
+    revoked = await c.credentials.revoke(tenant_of(principal), credential_id, actor)
+    c.auth.forget(revoked.digest)
+    return credential_out(revoked)
+
+
+@get("/subjects", opt={"scope": ADMIN}, tags=["admin"])
+async def list_subjects(
+    c: Container,
+    principal: Principal,
+    kind: str | None = None,
+    page_cursor: Annotated[str | None, Parameter(query="cursor")] = None,
+    limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+) -> SubjectPage:
+    after = cursor.decode("j", page_cursor)
+    items, nxt = await c.subjects.list(
+        tenant_of(principal), kind, None if after is None else str(after), limit
+    )
+    return SubjectPage(
+        items=[subject_out(s) for s in items],
+        next_cursor=None if nxt is None else cursor.encode("j", nxt),
+    )
+
+
+@get("/subjects/{kind:str}/{subject_id:str}", opt={"scope": ADMIN}, tags=["admin"])
+async def get_subject(
+    kind: str, subject_id: str, c: Container, principal: Principal
+) -> SubjectDetailOut:
+    return subject_out(await c.subjects.get(tenant_of(principal), kind, subject_id))
+
+
+@put(
+    "/subjects/{kind:str}/{subject_id:str}",
+    opt={"scope": ADMIN, "body": SubjectAttributesIn},
+    tags=["admin"],
+)
+async def put_subject(
+    kind: str,
+    subject_id: str,
+    request: AnyRequest,
+    c: Container,
+    principal: Principal,
+    actor: Actor,
+) -> SubjectDetailOut:
+    body = await decode_body(request, SubjectAttributesIn)
+    subject = await c.subjects.put(tenant_of(principal), kind, subject_id, body.attributes, actor)
+    return subject_out(subject)
+
+
+ROUTES: list[Any] = [
+    create_tenant,
+    list_tenants,
+    get_tenant,
+    create_tenant_credential,
+    get_own_tenant,
+    set_own_policy,
+    create_credential,
+    list_credentials,
+    revoke_credential,
+    list_subjects,
+    get_subject,
+    put_subject,
+]

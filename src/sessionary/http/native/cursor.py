@@ -1,0 +1,28 @@
+"""Opaque page cursors: clients pass them back unchanged; a forged one is a 400, not a crash."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from ...domain.errors import InvalidInput
+
+
+def encode(kind: str, position: int | str) -> str:
+    raw = f"{kind}:{position}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(kind: str, cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+        prefix, _, value = raw.partition(":")
+        number = int(value)
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise InvalidInput("the cursor is not valid", field="cursor") from exc
+    if prefix != kind or number < 0 or len(cursor) > 64:
+        raise InvalidInput("the cursor is not valid", field="cursor")
+    return number

@@ -1,0 +1,102 @@
+"""The one table that turns errors into /v1 problem+json responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+
+from ...domain import errors as e
+from ...storage.database import StorageUnavailable
+from ..problem import problem
+from .body import MalformedBody, UnsupportedMediaType
+
+log = logging.getLogger("sessionary.http")
+
+# Most specific first: the first class in an error's MRO found here decides its status.
+STATUS: dict[type[e.DomainError], int] = {
+    MalformedBody: 400,
+    UnsupportedMediaType: 415,
+    e.NotFound: 404,
+    e.SessionNotActive: 409,
+    e.Conflict: 409,
+    e.InvalidInput: 422,
+    e.LimitExceeded: 422,
+    e.Unauthenticated: 401,
+    e.Forbidden: 403,
+}
+
+
+def status_of(exc: e.DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def request_id(request: Request[Any, Any, Any]) -> str | None:
+    rid = request.scope.get("state", {}).get("request_id")
+    return rid if isinstance(rid, str) else None
+
+
+def domain_error(request: Request[Any, Any, Any], exc: e.DomainError) -> Response[bytes]:
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": 'Bearer realm="sessionary"'} if status == 401 else None
+    extra = {k: v for k, v in exc.data.items() if isinstance(v, str | int | bool)}
+    return problem(
+        status, exc.code, exc.message, request_id=request_id(request), headers=headers, **extra
+    )
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    codes = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}
+    code = codes.get(status, "bad-request" if status < 500 else "server-error")
+    detail = exc.detail if status < 500 else "the server could not complete the request"
+    if isinstance(exc, NotFoundException) and exc.detail in ("Not Found", ""):
+        detail = "no such resource"
+    headers = dict(exc.headers or {})
+    if isinstance(exc, ValidationException):
+        code, detail = "invalid-parameter", _validation_detail(exc)
+    return problem(status, code, detail, request_id=request_id(request), headers=headers or None)
+
+
+def storage_error(request: Request[Any, Any, Any], exc: StorageUnavailable) -> Response[bytes]:
+    log.error("storage unavailable: %s (%s)", exc, exc.__cause__)
+    return problem(
+        503,
+        "storage-unavailable",
+        "the database is unavailable; retry later",
+        request_id=request_id(request),
+        headers={"Retry-After": "1"},
+    )
+
+
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error", extra={"request_id": request_id(request)})
+    return problem(
+        500,
+        "server-error",
+        "the server could not complete the request",
+        request_id=request_id(request),
+    )
+
+
+def _validation_detail(exc: ValidationException) -> str:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    parts = []
+    for item in extra:
+        if isinstance(item, dict):
+            parts.append(f"{item.get('key', '?')}: {item.get('message', 'invalid')}")
+    return "; ".join(parts) or "a request parameter is not valid"
+
+
+def exception_handlers() -> dict[type[Exception] | int, Any]:
+    return {
+        e.DomainError: domain_error,
+        HTTPException: http_error,
+        StorageUnavailable: storage_error,
+        Exception: unexpected_error,
+    }

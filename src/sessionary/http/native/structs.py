@@ -1,0 +1,205 @@
+"""Request and response models of /v1 (msgspec: validation and serialisation in one pass).
+
+Request models forbid unknown fields, so a typo is an error rather than a silent default."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta, Struct
+
+Kind = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+ExternalId = Annotated[str, Meta(min_length=1, max_length=200)]
+Label = Annotated[str, Meta(min_length=1, max_length=200)]
+Seconds = Annotated[int, Meta(gt=0, le=10 * 365 * 86400)]
+EventType = Annotated[str, Meta(min_length=1, max_length=100)]
+DedupeKey = Annotated[str, Meta(min_length=1, max_length=200)]
+Scope = Annotated[str, Meta(min_length=1, max_length=64)]
+
+
+class In(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of request bodies."""
+
+
+class SubjectRef(In):
+    kind: Kind
+    id: ExternalId
+
+
+class OpenSessionIn(In):
+    subject: SubjectRef
+    scope: Label | None = None
+    alias: Label | None = None
+    idle_timeout_s: Seconds | None = None
+    max_lifetime_s: Seconds | None = None
+    metered: bool = True
+    state: dict[str, Any] = msgspec.field(default_factory=dict)
+    supersede: bool = False
+
+
+class ExtendIn(In):
+    ttl_s: Seconds | None = None
+
+
+class CloseIn(In):
+    reason: Annotated[str, Meta(pattern=r"^(client|admin)$")] = "client"
+
+
+class CloseSubjectIn(In):
+    scope: Label | None = None
+
+
+class EventIn(In):
+    type: EventType
+    payload: dict[str, Any] = msgspec.field(default_factory=dict)
+    dedupe_key: DedupeKey | None = None
+    occurred_at: datetime | None = None
+
+
+class AppendEventsIn(In):
+    events: Annotated[list[EventIn], Meta(min_length=1)]
+
+
+class TenantIn(In):
+    name: Annotated[str, Meta(min_length=1, max_length=100)]
+    idle_timeout_s: Seconds | None = None
+    max_lifetime_s: Seconds | None = None
+    retention_days: Annotated[int, Meta(gt=0, le=36500)] | None = None
+    allow_extend: bool = True
+
+
+class TenantPolicyIn(In):
+    idle_timeout_s: Seconds | None = None
+    max_lifetime_s: Seconds | None = None
+    retention_days: Annotated[int, Meta(gt=0, le=36500)] | None = None
+    allow_extend: bool = True
+
+
+class CredentialIn(In):
+    scopes: Annotated[list[Scope], Meta(min_length=1, max_length=10)]
+    name: Label | None = None
+    expires_at: datetime | None = None
+
+
+class SubjectAttributesIn(In):
+    attributes: dict[str, Any]
+
+
+# -- responses ------------------------------------------------------------------------------
+
+
+class SubjectOut(Struct):
+    kind: str
+    id: str
+
+
+class SessionOut(Struct):
+    id: str
+    status: str
+    subject: SubjectOut
+    scope: str | None
+    alias: str | None
+    opened_at: str
+    last_activity_at: str
+    expires_at: str | None
+    closed_at: str | None
+    close_reason: str | None
+    billed_minutes: int
+    metered: bool
+    idle_timeout_s: int | None
+    max_lifetime_s: int | None
+    state: dict[str, Any]
+    event_count: int
+    version: int
+    dialect: str
+
+
+class SessionPage(Struct):
+    items: list[SessionOut]
+    next_cursor: str | None
+
+
+class ClosedSessions(Struct):
+    closed: list[SessionOut]
+
+
+class AppendOut(Struct):
+    accepted: int
+    duplicates: list[str]
+    first_seq: int | None
+    last_seq: int
+
+
+class EventOut(Struct):
+    seq: int
+    type: str
+    occurred_at: str
+    recorded_at: str
+    dedupe_key: str | None
+    payload: dict[str, Any]
+
+
+class EventPageOut(Struct):
+    items: list[EventOut]
+    next_cursor: str | None
+
+
+class UsageDayOut(Struct):
+    date: str
+    opened: int
+    ended: int
+    billed_minutes: int
+
+
+class UsageOut(Struct):
+    tenant: str
+    date_from: str
+    date_to: str
+    subject_kind: str | None
+    days: list[UsageDayOut]
+    totals: UsageDayOut
+
+
+class TenantOut(Struct):
+    id: str
+    name: str
+    idle_timeout_s: int | None
+    max_lifetime_s: int | None
+    retention_days: int | None
+    allow_extend: bool
+    created_at: str
+
+
+class CredentialOut(Struct):
+    id: str
+    name: str | None
+    prefix: str
+    scopes: list[str]
+    kind: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    last_used_at: str | None
+
+
+class IssuedCredentialOut(Struct):
+    id: str
+    secret: str
+    scopes: list[str]
+    tenant: str | None
+    name: str | None
+    expires_at: str | None
+
+
+class SubjectDetailOut(Struct):
+    kind: str
+    id: str
+    attributes: dict[str, Any]
+    created_at: str
+
+
+class SubjectPage(Struct):
+    items: list[SubjectDetailOut]
+    next_cursor: str | None

@@ -1,0 +1,109 @@
+"""Append events to a live session (atomic batches, dedupe) and read them back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..domain.errors import InvalidInput, SessionNotFound
+from ..domain.model import Event, Micros, NewEvent
+from ..domain.ports import Clock, UnitOfWorkFactory
+from ..domain.session import Session, Status
+from .sessions import settle_due
+
+MAX_BATCH = 5000
+
+
+@dataclass(slots=True, frozen=True)
+class AppendResult:
+    session: Session
+    accepted: int
+    duplicates: list[str]
+    first_seq: int | None
+    last_seq: int
+
+
+@dataclass(slots=True, frozen=True)
+class EventPage:
+    items: list[Event]
+    next_cursor: int | None
+
+
+def split_duplicates(
+    batch: Sequence[NewEvent], stored: set[str]
+) -> tuple[list[NewEvent], list[str]]:
+    """Keep the first of each dedupe key, dropping keys already stored or repeated in the batch."""
+    seen = set(stored)
+    fresh: list[NewEvent] = []
+    duplicates: list[str] = []
+    for event in batch:
+        key = event.dedupe_key
+        if key is not None and key in seen:
+            duplicates.append(key)
+            continue
+        if key is not None:
+            seen.add(key)
+        fresh.append(event)
+    return fresh, duplicates
+
+
+class EventService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, max_batch: int = MAX_BATCH) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._max_batch = max_batch
+
+    async def append(
+        self, tenant_pk: int, session_id: str, batch: Sequence[NewEvent]
+    ) -> AppendResult:
+        """The session row is locked first, so a close that commits before us wins (rule 1)."""
+        if not batch:
+            raise InvalidInput("a batch needs at least one event", field="events")
+        if len(batch) > self._max_batch:
+            raise InvalidInput(f"a batch holds at most {self._max_batch} events", field="events")
+        now = self._clock.now()
+        async with self._uow() as uow:
+            session = await uow.sessions.lock(tenant_pk, session_id)
+            if session is None or session.status is Status.DELETED:
+                raise SessionNotFound("no such session", id=session_id)
+            await settle_due(uow, session, now)
+            keys = [e.dedupe_key for e in batch if e.dedupe_key is not None]
+            stored = await uow.events.existing_keys(session.pk, keys) if keys else set()
+            fresh, duplicates = split_duplicates(batch, stored)
+            rows = _number(session, fresh, now)
+            await uow.events.add_many(tenant_pk, rows)
+            session.touch(now)
+            session.last_seq += len(rows)
+            await uow.sessions.save(session)
+            await uow.commit()
+        first = rows[0].seq if rows else None
+        return AppendResult(session, len(rows), duplicates, first, session.last_seq)
+
+    async def read(
+        self, tenant_pk: int, session_id: str, after_seq: int, to_seq: int | None, limit: int
+    ) -> EventPage:
+        async with self._uow(write=False) as uow:
+            session = await uow.sessions.get(tenant_pk, session_id)
+            if session is None or session.status is Status.DELETED:
+                raise SessionNotFound("no such session", id=session_id)
+            rows = await uow.events.list(session.pk, after_seq, to_seq, limit + 1)
+            await uow.commit()
+        items = rows[:limit]
+        more = len(rows) > limit
+        return EventPage(items, items[-1].seq if more and items else None)
+
+
+def _number(session: Session, fresh: list[NewEvent], now: Micros) -> list[Event]:
+    base = session.last_seq
+    return [
+        Event(
+            session_pk=session.pk,
+            seq=base + i,
+            type=event.type,
+            occurred_at=event.occurred_at if event.occurred_at is not None else now,
+            recorded_at=now,
+            dedupe_key=event.dedupe_key,
+            payload=event.payload,
+        )
+        for i, event in enumerate(fresh, start=1)
+    ]

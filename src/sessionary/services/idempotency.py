@@ -1,0 +1,60 @@
+"""Idempotency-Key handling: same key + same body replays the first response; a different
+body with the same key is a conflict. Keys are scoped to the credential that sent them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..domain.errors import IdempotencyInProgress, IdempotencyMismatch
+from ..domain.model import SECOND
+from ..domain.ports import Clock, UnitOfWorkFactory
+
+STALE_AFTER_S = 60
+KEEP_FOR_S = 24 * 3600
+
+
+@dataclass(slots=True, frozen=True)
+class Replay:
+    status: int
+    body: bytes
+
+
+def request_hash(method: str, path: str, body: bytes) -> str:
+    h = hashlib.sha256()
+    for part in (method.encode(), path.encode(), body):
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.hexdigest()
+
+
+class IdempotencyService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def begin(self, scope_key: str, req_hash: str) -> Replay | None:
+        """Claim the key (None: go ahead) or return the stored response to replay."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            stored = await uow.idempotency.claim(
+                scope_key, req_hash, now, now - STALE_AFTER_S * SECOND
+            )
+            await uow.commit()
+        if stored is None:
+            return None
+        if stored.request_hash != req_hash:
+            raise IdempotencyMismatch("this Idempotency-Key was used with a different request")
+        if stored.status is None or stored.body is None:
+            raise IdempotencyInProgress("a request with this Idempotency-Key is in progress")
+        return Replay(stored.status, stored.body)
+
+    async def complete(self, scope_key: str, status: int, body: bytes) -> None:
+        async with self._uow() as uow:
+            await uow.idempotency.complete(scope_key, status, body)
+            await uow.commit()
+
+    async def release(self, scope_key: str) -> None:
+        async with self._uow() as uow:
+            await uow.idempotency.release(scope_key)
+            await uow.commit()

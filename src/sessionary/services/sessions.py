@@ -1,0 +1,219 @@
+"""Session use cases: open, read, list, extend, close, delete, close-all-for-subject."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..domain import ids
+from ..domain.errors import Forbidden, SessionNotActive, SessionNotFound, TenantNotFound
+from ..domain.model import JSON, Actor, Micros, Tenant
+from ..domain.ports import Clock, NewSession, SessionFilter, UnitOfWork, UnitOfWorkFactory
+from ..domain.session import CloseReason, Session, Status, initial_expiry
+from .audit import record
+
+
+@dataclass(slots=True, frozen=True)
+class OpenRequest:
+    subject_kind: str
+    subject_id: str
+    scope: str | None = None
+    alias: str | None = None
+    idle_timeout_s: int | None = None
+    max_lifetime_s: int | None = None
+    metered: bool = True
+    state: JSON = field(default_factory=dict)
+    supersede: bool = False
+    dialect: str = "native"
+    owner: str | None = None
+    id: str | None = None  # dialects choose their own id shape; native ids are sortable
+
+
+@dataclass(slots=True, frozen=True)
+class Page:
+    items: list[Session]
+    next_cursor: str | None
+
+
+def native_session_id() -> str:
+    return ids.sortable_id("ses")
+
+
+async def settle_due(uow: UnitOfWork, session: Session, now: Micros) -> None:
+    """Rule 4 on writes: a due session is expired durably (and committed) before refusing."""
+    if session.is_due(now):
+        await expire_in(uow, session, now)
+        await uow.commit()
+        raise SessionNotActive("session is expired", id=session.id, status="expired")
+    session.require_live(now)
+
+
+async def expire_in(uow: UnitOfWork, session: Session, now: Micros) -> None:
+    rec = session.expire(now)
+    await uow.sessions.save(session)
+    await uow.lifecycle.add(rec)
+    await uow.credentials.revoke_bound_to(session.pk, now)
+
+
+async def close_in(uow: UnitOfWork, session: Session, now: Micros, reason: CloseReason) -> None:
+    """Close, or make a due expiry durable, inside the caller's unit of work."""
+    if session.is_due(now):
+        await expire_in(uow, session, now)
+        return
+    rec = session.close(now, reason)
+    await uow.sessions.save(session)
+    await uow.lifecycle.add(rec)
+    await uow.credentials.revoke_bound_to(session.pk, now)
+
+
+class SessionService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        id_factory: Callable[[], str] = native_session_id,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._new_id = id_factory
+
+    async def open(self, tenant_pk: int, req: OpenRequest, actor: Actor) -> Session:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            tenant = await _tenant(uow, tenant_pk)
+            idle = req.idle_timeout_s or tenant.policy.idle_timeout_s
+            lifetime = req.max_lifetime_s or tenant.policy.max_lifetime_s
+            subject = await uow.subjects.get_or_add(
+                tenant_pk, req.subject_kind, req.subject_id, now
+            )
+            if req.supersede:
+                await uow.subjects.lock(subject.pk)
+                live = await uow.sessions.lock_live_of_subject(
+                    tenant_pk, subject.pk, req.scope, any_scope=False
+                )
+                for old in live:
+                    await close_in(uow, old, now, CloseReason.SUPERSEDED)
+            new = NewSession(
+                tenant_pk=tenant_pk,
+                id=req.id or self._new_id(),
+                subject=subject,
+                scope=req.scope,
+                alias=req.alias,
+                opened_at=now,
+                expires_at=initial_expiry(now, idle, lifetime),
+                idle_timeout_s=idle,
+                max_lifetime_s=lifetime,
+                metered=req.metered,
+                state=req.state,
+                dialect=req.dialect,
+                owner=req.owner,
+            )
+            session = await uow.sessions.add(new)
+            await uow.lifecycle.add(session.opened_record())
+            await record(uow, tenant_pk, actor, "session.open", session.id, now)
+            await uow.commit()
+        return session
+
+    async def get(self, tenant_pk: int, session_id: str) -> Session:
+        async with self._uow(write=False) as uow:
+            session = await uow.sessions.get(tenant_pk, session_id)
+            await uow.commit()
+        return _visible(session, session_id)
+
+    async def list(
+        self, tenant_pk: int, flt: SessionFilter, cursor: str | None, limit: int
+    ) -> Page:
+        async with self._uow(write=False) as uow:
+            rows = await uow.sessions.list(tenant_pk, flt, cursor, limit + 1)
+            await uow.commit()
+        more = len(rows) > limit
+        items = rows[:limit]
+        return Page(items, str(items[-1].pk) if more and items else None)
+
+    async def extend(
+        self, tenant_pk: int, session_id: str, ttl_s: int | None, actor: Actor
+    ) -> Session:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            tenant = await _tenant(uow, tenant_pk)
+            session = _visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
+            await settle_due(uow, session, now)
+            if not tenant.policy.allow_extend:
+                raise Forbidden("this tenant's policy does not allow extending sessions")
+            rec = session.extend(now, ttl_s)
+            await uow.sessions.save(session)
+            await uow.lifecycle.add(rec)
+            await record(uow, tenant_pk, actor, "session.extend", session.id, now, ttl_s=ttl_s)
+            await uow.commit()
+        return session
+
+    async def close(
+        self,
+        tenant_pk: int,
+        session_id: str,
+        actor: Actor,
+        reason: CloseReason = CloseReason.CLIENT,
+    ) -> Session:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            session = _visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
+            await settle_due(uow, session, now)
+            await close_in(uow, session, now, reason)
+            await record(uow, tenant_pk, actor, "session.close", session.id, now, reason=reason)
+            await uow.commit()
+        return session
+
+    async def delete(self, tenant_pk: int, session_id: str, actor: Actor) -> Session:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            session = _visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
+            if session.is_due(now):
+                await expire_in(uow, session, now)
+            rec = session.delete(now)
+            await uow.sessions.save(session)
+            await uow.lifecycle.add(rec)
+            await uow.credentials.revoke_bound_to(session.pk, now)
+            await uow.events.delete_for_session(session.pk)
+            await record(uow, tenant_pk, actor, "session.delete", session.id, now)
+            await uow.commit()
+        return session
+
+    async def close_for_subject(
+        self,
+        tenant_pk: int,
+        subject_kind: str,
+        subject_id: str,
+        scope: str | None,
+        actor: Actor,
+    ) -> builtins.list[Session]:
+        """Close every live session of a subject (one scope, or all when ``scope`` is None)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            subject = await uow.subjects.find(tenant_pk, subject_kind, subject_id)
+            if subject is None:
+                await uow.commit()
+                return []
+            await uow.subjects.lock(subject.pk)
+            live = await uow.sessions.lock_live_of_subject(
+                tenant_pk, subject.pk, scope, any_scope=scope is None
+            )
+            for session in live:
+                await close_in(uow, session, now, CloseReason.SUBJECT_CLOSED)
+            target = f"{subject_kind}/{subject_id}"
+            await record(uow, tenant_pk, actor, "subject.close_sessions", target, now, scope=scope)
+            await uow.commit()
+        return live
+
+
+def _visible(session: Session | None, session_id: str) -> Session:
+    if session is None or session.status is Status.DELETED:
+        raise SessionNotFound("no such session", id=session_id)
+    return session
+
+
+async def _tenant(uow: UnitOfWork, tenant_pk: int) -> Tenant:
+    tenant = await uow.tenants.get(tenant_pk)
+    if tenant is None:
+        raise TenantNotFound("no such tenant")
+    return tenant

@@ -1,0 +1,59 @@
+"""The expiry sweeper makes due expiries durable (rule 4). Reads never wait for it.
+
+Each pass claims due rows with FOR UPDATE SKIP LOCKED on PostgreSQL (BEGIN IMMEDIATE on
+SQLite), so any number of nodes may sweep at once and each session expires exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..domain.model import SECOND
+from ..domain.ports import Clock, UnitOfWorkFactory
+from .idempotency import KEEP_FOR_S
+from .sessions import expire_in
+
+log = logging.getLogger("sessionary.sweeper")
+
+
+class Sweeper:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, batch: int = 500) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._batch = batch
+
+    async def sweep_once(self) -> int:
+        total = 0
+        while True:
+            expired = await self._sweep_batch()
+            total += expired
+            if expired < self._batch:
+                return total
+
+    async def _sweep_batch(self) -> int:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            due = await uow.sessions.lock_due(now, self._batch)
+            for session in due:
+                await expire_in(uow, session, now)
+            await uow.commit()
+        return len(due)
+
+    async def purge_idempotency_keys(self) -> int:
+        async with self._uow() as uow:
+            count = await uow.idempotency.purge(self._clock.now() - KEEP_FOR_S * SECOND)
+            await uow.commit()
+        return count
+
+    async def run_forever(self, interval_s: float) -> None:
+        while True:
+            try:
+                count = await self.sweep_once()
+                await self.purge_idempotency_keys()
+                if count:
+                    log.info("expired sessions", extra={"count": count})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sweep failed; retrying next interval")
+            await asyncio.sleep(interval_s)

@@ -1,0 +1,235 @@
+"""Engines and units of work for SQLite and PostgreSQL.
+
+Driver errors are translated into the project's own at this boundary (httpx style): callers see
+``StorageUnavailable`` or a domain ``Conflict``, never a SQLAlchemy exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from ..domain.errors import Conflict
+from .executor import AsyncExecutor, Executor, SyncExecutor
+from .repositories import build_repositories
+
+
+class StorageUnavailable(Exception):
+    """The database could not be reached or refused the transaction."""
+
+
+class SqlUnitOfWork:
+    """Repositories over one transaction. Repositories never commit; the use case does."""
+
+    def __init__(
+        self,
+        enter: Callable[[], Awaitable[Executor]],
+        finish: Callable[[bool], Awaitable[None]],
+    ) -> None:
+        self._enter = enter
+        self._finish = finish
+        self._done = False
+
+    async def __aenter__(self) -> Self:
+        try:
+            executor = await self._enter()
+        except DBAPIError as exc:
+            raise StorageUnavailable(str(exc.orig)) from exc
+        for name, repo in build_repositories(executor).items():
+            setattr(self, name, repo)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._done:
+            await self._end(commit=False)
+        if isinstance(exc, IntegrityError):
+            raise Conflict("the change conflicts with stored data") from exc
+        if isinstance(exc, DBAPIError):
+            raise StorageUnavailable(type(exc.orig).__name__) from exc
+
+    async def commit(self) -> None:
+        await self._end(commit=True)
+
+    async def rollback(self) -> None:
+        await self._end(commit=False)
+
+    async def _end(self, commit: bool) -> None:
+        if self._done:
+            return
+        self._done = True
+        await self._finish(commit)
+
+    def __getattr__(self, name: str) -> Any:  # repositories are set in __aenter__
+        raise AttributeError(f"unit of work not entered: {name}")
+
+
+class Database(ABC):
+    dialect: str
+
+    @abstractmethod
+    def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork: ...
+
+    @abstractmethod
+    async def ping(self) -> bool: ...
+
+    @abstractmethod
+    async def dispose(self) -> None: ...
+
+
+class SqliteDatabase(Database):
+    """One connection per process, used on the event loop; an asyncio lock serialises
+    transactions in-process and ``BEGIN IMMEDIATE`` serialises writers across processes."""
+
+    dialect = "sqlite"
+
+    def __init__(self, url: str, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000):
+        path = make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._engine = create_engine(
+            url,
+            isolation_level="AUTOCOMMIT",
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+        )
+        pragmas = (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
+            f"PRAGMA synchronous={synchronous}",
+        )
+
+        @event.listens_for(self._engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            for pragma in pragmas:
+                cursor.execute(pragma)
+            cursor.close()
+
+        self._conn: Connection | None = None
+        self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        return self._conn
+
+    def _get_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            self._lock, self._lock_loop = asyncio.Lock(), loop
+        return self._lock
+
+    def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
+        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+
+        async def enter() -> Executor:
+            await self._get_lock().acquire()
+            try:
+                conn = self._connection()
+                conn.exec_driver_sql(begin)
+            except BaseException:
+                self._get_lock().release()
+                raise
+            return SyncExecutor(conn)
+
+        async def finish(commit: bool) -> None:
+            try:
+                self._connection().exec_driver_sql("COMMIT" if commit else "ROLLBACK")
+            finally:
+                self._get_lock().release()
+
+        return SqlUnitOfWork(enter, finish)
+
+    async def ping(self) -> bool:
+        try:
+            async with self._get_lock():
+                return self._connection().exec_driver_sql("SELECT 1").scalar() == 1
+        except DBAPIError:
+            return False
+
+    async def dispose(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._engine.dispose()
+
+    def sync_engine(self) -> Any:
+        return self._engine
+
+
+class PostgresDatabase(Database):
+    """asyncpg pool without the per-release reset: every unit of work ends in COMMIT or
+    ROLLBACK, so connections come back clean (measured +25-60 % on single-row updates)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10) -> None:
+        self._engine: AsyncEngine = create_async_engine(
+            to_asyncpg_url(url),
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_reset_on_return=None,
+            pool_pre_ping=False,
+        )
+
+    def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
+        holder: dict[str, AsyncConnection] = {}
+
+        async def enter() -> Executor:
+            try:
+                conn = await self._engine.connect()
+            except (TimeoutError, OSError) as exc:
+                raise StorageUnavailable(str(exc)) from exc
+            holder["conn"] = conn
+            await conn.begin()
+            return AsyncExecutor(conn)
+
+        async def finish(commit: bool) -> None:
+            conn = holder.pop("conn")
+            try:
+                await (conn.commit() if commit else conn.rollback())
+            finally:
+                await conn.close()
+
+        return SqlUnitOfWork(enter, finish)
+
+    async def ping(self) -> bool:
+        try:
+            async with self._engine.connect() as conn:
+                value = (await conn.execute(text("SELECT 1"))).scalar()
+        except (TimeoutError, OSError, DBAPIError):
+            return False
+        return value == 1
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()
+
+
+def to_asyncpg_url(url: str) -> str:
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url.split('@')[-1]}")
+
+
+def open_database(url: str, **options: Any) -> Database:
+    if url.startswith("sqlite"):
+        return SqliteDatabase(url, **options)
+    return PostgresDatabase(url, **options)

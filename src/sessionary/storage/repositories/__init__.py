@@ -1,0 +1,28 @@
+"""Repositories: each reads and writes one aggregate through an ``Executor``; none commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..executor import Executor
+from .audit import SqlAuditRepository
+from .credentials import SqlCredentialRepository
+from .events import SqlEventRepository
+from .idempotency import SqlIdempotencyRepository
+from .lifecycle import SqlLifecycleRepository
+from .sessions import SqlSessionRepository
+from .subjects import SqlSubjectRepository
+from .tenants import SqlTenantRepository
+
+
+def build_repositories(executor: Executor) -> dict[str, Any]:
+    return {
+        "tenants": SqlTenantRepository(executor),
+        "credentials": SqlCredentialRepository(executor),
+        "subjects": SqlSubjectRepository(executor),
+        "sessions": SqlSessionRepository(executor),
+        "events": SqlEventRepository(executor),
+        "lifecycle": SqlLifecycleRepository(executor),
+        "audit": SqlAuditRepository(executor),
+        "idempotency": SqlIdempotencyRepository(executor),
+    }

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from ...domain.model import Actor, AuditEntry
+from ..executor import Executor
+from ..tables import audit as a
+
+
+def _entry(row: Any) -> AuditEntry:
+    actor = Actor(credential_pk=row.credential_pk, request_id=row.request_id, label=row.actor)
+    return AuditEntry(row.tenant_pk, actor, row.action, row.target, row.at, dict(row.detail))
+
+
+class SqlAuditRepository:
+    def __init__(self, ex: Executor) -> None:
+        self._ex = ex
+
+    async def add(self, entry: AuditEntry) -> None:
+        values = {
+            "tenant_pk": entry.tenant_pk,
+            "credential_pk": entry.actor.credential_pk,
+            "actor": entry.actor.label,
+            "action": entry.action,
+            "target": entry.target[:200],
+            "request_id": entry.actor.request_id,
+            "at": entry.at,
+            "detail": entry.detail,
+        }
+        await self._ex.execute(insert(a).values(values))
+
+    async def list(self, tenant_pk: int | None, limit: int) -> list[AuditEntry]:
+        stmt = select(a).where(a.c.tenant_pk.is_not_distinct_from(tenant_pk))
+        rows = await self._ex.execute(stmt.order_by(a.c.id.desc()).limit(limit))
+        return [_entry(r) for r in rows]

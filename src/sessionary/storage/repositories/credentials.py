@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from ...domain.model import Credential, Micros
+from ..executor import Executor
+from ..tables import credentials as c
+
+
+def _credential(row: Any) -> Credential:
+    return Credential(
+        pk=row.pk,
+        id=row.id,
+        tenant_pk=row.tenant_pk,
+        name=row.name,
+        prefix=row.prefix,
+        digest=row.digest,
+        scopes=tuple(row.scopes.split()),
+        kind=row.kind,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+        bound_session_pk=row.bound_session_pk,
+        attributes=dict(row.attributes),
+    )
+
+
+class SqlCredentialRepository:
+    def __init__(self, ex: Executor) -> None:
+        self._ex = ex
+
+    async def add(self, credential: Credential) -> Credential:
+        values = {
+            "id": credential.id,
+            "tenant_pk": credential.tenant_pk,
+            "name": credential.name,
+            "prefix": credential.prefix,
+            "digest": credential.digest,
+            "scopes": " ".join(credential.scopes),
+            "kind": credential.kind,
+            "attributes": credential.attributes,
+            "created_at": credential.created_at,
+            "expires_at": credential.expires_at,
+            "bound_session_pk": credential.bound_session_pk,
+        }
+        row = (await self._ex.execute(insert(c).values(values).returning(*c.c))).one()
+        return _credential(row)
+
+    async def by_digest(self, digest: str) -> Credential | None:
+        return await self._one(c.c.digest == digest)
+
+    async def by_id(self, tenant_pk: int | None, id: str) -> Credential | None:
+        return await self._one((c.c.id == id) & (c.c.tenant_pk.is_not_distinct_from(tenant_pk)))
+
+    async def list(self, tenant_pk: int | None) -> list[Credential]:
+        stmt = select(c).where(c.c.tenant_pk.is_not_distinct_from(tenant_pk)).order_by(c.c.pk)
+        return [_credential(r) for r in await self._ex.execute(stmt)]
+
+    async def revoke(self, pk: int, at: Micros) -> None:
+        stmt = update(c).where((c.c.pk == pk) & c.c.revoked_at.is_(None)).values(revoked_at=at)
+        await self._ex.execute(stmt)
+
+    async def revoke_bound_to(self, session_pk: int, at: Micros) -> None:
+        stmt = (
+            update(c)
+            .where((c.c.bound_session_pk == session_pk) & c.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        await self._ex.execute(stmt)
+
+    async def mark_used(self, pk: int, at: Micros) -> None:
+        await self._ex.execute(update(c).where(c.c.pk == pk).values(last_used_at=at))
+
+    async def any_system(self) -> bool:
+        stmt = select(c.c.pk).where(c.c.tenant_pk.is_(None) & c.c.revoked_at.is_(None)).limit(1)
+        return (await self._ex.execute(stmt)).first() is not None
+
+    async def _one(self, where: Any) -> Credential | None:
+        row = (await self._ex.execute(select(c).where(where))).first()
+        return None if row is None else _credential(row)

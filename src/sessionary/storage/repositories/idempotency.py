@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, update
+
+from ...domain.model import Micros
+from ...domain.ports import StoredResponse
+from ..executor import Executor
+from ..tables import idempotency as i
+
+
+class SqlIdempotencyRepository:
+    def __init__(self, ex: Executor) -> None:
+        self._ex = ex
+
+    async def claim(
+        self, scope_key: str, request_hash: str, at: Micros, stale_before: Micros
+    ) -> StoredResponse | None:
+        """Return the stored entry, or claim the key (and return None) when there is none.
+
+        A claim that never completed (the process died mid-request) goes stale and may be
+        taken over, so a crash cannot block a key forever."""
+        row = (await self._ex.execute(select(i).where(i.c.scope_key == scope_key))).first()
+        if row is None:
+            values = {"scope_key": scope_key, "request_hash": request_hash, "created_at": at}
+            await self._ex.execute(insert(i).values(values))
+            return None
+        if row.status is None and row.created_at < stale_before:
+            stmt = update(i).where(i.c.scope_key == scope_key)
+            await self._ex.execute(stmt.values(request_hash=request_hash, created_at=at))
+            return None
+        return StoredResponse(row.request_hash, row.status, row.body, row.created_at)
+
+    async def complete(self, scope_key: str, status: int, body: bytes) -> None:
+        stmt = update(i).where(i.c.scope_key == scope_key).values(status=status, body=body)
+        await self._ex.execute(stmt)
+
+    async def release(self, scope_key: str) -> None:
+        await self._ex.execute(delete(i).where(i.c.scope_key == scope_key))
+
+    async def purge(self, before: Micros) -> int:
+        result = await self._ex.execute(delete(i).where(i.c.created_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)

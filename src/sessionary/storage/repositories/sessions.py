@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, insert, literal, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from ...domain.model import Micros
+from ...domain.ports import NewSession, SessionFilter, UsageRow
+from ...domain.session import CloseReason, Session, Status
+from ..executor import Executor
+from ..tables import sessions as t
+from ..tables import subjects as subj
+
+DAY: Micros = 86_400_000_000
+_COLUMNS = (*t.c, subj.c.kind.label("subject_kind"), subj.c.external_id.label("subject_id"))
+_JOINED = t.join(subj, subj.c.pk == t.c.subject_pk)
+
+
+def _session(row: Any) -> Session:
+    return Session(
+        pk=row.pk,
+        tenant_pk=row.tenant_pk,
+        id=row.id,
+        subject_pk=row.subject_pk,
+        subject_kind=row.subject_kind,
+        subject_id=row.subject_id,
+        scope=row.scope,
+        alias=row.alias,
+        status=Status(row.status),
+        opened_at=row.opened_at,
+        last_activity_at=row.last_activity_at,
+        expires_at=row.expires_at,
+        closed_at=row.closed_at,
+        close_reason=None if row.close_reason is None else CloseReason(row.close_reason),
+        idle_timeout_s=row.idle_timeout_s,
+        max_lifetime_s=row.max_lifetime_s,
+        metered=bool(row.metered),
+        state=dict(row.state),
+        version=row.version,
+        last_seq=row.last_seq,
+        dialect=row.dialect,
+        owner=row.owner,
+    )
+
+
+def _select() -> Select[Any]:
+    return select(*_COLUMNS).select_from(_JOINED)
+
+
+def _locking(stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+    return stmt.with_for_update(of=t, skip_locked=skip_locked)
+
+
+class SqlSessionRepository:
+    def __init__(self, ex: Executor) -> None:
+        self._ex = ex
+
+    async def add(self, new: NewSession) -> Session:
+        values = {
+            "tenant_pk": new.tenant_pk,
+            "id": new.id,
+            "subject_pk": new.subject.pk,
+            "scope": new.scope,
+            "alias": new.alias,
+            "status": Status.ACTIVE.value,
+            "opened_at": new.opened_at,
+            "last_activity_at": new.opened_at,
+            "expires_at": new.expires_at,
+            "idle_timeout_s": new.idle_timeout_s,
+            "max_lifetime_s": new.max_lifetime_s,
+            "metered": new.metered,
+            "state": new.state,
+            "version": 1,
+            "last_seq": 0,
+            "dialect": new.dialect,
+            "owner": new.owner,
+        }
+        pk = (await self._ex.execute(insert(t).values(values).returning(t.c.pk))).scalar_one()
+        return Session(
+            pk=pk,
+            tenant_pk=new.tenant_pk,
+            id=new.id,
+            subject_pk=new.subject.pk,
+            subject_kind=new.subject.kind,
+            subject_id=new.subject.external_id,
+            scope=new.scope,
+            alias=new.alias,
+            status=Status.ACTIVE,
+            opened_at=new.opened_at,
+            last_activity_at=new.opened_at,
+            expires_at=new.expires_at,
+            closed_at=None,
+            close_reason=None,
+            idle_timeout_s=new.idle_timeout_s,
+            max_lifetime_s=new.max_lifetime_s,
+            metered=new.metered,
+            state=new.state,
+            dialect=new.dialect,
+            owner=new.owner,
+        )
+
+    async def get(self, tenant_pk: int, id: str) -> Session | None:
+        stmt = _select().where((t.c.tenant_pk == tenant_pk) & (t.c.id == id))
+        row = (await self._ex.execute(stmt)).first()
+        return None if row is None else _session(row)
+
+    async def lock(self, tenant_pk: int, id: str) -> Session | None:
+        stmt = _locking(_select().where((t.c.tenant_pk == tenant_pk) & (t.c.id == id)))
+        row = (await self._ex.execute(stmt)).first()
+        return None if row is None else _session(row)
+
+    async def lock_live_of_subject(
+        self, tenant_pk: int, subject_pk: int, scope: str | None, any_scope: bool
+    ) -> list[Session]:
+        where = (
+            (t.c.tenant_pk == tenant_pk)
+            & (t.c.subject_pk == subject_pk)
+            & (t.c.status == Status.ACTIVE.value)
+        )
+        if not any_scope:
+            where = where & t.c.scope.is_not_distinct_from(scope)
+        rows = await self._ex.execute(_locking(_select().where(where).order_by(t.c.pk)))
+        return [_session(r) for r in rows]
+
+    async def lock_due(self, now: Micros, limit: int) -> list[Session]:
+        where = (t.c.status == Status.ACTIVE.value) & (t.c.expires_at <= now)
+        stmt = _locking(
+            _select().where(where).order_by(t.c.expires_at).limit(limit), skip_locked=True
+        )
+        return [_session(r) for r in await self._ex.execute(stmt)]
+
+    async def save(self, session: Session) -> None:
+        stmt = (
+            update(t)
+            .where(t.c.pk == session.pk)
+            .values(
+                status=session.status.value,
+                last_activity_at=session.last_activity_at,
+                expires_at=session.expires_at,
+                closed_at=session.closed_at,
+                close_reason=None if session.close_reason is None else session.close_reason.value,
+                state=session.state,
+                version=session.version,
+                last_seq=session.last_seq,
+            )
+        )
+        await self._ex.execute(stmt)
+
+    async def bump_seq(self, session: Session, count: int) -> None:
+        session.last_seq += count
+        await self.save(session)
+
+    async def list(
+        self, tenant_pk: int, flt: SessionFilter, after: str | None, limit: int
+    ) -> builtins.list[Session]:
+        stmt = _select().where(t.c.tenant_pk == tenant_pk, *_filters(flt))
+        if after is not None:
+            stmt = stmt.where(t.c.pk < int(after))
+        rows = await self._ex.execute(stmt.order_by(t.c.pk.desc()).limit(limit))
+        return [_session(r) for r in rows]
+
+    async def usage(
+        self, tenant_pk: int, day_from: int, day_to: int, subject_kind: str | None, now: Micros
+    ) -> builtins.list[UsageRow]:
+        lo, hi = day_from * DAY, (day_to + 1) * DAY
+        base = [t.c.tenant_pk == tenant_pk]
+        if subject_kind is not None:
+            base.append(subj.c.kind == subject_kind)
+        opened_day = t.c.opened_at // DAY
+        opened = select(opened_day.label("day"), func.count().label("n")).select_from(_JOINED)
+        opened = opened.where(*base, t.c.opened_at >= lo, t.c.opened_at < hi).group_by(opened_day)
+        end = _end_expr(now)
+        billed = case(
+            (t.c.metered, (end - t.c.opened_at + 59_999_999) // 60_000_000), else_=literal(0)
+        )
+        ended = select(
+            (end // DAY).label("day"), func.count().label("n"), func.sum(billed).label("m")
+        )
+        ended = ended.select_from(_JOINED).where(*base, end >= lo, end < hi).group_by(end // DAY)
+        days: dict[int, builtins.list[int]] = {}
+        for row in await self._ex.execute(opened):
+            days.setdefault(int(row.day), [0, 0, 0])[0] = int(row.n)
+        for row in await self._ex.execute(ended):
+            entry = days.setdefault(int(row.day), [0, 0, 0])
+            entry[1], entry[2] = int(row.n), int(row.m or 0)
+        return [UsageRow(d, *days[d]) for d in sorted(days)]
+
+    async def count_by_status(self, tenant_pk: int | None) -> dict[str, int]:
+        stmt = select(t.c.status, func.count().label("n")).group_by(t.c.status)
+        if tenant_pk is not None:
+            stmt = stmt.where(t.c.tenant_pk == tenant_pk)
+        return {str(row.status): int(row.n) for row in await self._ex.execute(stmt)}
+
+
+def _due(now: Micros) -> ColumnElement[bool]:
+    return and_(t.c.status == Status.ACTIVE.value, t.c.expires_at <= now)
+
+
+def _end_expr(now: Micros) -> ColumnElement[Any]:
+    return func.coalesce(t.c.closed_at, case((_due(now), t.c.expires_at)))
+
+
+def _filters(flt: SessionFilter) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if flt.status is not None:
+        out.append(_status_is(flt.status, flt.now))
+    if flt.subject_kind is not None:
+        out.append(subj.c.kind == flt.subject_kind)
+    if flt.subject_id is not None:
+        out.append(subj.c.external_id == flt.subject_id)
+    if flt.scope is not None:
+        out.append(t.c.scope == flt.scope)
+    if flt.opened_from is not None:
+        out.append(t.c.opened_at >= flt.opened_from)
+    if flt.opened_to is not None:
+        out.append(t.c.opened_at < flt.opened_to)
+    if flt.dialect is not None:
+        out.append(t.c.dialect == flt.dialect)
+    return out
+
+
+def _status_is(status: Status, now: Micros) -> ColumnElement[bool]:
+    """Filter on the effective status (rule 4): a due active session already counts as expired."""
+    if status is Status.ACTIVE:
+        live = t.c.expires_at.is_(None) | (t.c.expires_at > now)
+        return and_(t.c.status == Status.ACTIVE.value, live)
+    if status is Status.EXPIRED:
+        return (t.c.status == Status.EXPIRED.value) | _due(now)
+    return t.c.status == status.value

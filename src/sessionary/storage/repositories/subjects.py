@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ...domain.model import JSON, Micros, Subject
+from ..executor import Executor
+from ..tables import subjects as s
+
+
+def _subject(row: Any) -> Subject:
+    return Subject(
+        row.pk, row.tenant_pk, row.kind, row.external_id, dict(row.attributes), row.created_at
+    )
+
+
+class SqlSubjectRepository:
+    def __init__(self, ex: Executor) -> None:
+        self._ex = ex
+
+    async def get_or_add(self, tenant_pk: int, kind: str, external_id: str, at: Micros) -> Subject:
+        """Insert-if-missing that two concurrent opens for a new subject cannot both fail."""
+        found = await self.find(tenant_pk, kind, external_id)
+        if found is not None:
+            return found
+        values = {
+            "tenant_pk": tenant_pk,
+            "kind": kind,
+            "external_id": external_id,
+            "attributes": {},
+            "created_at": at,
+        }
+        insert = pg_insert if self._ex.dialect == "postgresql" else sqlite_insert
+        await self._ex.execute(insert(s).values(values).on_conflict_do_nothing())
+        subject = await self.find(tenant_pk, kind, external_id)
+        assert subject is not None
+        return subject
+
+    async def lock(self, pk: int) -> None:
+        """Serialise writers per subject (supersede, close-all) on PostgreSQL."""
+        await self._ex.execute(select(s.c.pk).where(s.c.pk == pk).with_for_update())
+
+    async def find(self, tenant_pk: int, kind: str, external_id: str) -> Subject | None:
+        stmt = select(s).where(
+            (s.c.tenant_pk == tenant_pk) & (s.c.kind == kind) & (s.c.external_id == external_id)
+        )
+        row = (await self._ex.execute(stmt)).first()
+        return None if row is None else _subject(row)
+
+    async def list(
+        self, tenant_pk: int, kind: str | None, after: str | None, limit: int
+    ) -> list[Subject]:
+        stmt = select(s).where(s.c.tenant_pk == tenant_pk)
+        if kind is not None:
+            stmt = stmt.where(s.c.kind == kind)
+        if after is not None:
+            stmt = stmt.where(s.c.pk > int(after))
+        rows = await self._ex.execute(stmt.order_by(s.c.pk).limit(limit))
+        return [_subject(r) for r in rows]
+
+    async def set_attributes(self, pk: int, attributes: JSON) -> None:
+        await self._ex.execute(update(s).where(s.c.pk == pk).values(attributes=attributes))

@@ -1,0 +1,171 @@
+"""Schema (SQLAlchemy Core). Times are BIGINT microseconds since the epoch, UTC, on both engines,
+so expiry comparisons and usage arithmetic are the same SQL everywhere."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only aliases the rowid for INTEGER PRIMARY KEY, so the key type varies by engine.
+PK = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+Micros = BigInteger
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("idle_timeout_s", Integer),
+    Column("max_lifetime_s", Integer),
+    Column("retention_days", Integer),
+    Column("allow_extend", Boolean, nullable=False, server_default=text("true")),
+    Column("settings", Json, nullable=False),
+    Column("created_at", Micros, nullable=False),
+)
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("tenant_pk", PK, ForeignKey("tenants.pk", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("created_at", Micros, nullable=False),
+    UniqueConstraint("tenant_pk", "kind", "external_id"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("tenant_pk", PK, ForeignKey("tenants.pk", ondelete="CASCADE"), nullable=False),
+    Column("id", String(80), nullable=False),
+    Column("subject_pk", PK, ForeignKey("subjects.pk", ondelete="CASCADE"), nullable=False),
+    Column("scope", String(200)),
+    Column("alias", String(200)),
+    Column("status", String(16), nullable=False),
+    Column("opened_at", Micros, nullable=False),
+    Column("last_activity_at", Micros, nullable=False),
+    Column("expires_at", Micros),
+    Column("closed_at", Micros),
+    Column("close_reason", String(32)),
+    Column("idle_timeout_s", Integer),
+    Column("max_lifetime_s", Integer),
+    Column("metered", Boolean, nullable=False),
+    Column("state", Json, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("dialect", String(32), nullable=False),
+    Column("owner", String(200)),
+    UniqueConstraint("tenant_pk", "id"),
+    Index("ix_sessions_subject_live", "tenant_pk", "subject_pk", "status"),
+    Index("ix_sessions_tenant_opened", "tenant_pk", "opened_at"),
+    Index(
+        "ix_sessions_due",
+        "expires_at",
+        postgresql_where=text("status = 'active'"),
+        sqlite_where=text("status = 'active'"),
+    ),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("tenant_pk", PK, ForeignKey("tenants.pk", ondelete="CASCADE")),
+    Column("name", String(200)),
+    Column("prefix", String(16), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("scopes", String(400), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("created_at", Micros, nullable=False),
+    Column("expires_at", Micros),
+    Column("revoked_at", Micros),
+    Column("last_used_at", Micros),
+    Column("bound_session_pk", PK, ForeignKey("sessions.pk", ondelete="CASCADE")),
+    Index("ix_credentials_tenant", "tenant_pk"),
+    Index("ix_credentials_bound", "bound_session_pk"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("session_pk", PK, ForeignKey("sessions.pk", ondelete="CASCADE"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("tenant_pk", PK, nullable=False),
+    Column("type", String(100), nullable=False),
+    Column("occurred_at", Micros, nullable=False),
+    Column("recorded_at", Micros, nullable=False),
+    Column("dedupe_key", String(200)),
+    Column("payload", Json, nullable=False),
+    UniqueConstraint("session_pk", "dedupe_key"),
+)
+
+lifecycle = Table(
+    "lifecycle",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("tenant_pk", PK, nullable=False),
+    Column("session_pk", PK, nullable=False),
+    Column("session_id", String(80), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("reason", String(32)),
+    Column("at", Micros, nullable=False),
+    Column("data", Json, nullable=False),
+    Index("ix_lifecycle_tenant", "tenant_pk", "id"),
+    Index("ix_lifecycle_session", "session_pk"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", PK, primary_key=True, autoincrement=True),
+    Column("tenant_pk", PK),
+    Column("credential_pk", PK),
+    Column("actor", String(32), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("request_id", String(64)),
+    Column("at", Micros, nullable=False),
+    Column("detail", Json, nullable=False),
+    Index("ix_audit_tenant", "tenant_pk", "id"),
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("scope_key", String(400), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer),
+    Column("body", LargeBinary),
+    Column("created_at", Micros, nullable=False),
+    Index("ix_idempotency_created", "created_at"),
+)
