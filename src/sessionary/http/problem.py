@@ -26,6 +26,9 @@ _TITLES = {
 }
 
 
+_RESERVED = {"type", "title", "status", "detail", "instance", "request_id"}
+
+
 def problem(
     status: int,
     code: str,
@@ -33,8 +36,10 @@ def problem(
     *,
     request_id: str | None = None,
     headers: dict[str, str] | None = None,
-    **extra: Any,
+    extra: dict[str, Any] | None = None,
 ) -> Response[bytes]:
+    """Extension members from ``extra`` never overwrite the standard ones: a clashing name
+    gets a ``session_`` prefix (a session's ``status`` becomes ``session_status``)."""
     body: dict[str, Any] = {
         "type": TYPE_PREFIX + code,
         "title": _TITLES.get(status, "Error"),
@@ -43,7 +48,9 @@ def problem(
     }
     if request_id:
         body["request_id"] = request_id
-    body.update({k: v for k, v in extra.items() if v is not None})
+    for key, value in (extra or {}).items():
+        if value is not None:
+            body["session_" + key if key in _RESERVED else key] = value
     return Response(
         content=msgspec.json.encode(body),
         status_code=status,

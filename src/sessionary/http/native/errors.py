@@ -46,7 +46,7 @@ def domain_error(request: Request[Any, Any, Any], exc: e.DomainError) -> Respons
     headers = {"WWW-Authenticate": 'Bearer realm="sessionary"'} if status == 401 else None
     extra = {k: v for k, v in exc.data.items() if isinstance(v, str | int | bool)}
     return problem(
-        status, exc.code, exc.message, request_id=request_id(request), headers=headers, **extra
+        status, exc.code, exc.message, request_id=request_id(request), headers=headers, extra=extra
     )
 
 

@@ -1,0 +1,58 @@
+"""Test helpers shared by every suite: a controllable clock and database set-up."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import shutil
+import time
+from pathlib import Path
+
+import asyncpg
+
+from sessionary.domain.model import SECOND, Micros
+from sessionary.storage.migrate import upgrade
+
+_names = itertools.count(1)
+
+
+class FakeClock:
+    """Starts at the real time; tests move it forward to cross expiry boundaries."""
+
+    def __init__(self, start: Micros | None = None) -> None:
+        self._now = start if start is not None else time.time_ns() // 1000
+
+    def now(self) -> Micros:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += int(seconds * SECOND)
+
+
+def sqlite_template(directory: Path) -> Path:
+    """Migrate once; each test copies the file (much faster than migrating per test)."""
+    path = directory / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def sqlite_database(template: Path, directory: Path) -> str:
+    target = directory / "test.db"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+def postgres_database(port: int, template: str) -> str:
+    name = f"t_{next(_names)}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(
+            host="127.0.0.1", port=port, user="postgres", database="postgres"
+        )
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return f"postgresql://postgres@127.0.0.1:{port}/{name}"
