@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 
 from sessionary.bootstrap import Container, build
 from sessionary.config import Settings
@@ -107,7 +107,7 @@ async def key_headers(container: Container, tenant_pk: int | None, *scopes: str)
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
     """The app in the test's own event loop (asyncpg connections belong to one loop)."""
     app = create_app(container)
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with (
         app.lifespan(),
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client,
