@@ -41,15 +41,19 @@ def db_current(json: bool = JsonOption) -> None:
 
 
 def sweep(json: bool = JsonOption) -> None:
-    """Run one expiry pass: make every due expiry durable."""
+    """Run one housekeeping pass: durable expiry, retention, old idempotency keys."""
 
-    async def work(c: Container) -> int:
-        return await c.sweeper.sweep_once()
+    async def work(c: Container) -> dict[str, int]:
+        return {
+            "expired": await c.sweeper.sweep_once(),
+            "purged_by_retention": await c.sweeper.apply_retention(),
+            "idempotency_keys_purged": await c.sweeper.purge_idempotency_keys(),
+        }
 
     with Progress(SpinnerColumn(), TextColumn("sweeping"), transient=True, disable=json) as p:
         p.add_task("sweep")
-        count = run(work)
+        counts = run(work)
     if json:
-        emit_json({"expired": count})
+        emit_json(counts)
     else:
-        typer.echo(f"expired {count} session(s)")
+        typer.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from ..domain.model import SECOND
 from ..domain.ports import Clock, UnitOfWorkFactory
 from .idempotency import KEEP_FOR_S
 from .sessions import expire_in
+
+DAY = 86_400 * SECOND
+HOUSEKEEPING_EVERY_S = 600.0  # retention and idempotency-key purge need not run every sweep
 
 log = logging.getLogger("sessionary.sweeper")
 
@@ -45,13 +49,33 @@ class Sweeper:
             await uow.commit()
         return count
 
+    async def apply_retention(self) -> int:
+        """Remove ended sessions older than each tenant's ``retention_days`` (rule 2)."""
+        now = self._clock.now()
+        removed = 0
+        async with self._uow(write=False) as uow:
+            tenants = await uow.tenants.list()
+            await uow.commit()
+        for tenant in tenants:
+            days = tenant.policy.retention_days
+            if days is None:
+                continue
+            async with self._uow() as uow:
+                removed += await uow.sessions.purge_ended_before(tenant.pk, now - days * DAY)
+                await uow.commit()
+        return removed
+
     async def run_forever(self, interval_s: float) -> None:
+        last_housekeeping = float("-inf")
         while True:
             try:
                 count = await self.sweep_once()
-                await self.purge_idempotency_keys()
                 if count:
                     log.info("expired sessions", extra={"count": count})
+                if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY_S:
+                    await self.purge_idempotency_keys()
+                    await self.apply_retention()
+                    last_housekeeping = time.monotonic()
             except asyncio.CancelledError:
                 raise
             except Exception:

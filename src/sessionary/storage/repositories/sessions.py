@@ -3,7 +3,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, insert, literal, select, update
+from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import Micros
@@ -186,6 +186,16 @@ class SqlSessionRepository:
             entry = days.setdefault(int(row.day), [0, 0, 0])
             entry[1], entry[2] = int(row.n), int(row.m or 0)
         return [UsageRow(d, *days[d]) for d in sorted(days)]
+
+    async def purge_ended_before(self, tenant_pk: int, before: Micros) -> int:
+        """Retention: remove ended sessions (their events and bound keys cascade)."""
+        stmt = delete(t).where(
+            (t.c.tenant_pk == tenant_pk)
+            & (t.c.status != Status.ACTIVE.value)
+            & (t.c.closed_at < before)
+        )
+        result = await self._ex.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def count_by_status(self, tenant_pk: int | None) -> dict[str, int]:
         stmt = select(t.c.status, func.count().label("n")).group_by(t.c.status)
