@@ -3,7 +3,18 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import Micros
@@ -168,21 +179,10 @@ class SqlSessionRepository:
         base = [t.c.tenant_pk == tenant_pk]
         if subject_kind is not None:
             base.append(subj.c.kind == subject_kind)
-        opened_day = t.c.opened_at // DAY
-        opened = select(opened_day.label("day"), func.count().label("n")).select_from(_JOINED)
-        opened = opened.where(*base, t.c.opened_at >= lo, t.c.opened_at < hi).group_by(opened_day)
-        end = _end_expr(now)
-        billed = case(
-            (t.c.metered, (end - t.c.opened_at + 59_999_999) // 60_000_000), else_=literal(0)
-        )
-        ended = select(
-            (end // DAY).label("day"), func.count().label("n"), func.sum(billed).label("m")
-        )
-        ended = ended.select_from(_JOINED).where(*base, end >= lo, end < hi).group_by(end // DAY)
         days: dict[int, builtins.list[int]] = {}
-        for row in await self._ex.execute(opened):
+        for row in await self._ex.execute(_opened_per_day(base, lo, hi)):
             days.setdefault(int(row.day), [0, 0, 0])[0] = int(row.n)
-        for row in await self._ex.execute(ended):
+        for row in await self._ex.execute(_ended_per_day(base, lo, hi, now)):
             entry = days.setdefault(int(row.day), [0, 0, 0])
             entry[1], entry[2] = int(row.n), int(row.m or 0)
         return [UsageRow(d, *days[d]) for d in sorted(days)]
@@ -202,6 +202,27 @@ class SqlSessionRepository:
         if tenant_pk is not None:
             stmt = stmt.where(t.c.tenant_pk == tenant_pk)
         return {str(row.status): int(row.n) for row in await self._ex.execute(stmt)}
+
+
+def _opened_per_day(base: list[ColumnElement[bool]], lo: Micros, hi: Micros) -> Select[Any]:
+    # Grouping by the output name: PostgreSQL treats each bound DAY as a different expression.
+    day = (t.c.opened_at // DAY).label("day")
+    stmt = select(day, func.count().label("n")).select_from(_JOINED)
+    stmt = stmt.where(*base, t.c.opened_at >= lo, t.c.opened_at < hi)
+    return stmt.group_by(literal_column("day"))
+
+
+def _ended_per_day(
+    base: list[ColumnElement[bool]], lo: Micros, hi: Micros, now: Micros
+) -> Select[Any]:
+    ended = select(t.c.opened_at, t.c.metered, _end_expr(now).label("ended_at"))
+    inner = ended.select_from(_JOINED).where(*base).subquery()
+    minutes = (inner.c.ended_at - inner.c.opened_at + 59_999_999) // 60_000_000
+    billed = case((inner.c.metered, minutes), else_=literal(0))
+    day = (inner.c.ended_at // DAY).label("day")
+    stmt = select(day, func.count().label("n"), func.sum(billed).label("m"))
+    stmt = stmt.where(inner.c.ended_at >= lo, inner.c.ended_at < hi)
+    return stmt.group_by(literal_column("day"))
 
 
 def _due(now: Micros) -> ColumnElement[bool]:
