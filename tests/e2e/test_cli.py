@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from sessionary.bootstrap import build
 from sessionary.cli import app
+from sessionary.config import Settings
+from sessionary.services.sessions import OpenRequest
+from tests.conftest import TEST_ACTOR
 
 runner = CliRunner()
 
@@ -61,12 +66,6 @@ def test_db_current_reports_the_head_revision(cli_env: str) -> None:
 
 
 def test_sessions_and_usage_commands_show_what_the_services_did(cli_env: str) -> None:
-    import asyncio
-
-    from sessionary.bootstrap import build
-    from sessionary.config import Settings
-    from sessionary.services.sessions import OpenRequest
-    from tests.conftest import TEST_ACTOR
 
     invoke_json("tenants", "create", "acme")
 
