@@ -134,7 +134,9 @@ class Session:
     def expire(self, now: Micros) -> LifecycleRecord:
         """Make a due expiry durable; the end time is the expiry instant, not the sweep time."""
         if not self.is_due(now):
-            raise SessionNotActive("session is not due to expire", id=self.id, status=self.status)
+            raise SessionNotActive(
+                "session is not due to expire", id=self.id, status=self.status.value
+            )
         assert self.expires_at is not None
         reason = self._expiry_reason()
         self.status = Status.EXPIRED
@@ -148,7 +150,9 @@ class Session:
         if self.status is Status.DELETED:
             raise SessionNotActive("session is deleted", id=self.id, status="deleted")
         if self.is_due(now):
-            raise SessionNotActive("session must be expired before delete", id=self.id)
+            raise SessionNotActive(
+                "session must be expired before delete", id=self.id, status="expired"
+            )
         if self.status is Status.ACTIVE:
             self.closed_at = now
             self.close_reason = CloseReason.DELETED

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from ...domain.errors import InvalidInput
+
+
+_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def encode(kind: str, position: int | str) -> str:
@@ -16,6 +20,8 @@ def encode(kind: str, position: int | str) -> str:
 def decode(kind: str, cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None
+    if not _SHAPE.match(cursor):  # b64decode would silently drop stray characters
+        raise InvalidInput("the cursor is not valid", field="cursor")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
@@ -23,6 +29,6 @@ def decode(kind: str, cursor: str | None) -> int | None:
         number = int(value)
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise InvalidInput("the cursor is not valid", field="cursor") from exc
-    if prefix != kind or number < 0 or len(cursor) > 64:
+    if prefix != kind or number < 0:
         raise InvalidInput("the cursor is not valid", field="cursor")
     return number
