@@ -11,11 +11,12 @@ from .domain.ports import Clock, UnitOfWork
 from .services.auth import AuthService
 from .services.clock import SystemClock
 from .services.credentials import CredentialService
-from .services.events import EventService
+from .services.events import EventQueries, EventService
 from .services.idempotency import IdempotencyService
 from .services.sessions import SessionService
+from .services.subjects import SubjectService
 from .services.sweeper import Sweeper
-from .services.tenants import SubjectService, TenantService
+from .services.tenants import TenantService
 from .services.usage import UsageService
 from .storage.database import Database, open_database
 from .storage.migrate import upgrade
@@ -28,6 +29,7 @@ class Container:
     clock: Clock
     sessions: SessionService
     events: EventService
+    event_queries: EventQueries
     credentials: CredentialService
     tenants: TenantService
     subjects: SubjectService
@@ -67,6 +69,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         clock=clock,
         sessions=SessionService(uow, clock),
         events=EventService(uow, clock, settings.max_event_batch),
+        event_queries=EventQueries(uow),
         credentials=CredentialService(uow, clock),
         tenants=TenantService(uow, clock),
         subjects=SubjectService(uow, clock),

@@ -13,6 +13,7 @@ from sessionary.bootstrap import build
 from sessionary.cli import app
 from sessionary.config import Settings
 from sessionary.services.sessions import OpenRequest
+from sessionary.storage.migrate import head
 from tests.conftest import TEST_ACTOR
 
 runner = CliRunner()
@@ -62,7 +63,7 @@ def test_revoking_a_key_marks_it_revoked(cli_env: str) -> None:
 
 
 def test_db_current_reports_the_head_revision(cli_env: str) -> None:
-    assert invoke_json("db", "current") == {"revision": "0001"}
+    assert invoke_json("db", "current") == {"revision": head()}
 
 
 def test_sessions_and_usage_commands_show_what_the_services_did(cli_env: str) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from ..bootstrap import Container
 from ..services.credentials import IssuedCredential
-from ..storage.migrate import current
+from ..storage.migrate import current, head
 from .common import fail, run, settings
 
 
@@ -26,8 +26,8 @@ def serve(
 ) -> None:
     """Serve the API (and every mounted dialect) with granian."""
     cfg = settings(host=host, port=port, workers=workers)
-    if current(cfg.database_url) is None:
-        fail("the database is not migrated; run: sessionary db upgrade")
+    if current(cfg.database_url) != head():
+        fail("the database schema is not up to date; run: sessionary db upgrade")
     issued = _bootstrap()
     if issued is not None:
         typer.echo("Bootstrap operator key (shown once; it can create tenants and keys):")

@@ -106,6 +106,7 @@ class Event:
     recorded_at: Micros
     dedupe_key: str | None
     payload: JSON
+    ordinal: int | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -114,6 +115,7 @@ class NewEvent:
     payload: JSON
     dedupe_key: str | None = None
     occurred_at: Micros | None = None
+    ordinal: int | None = None
 
 
 @dataclass(slots=True, frozen=True)

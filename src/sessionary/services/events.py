@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..domain.errors import InvalidInput, SessionNotFound
+from ..domain.errors import InvalidInput, SessionNotFound, SubjectNotFound
 from ..domain.model import Event, Micros, NewEvent
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.session import Session, Status
@@ -93,6 +93,55 @@ class EventService:
         return EventPage(items, items[-1].seq if more and items else None)
 
 
+class EventQueries:
+    """Reads by a client's own order numbers and across a subject's sessions (dialect needs)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def by_ordinal(
+        self,
+        tenant_pk: int,
+        session_id: str,
+        first: int | None,
+        last: int | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Session, list[Event]]:
+        async with self._uow(write=False) as uow:
+            session = await uow.sessions.get(tenant_pk, session_id)
+            if session is None or session.status is Status.DELETED:
+                raise SessionNotFound("no such session", id=session_id)
+            rows = await uow.events.list_by_ordinal(session.pk, first, last, offset, limit)
+            await uow.commit()
+        return session, rows
+
+    async def for_subject(
+        self,
+        tenant_pk: int,
+        kind: str,
+        external_id: str,
+        time_range: tuple[Micros | None, Micros | None],
+        offset: int,
+        limit: int,
+    ) -> list[tuple[str, Event]]:
+        async with self._uow(write=False) as uow:
+            subject = await uow.subjects.find(tenant_pk, kind, external_id)
+            if subject is None:
+                raise SubjectNotFound("no such subject", kind=kind, id=external_id)
+            rows = await uow.events.list_for_subject(
+                tenant_pk, subject.pk, time_range[0], time_range[1], offset, limit
+            )
+            await uow.commit()
+        return rows
+
+    async def time_bounds(self, session: Session) -> tuple[Micros | None, Micros | None]:
+        async with self._uow(write=False) as uow:
+            bounds = await uow.events.time_bounds(session.pk)
+            await uow.commit()
+        return bounds
+
+
 def _number(session: Session, fresh: list[NewEvent], now: Micros) -> list[Event]:
     base = session.last_seq
     return [
@@ -104,6 +153,7 @@ def _number(session: Session, fresh: list[NewEvent], now: Micros) -> list[Event]
             recorded_at=now,
             dedupe_key=event.dedupe_key,
             payload=event.payload,
+            ordinal=event.ordinal,
         )
         for i, event in enumerate(fresh, start=1)
     ]

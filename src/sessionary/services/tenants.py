@@ -1,12 +1,12 @@
-"""Tenants and subjects: the admin side of the core model."""
+"""Tenants: the isolated customers of the service, and their default policies."""
 
 from __future__ import annotations
 
 import re
 
 from ..domain import ids
-from ..domain.errors import AlreadyExists, InvalidInput, SubjectNotFound, TenantNotFound
-from ..domain.model import JSON, Actor, Subject, Tenant, TenantPolicy
+from ..domain.errors import AlreadyExists, InvalidInput, TenantNotFound
+from ..domain.model import Actor, Tenant, TenantPolicy
 from ..domain.ports import Clock, UnitOfWorkFactory
 from .audit import record
 
@@ -65,38 +65,3 @@ class TenantService:
             await uow.commit()
         tenant.policy = policy
         return tenant
-
-
-class SubjectService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
-
-    async def list(
-        self, tenant_pk: int, kind: str | None, cursor: str | None, limit: int
-    ) -> tuple[list[Subject], str | None]:
-        async with self._uow(write=False) as uow:
-            rows = await uow.subjects.list(tenant_pk, kind, cursor, limit + 1)
-            await uow.commit()
-        items = rows[:limit]
-        return items, (str(items[-1].pk) if len(rows) > limit and items else None)
-
-    async def get(self, tenant_pk: int, kind: str, external_id: str) -> Subject:
-        async with self._uow(write=False) as uow:
-            subject = await uow.subjects.find(tenant_pk, kind, external_id)
-            await uow.commit()
-        if subject is None:
-            raise SubjectNotFound("no such subject", kind=kind, id=external_id)
-        return subject
-
-    async def put(
-        self, tenant_pk: int, kind: str, external_id: str, attributes: JSON, actor: Actor
-    ) -> Subject:
-        now = self._clock.now()
-        async with self._uow() as uow:
-            subject = await uow.subjects.get_or_add(tenant_pk, kind, external_id, now)
-            await uow.subjects.set_attributes(subject.pk, attributes)
-            await record(uow, tenant_pk, actor, "subject.put", f"{kind}/{external_id}", now)
-            await uow.commit()
-        subject.attributes = attributes
-        return subject

@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -53,6 +54,12 @@ def upgrade(url: str, revision: str = "head") -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     _with_connection(url, lambda conn: command.upgrade(_config(conn), revision))
+
+
+def head() -> str | None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_HERE))
+    return ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def current(url: str) -> str | None:

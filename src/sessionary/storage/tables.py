@@ -125,8 +125,11 @@ events = Table(
     Column("occurred_at", Micros, nullable=False),
     Column("recorded_at", Micros, nullable=False),
     Column("dedupe_key", String(200)),
+    Column("ordinal", BigInteger),  # the client's own order number, when it has one
     Column("payload", Json, nullable=False),
     UniqueConstraint("session_pk", "dedupe_key"),
+    Index("ix_events_ordinal", "session_pk", "ordinal"),
+    Index("ix_events_tenant_time", "tenant_pk", "occurred_at"),
 )
 
 lifecycle = Table(

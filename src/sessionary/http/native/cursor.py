@@ -8,7 +8,6 @@ import re
 
 from ...domain.errors import InvalidInput
 
-
 _SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 

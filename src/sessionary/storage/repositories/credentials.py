@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from ...domain.model import Credential, Micros
 from ..executor import Executor
@@ -73,6 +73,14 @@ class SqlCredentialRepository:
 
     async def mark_used(self, pk: int, at: Micros) -> None:
         await self._ex.execute(update(c).where(c.c.pk == pk).values(last_used_at=at))
+
+    async def count_live(self, tenant_pk: int, kind: str) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(c)
+            .where((c.c.tenant_pk == tenant_pk) & (c.c.kind == kind) & c.c.revoked_at.is_(None))
+        )
+        return int((await self._ex.execute(stmt)).scalar_one())
 
     async def any_system(self) -> bool:
         stmt = select(c.c.pk).where(c.c.tenant_pk.is_(None) & c.c.revoked_at.is_(None)).limit(1)

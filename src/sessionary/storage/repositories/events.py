@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
-from ...domain.model import Event
+from ...domain.model import Event, Micros
+from ...domain.session import Status
 from ..executor import Executor
 from ..tables import events as e
+from ..tables import sessions as s
 
 
 def _event(row: Any) -> Event:
@@ -19,6 +22,7 @@ def _event(row: Any) -> Event:
         row.recorded_at,
         row.dedupe_key,
         row.payload,
+        row.ordinal,
     )
 
 
@@ -48,6 +52,7 @@ class SqlEventRepository:
                 "occurred_at": ev.occurred_at,
                 "recorded_at": ev.recorded_at,
                 "dedupe_key": ev.dedupe_key,
+                "ordinal": ev.ordinal,
                 "payload": ev.payload,
             }
             for ev in events
@@ -62,6 +67,52 @@ class SqlEventRepository:
             stmt = stmt.where(e.c.seq <= to_seq)
         rows = await self._ex.execute(stmt.order_by(e.c.seq).limit(limit))
         return [_event(r) for r in rows]
+
+    async def list_by_ordinal(
+        self, session_pk: int, first: int | None, last: int | None, offset: int, limit: int
+    ) -> builtins.list[Event]:
+        stmt = select(e).where(e.c.session_pk == session_pk)
+        if first is not None:
+            stmt = stmt.where(e.c.ordinal >= first)
+        if last is not None:
+            stmt = stmt.where(e.c.ordinal <= last)
+        stmt = stmt.order_by(e.c.ordinal, e.c.seq).offset(offset).limit(limit)
+        return [_event(r) for r in await self._ex.execute(stmt)]
+
+    async def list_for_subject(
+        self,
+        tenant_pk: int,
+        subject_pk: int,
+        time_from: Micros | None,
+        time_to: Micros | None,
+        offset: int,
+        limit: int,
+    ) -> builtins.list[tuple[str, Event]]:
+        """Events of every (not deleted) session of a subject, by occurrence time."""
+        stmt = (
+            select(e, s.c.id.label("session_id"))
+            .select_from(e.join(s, s.c.pk == e.c.session_pk))
+            .where(
+                (s.c.tenant_pk == tenant_pk)
+                & (s.c.subject_pk == subject_pk)
+                & (s.c.status != Status.DELETED.value)
+            )
+        )
+        if time_from is not None:
+            stmt = stmt.where(e.c.occurred_at >= time_from)
+        if time_to is not None:
+            stmt = stmt.where(e.c.occurred_at <= time_to)
+        stmt = stmt.order_by(e.c.occurred_at, e.c.ordinal, e.c.seq).offset(offset).limit(limit)
+        return [(r.session_id, _event(r)) for r in await self._ex.execute(stmt)]
+
+    async def time_bounds(self, session_pk: int) -> tuple[Micros | None, Micros | None]:
+        stmt = select(func.min(e.c.occurred_at), func.max(e.c.occurred_at)).where(
+            e.c.session_pk == session_pk
+        )
+        row = (await self._ex.execute(stmt)).one()
+        low: Micros | None = row[0]
+        high: Micros | None = row[1]  # type: ignore[misc]
+        return low, high
 
     async def delete_for_session(self, session_pk: int) -> None:
         await self._ex.execute(delete(e).where(e.c.session_pk == session_pk))

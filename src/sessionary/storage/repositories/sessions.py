@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import Micros
-from ...domain.ports import NewSession, SessionFilter, UsageRow
+from ...domain.ports import NewSession, SessionFilter, SubjectTotals, UsageRow
 from ...domain.session import CloseReason, Session, Status
 from ..executor import Executor
 from ..tables import sessions as t
@@ -135,6 +135,11 @@ class SqlSessionRepository:
         rows = await self._ex.execute(_locking(_select().where(where).order_by(t.c.pk)))
         return [_session(r) for r in rows]
 
+    async def lock_all_of_subject(self, tenant_pk: int, subject_pk: int) -> builtins.list[Session]:
+        where = (t.c.tenant_pk == tenant_pk) & (t.c.subject_pk == subject_pk)
+        rows = await self._ex.execute(_locking(_select().where(where).order_by(t.c.pk)))
+        return [_session(r) for r in rows]
+
     async def lock_due(self, now: Micros, limit: int) -> list[Session]:
         where = (t.c.status == Status.ACTIVE.value) & (t.c.expires_at <= now)
         stmt = _locking(
@@ -196,6 +201,31 @@ class SqlSessionRepository:
         )
         result = await self._ex.execute(stmt)
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def subject_totals(
+        self, tenant_pk: int, subject_pks: builtins.list[int]
+    ) -> dict[int, SubjectTotals]:
+        """Per subject: sessions, events and the latest activity, deleted sessions excluded."""
+        if not subject_pks:
+            return {}
+        stmt = (
+            select(
+                t.c.subject_pk,
+                func.count().label("n"),
+                func.sum(t.c.last_seq).label("events"),
+                func.max(t.c.last_activity_at).label("seen"),
+            )
+            .where(
+                (t.c.tenant_pk == tenant_pk)
+                & t.c.subject_pk.in_(subject_pks)
+                & (t.c.status != Status.DELETED.value)
+            )
+            .group_by(t.c.subject_pk)
+        )
+        return {
+            int(r.subject_pk): SubjectTotals(int(r.n), int(r.events or 0), r.seen)
+            for r in await self._ex.execute(stmt)
+        }
 
     async def count_by_status(self, tenant_pk: int | None) -> dict[str, int]:
         stmt = select(t.c.status, func.count().label("n")).group_by(t.c.status)

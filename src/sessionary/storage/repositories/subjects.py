@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -51,15 +51,25 @@ class SqlSubjectRepository:
         return None if row is None else _subject(row)
 
     async def list(
-        self, tenant_pk: int, kind: str | None, after: str | None, limit: int
+        self, tenant_pk: int, kind: str | None, after: str | None, limit: int, offset: int = 0
     ) -> list[Subject]:
         stmt = select(s).where(s.c.tenant_pk == tenant_pk)
         if kind is not None:
             stmt = stmt.where(s.c.kind == kind)
         if after is not None:
             stmt = stmt.where(s.c.pk > int(after))
-        rows = await self._ex.execute(stmt.order_by(s.c.pk).limit(limit))
+        rows = await self._ex.execute(stmt.order_by(s.c.pk).offset(offset).limit(limit))
         return [_subject(r) for r in rows]
+
+    async def count(self, tenant_pk: int, kind: str | None) -> int:
+        stmt = select(func.count()).select_from(s).where(s.c.tenant_pk == tenant_pk)
+        if kind is not None:
+            stmt = stmt.where(s.c.kind == kind)
+        return int((await self._ex.execute(stmt)).scalar_one())
+
+    async def delete(self, pk: int) -> None:
+        """Removes the subject; its sessions, their events and bound keys cascade."""
+        await self._ex.execute(delete(s).where(s.c.pk == pk))
 
     async def set_attributes(self, pk: int, attributes: JSON) -> None:
         await self._ex.execute(update(s).where(s.c.pk == pk).values(attributes=attributes))

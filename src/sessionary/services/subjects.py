@@ -1,0 +1,83 @@
+"""Subjects (the things sessions are about: users, devices, applications, players)."""
+
+from __future__ import annotations
+
+import builtins
+
+from ..domain.errors import SubjectNotFound
+from ..domain.model import JSON, Actor, Subject
+from ..domain.ports import Clock, SubjectTotals, UnitOfWorkFactory
+from ..domain.session import Status
+from .audit import record
+from .sessions import expire_in
+
+
+class SubjectService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def list(
+        self, tenant_pk: int, kind: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Subject], str | None]:
+        async with self._uow(write=False) as uow:
+            rows = await uow.subjects.list(tenant_pk, kind, cursor, limit + 1)
+            await uow.commit()
+        items = rows[:limit]
+        return items, (str(items[-1].pk) if len(rows) > limit and items else None)
+
+    async def get(self, tenant_pk: int, kind: str, external_id: str) -> Subject:
+        async with self._uow(write=False) as uow:
+            subject = await uow.subjects.find(tenant_pk, kind, external_id)
+            await uow.commit()
+        if subject is None:
+            raise SubjectNotFound("no such subject", kind=kind, id=external_id)
+        return subject
+
+    async def put(
+        self, tenant_pk: int, kind: str, external_id: str, attributes: JSON, actor: Actor
+    ) -> Subject:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            subject = await uow.subjects.get_or_add(tenant_pk, kind, external_id, now)
+            await uow.subjects.set_attributes(subject.pk, attributes)
+            await record(uow, tenant_pk, actor, "subject.put", f"{kind}/{external_id}", now)
+            await uow.commit()
+        subject.attributes = attributes
+        return subject
+
+    async def page(
+        self, tenant_pk: int, kind: str, offset: int, limit: int
+    ) -> tuple[builtins.list[Subject], int]:
+        async with self._uow(write=False) as uow:
+            items = await uow.subjects.list(tenant_pk, kind, None, limit, offset)
+            total = await uow.subjects.count(tenant_pk, kind)
+            await uow.commit()
+        return items, total
+
+    async def totals(
+        self, tenant_pk: int, subjects: builtins.list[Subject]
+    ) -> dict[int, SubjectTotals]:
+        async with self._uow(write=False) as uow:
+            totals = await uow.sessions.subject_totals(tenant_pk, [s.pk for s in subjects])
+            await uow.commit()
+        return totals
+
+    async def delete(self, tenant_pk: int, kind: str, external_id: str, actor: Actor) -> None:
+        """Delete a subject with all its sessions and their events; each session that was not
+        deleted yet gets its ``deleted`` lifecycle record (after ``expired`` if it was due)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            subject = await uow.subjects.find(tenant_pk, kind, external_id)
+            if subject is None:
+                raise SubjectNotFound("no such subject", kind=kind, id=external_id)
+            await uow.subjects.lock(subject.pk)
+            for session in await uow.sessions.lock_all_of_subject(tenant_pk, subject.pk):
+                if session.status is Status.DELETED:
+                    continue
+                if session.is_due(now):
+                    await expire_in(uow, session, now)
+                await uow.lifecycle.add(session.delete(now))
+            await uow.subjects.delete(subject.pk)
+            await record(uow, tenant_pk, actor, "subject.delete", f"{kind}/{external_id}", now)
+            await uow.commit()
