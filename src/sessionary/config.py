@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     pg_max_overflow: int = Field(default=10, ge=0, le=200)
     secret_key: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    rufus_prefix: str = "/rufus/v0"
+    rufus_at_root: bool = False  # also serve the RUFUS dialect at /v0, as the vendor does
+    rufus_envelope: Literal["flat", "body"] = "flat"
+    rufus_max_keys: int = Field(default=10, ge=1, le=1000)
+
+    @field_validator("rufus_prefix")
+    @classmethod
+    def _mount_prefix(cls, value: str) -> str:
+        if not value.startswith("/") or value.endswith("/") or value in ("/v1", "/admin"):
+            raise ValueError("a mount prefix starts with '/', has no trailing '/', e.g. /rufus/v0")
+        return value
 
     @field_validator("database_url")
     @classmethod

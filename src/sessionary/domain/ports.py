@@ -139,7 +139,11 @@ class EventRepository(Protocol):
     ) -> builtins.list[Event]: ...
     async def delete_for_session(self, session_pk: int) -> None: ...
     async def list_by_ordinal(
-        self, session_pk: int, first: int | None, last: int | None, offset: int, limit: int
+        self,
+        session_pk: int,
+        ordinals: tuple[int | None, int | None],
+        time_range: tuple[Micros | None, Micros | None],
+        page: tuple[int, int],
     ) -> builtins.list[Event]: ...
     async def list_for_subject(
         self,

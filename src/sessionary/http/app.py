@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
 
 from ..bootstrap import Container
+from ..config import Settings
 from .deps import DEPENDENCIES
+from .dialects.rufus.app import render as rufus_render
+from .dialects.rufus.app import rufus_router
+from .errors import Renderer, dispatching_handlers
 from .health import healthz, readyz
 from .middleware import idempotency_middleware, request_id_middleware
 from .native import admin, sessions, usage
-from .native.errors import exception_handlers
+from .native.errors import render as native_render
 from .openapi import attach_request_bodies, openapi_config, openapi_json
 
 
@@ -45,11 +48,23 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
         await container.close()
 
 
-def create_app(container: Container, *, extra_routers: list[Any] | None = None) -> Litestar:
+def mounts(settings: Settings) -> tuple[list[Router], list[tuple[str, Renderer]]]:
+    """Every API surface with the prefix its errors are rendered for."""
+    routers = [native_router()]
+    renderers: list[tuple[str, Renderer]] = [("/v1", native_render)]
+    rufus_prefixes = [settings.rufus_prefix] + (["/v0"] if settings.rufus_at_root else [])
+    for prefix in rufus_prefixes:
+        routers.append(rufus_router(prefix))
+        renderers.append((prefix, rufus_render))
+    return routers, renderers
+
+
+def create_app(container: Container) -> Litestar:
+    routers, renderers = mounts(container.settings)
     return Litestar(
-        route_handlers=[native_router(), healthz, readyz, *(extra_routers or [])],
+        route_handlers=[*routers, healthz, readyz],
         middleware=[request_id_middleware],
-        exception_handlers=exception_handlers(),
+        exception_handlers=dispatching_handlers(renderers, default=native_render),
         request_max_body_size=container.settings.max_body_bytes,
         openapi_config=openapi_config(),
         lifespan=[_background],

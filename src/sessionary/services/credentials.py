@@ -7,7 +7,7 @@ import hmac
 from dataclasses import dataclass, field
 
 from ..domain import ids
-from ..domain.errors import CredentialNotFound, InvalidInput
+from ..domain.errors import CredentialNotFound, InvalidInput, LimitExceeded
 from ..domain.model import JSON, Actor, Credential, Micros
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.scopes import ALL_SCOPES, SYSTEM, TENANT_SCOPES
@@ -56,7 +56,9 @@ class CredentialService:
         self._uow = uow
         self._clock = clock
 
-    async def issue(self, new: NewCredential, actor: Actor) -> IssuedCredential:
+    async def issue(
+        self, new: NewCredential, actor: Actor, max_live_of_kind: int | None = None
+    ) -> IssuedCredential:
         if new.kind == "native":
             check_scopes(new.tenant_pk, new.scopes)
         secret = new.secret or ids.secret_token(NATIVE_PREFIX)
@@ -76,6 +78,10 @@ class CredentialService:
             attributes=new.attributes,
         )
         async with self._uow() as uow:
+            if max_live_of_kind is not None and new.tenant_pk is not None:
+                live = await uow.credentials.count_live(new.tenant_pk, new.kind)
+                if live >= max_live_of_kind:
+                    raise LimitExceeded(f"at most {max_live_of_kind} live keys of this kind")
             stored = await uow.credentials.add(credential)
             await record(uow, new.tenant_pk, actor, "credential.create", stored.id, now)
             await uow.commit()

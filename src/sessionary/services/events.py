@@ -9,7 +9,7 @@ from ..domain.errors import InvalidInput, SessionNotFound, SubjectNotFound
 from ..domain.model import Event, Micros, NewEvent
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.session import Session, Status
-from .sessions import settle_due
+from .sessions import settle_due, visible
 
 MAX_BATCH = 5000
 
@@ -54,7 +54,11 @@ class EventService:
         self._max_batch = max_batch
 
     async def append(
-        self, tenant_pk: int, session_id: str, batch: Sequence[NewEvent]
+        self,
+        tenant_pk: int,
+        session_id: str,
+        batch: Sequence[NewEvent],
+        dialect: str | None = None,
     ) -> AppendResult:
         """The session row is locked first, so a close that commits before us wins (rule 1)."""
         if not batch:
@@ -63,9 +67,7 @@ class EventService:
             raise InvalidInput(f"a batch holds at most {self._max_batch} events", field="events")
         now = self._clock.now()
         async with self._uow() as uow:
-            session = await uow.sessions.lock(tenant_pk, session_id)
-            if session is None or session.status is Status.DELETED:
-                raise SessionNotFound("no such session", id=session_id)
+            session = visible(await uow.sessions.lock(tenant_pk, session_id), session_id, dialect)
             await settle_due(uow, session, now)
             keys = [e.dedupe_key for e in batch if e.dedupe_key is not None]
             stored = await uow.events.existing_keys(session.pk, keys) if keys else set()
@@ -103,16 +105,15 @@ class EventQueries:
         self,
         tenant_pk: int,
         session_id: str,
-        first: int | None,
-        last: int | None,
-        offset: int,
-        limit: int,
+        ordinals: tuple[int | None, int | None],
+        time_range: tuple[Micros | None, Micros | None],
+        page: tuple[int, int],
+        dialect: str | None = None,
     ) -> tuple[Session, list[Event]]:
+        """Events with ordinals in ``ordinals`` and times in ``time_range``; page: offset, limit."""
         async with self._uow(write=False) as uow:
-            session = await uow.sessions.get(tenant_pk, session_id)
-            if session is None or session.status is Status.DELETED:
-                raise SessionNotFound("no such session", id=session_id)
-            rows = await uow.events.list_by_ordinal(session.pk, first, last, offset, limit)
+            session = visible(await uow.sessions.get(tenant_pk, session_id), session_id, dialect)
+            rows = await uow.events.list_by_ordinal(session.pk, ordinals, time_range, page)
             await uow.commit()
         return session, rows
 

@@ -7,8 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..domain import ids
-from ..domain.errors import Forbidden, SessionNotActive, SessionNotFound, TenantNotFound
-from ..domain.model import JSON, Actor, Micros, Tenant
+from ..domain.errors import (
+    Forbidden,
+    SessionNotActive,
+    SessionNotFound,
+    SubjectNotFound,
+    TenantNotFound,
+)
+from ..domain.model import JSON, Actor, Micros, Subject, Tenant
 from ..domain.ports import Clock, NewSession, SessionFilter, UnitOfWork, UnitOfWorkFactory
 from ..domain.session import CloseReason, Session, Status, initial_expiry
 from .audit import record
@@ -28,6 +34,7 @@ class OpenRequest:
     dialect: str = "native"
     owner: str | None = None
     id: str | None = None  # dialects choose their own id shape; native ids are sortable
+    create_subject: bool = True  # False: an unknown subject is SubjectNotFound
 
 
 @dataclass(slots=True, frozen=True)
@@ -84,9 +91,7 @@ class SessionService:
             tenant = await _tenant(uow, tenant_pk)
             idle = req.idle_timeout_s or tenant.policy.idle_timeout_s
             lifetime = req.max_lifetime_s or tenant.policy.max_lifetime_s
-            subject = await uow.subjects.get_or_add(
-                tenant_pk, req.subject_kind, req.subject_id, now
-            )
+            subject = await _subject(uow, tenant_pk, req, now)
             if req.supersede:
                 await uow.subjects.lock(subject.pk)
                 live = await uow.sessions.lock_live_of_subject(
@@ -115,11 +120,11 @@ class SessionService:
             await uow.commit()
         return session
 
-    async def get(self, tenant_pk: int, session_id: str) -> Session:
+    async def get(self, tenant_pk: int, session_id: str, dialect: str | None = None) -> Session:
         async with self._uow(write=False) as uow:
             session = await uow.sessions.get(tenant_pk, session_id)
             await uow.commit()
-        return _visible(session, session_id)
+        return visible(session, session_id, dialect)
 
     async def list(
         self, tenant_pk: int, flt: SessionFilter, cursor: str | None, limit: int
@@ -137,7 +142,7 @@ class SessionService:
         now = self._clock.now()
         async with self._uow() as uow:
             tenant = await _tenant(uow, tenant_pk)
-            session = _visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
+            session = visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
             await settle_due(uow, session, now)
             if not tenant.policy.allow_extend:
                 raise Forbidden("this tenant's policy does not allow extending sessions")
@@ -154,10 +159,12 @@ class SessionService:
         session_id: str,
         actor: Actor,
         reason: CloseReason = CloseReason.CLIENT,
+        dialect: str | None = None,
     ) -> Session:
         now = self._clock.now()
         async with self._uow() as uow:
-            session = _visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
+            locked = await uow.sessions.lock(tenant_pk, session_id)
+            session = visible(locked, session_id, dialect)
             await settle_due(uow, session, now)
             await close_in(uow, session, now, reason)
             await record(uow, tenant_pk, actor, "session.close", session.id, now, reason=reason)
@@ -167,7 +174,7 @@ class SessionService:
     async def delete(self, tenant_pk: int, session_id: str, actor: Actor) -> Session:
         now = self._clock.now()
         async with self._uow() as uow:
-            session = _visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
+            session = visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
             if session.is_due(now):
                 await expire_in(uow, session, now)
             rec = session.delete(now)
@@ -206,10 +213,22 @@ class SessionService:
         return live
 
 
-def _visible(session: Session | None, session_id: str) -> Session:
+def visible(session: Session | None, session_id: str, dialect: str | None = None) -> Session:
+    """Deleted sessions, and sessions of another dialect when one is named, do not exist."""
     if session is None or session.status is Status.DELETED:
         raise SessionNotFound("no such session", id=session_id)
+    if dialect is not None and session.dialect != dialect:
+        raise SessionNotFound("no such session", id=session_id)
     return session
+
+
+async def _subject(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, now: Micros) -> Subject:
+    if req.create_subject:
+        return await uow.subjects.get_or_add(tenant_pk, req.subject_kind, req.subject_id, now)
+    found = await uow.subjects.find(tenant_pk, req.subject_kind, req.subject_id)
+    if found is None:
+        raise SubjectNotFound("no such subject", kind=req.subject_kind, id=req.subject_id)
+    return found
 
 
 async def _tenant(uow: UnitOfWork, tenant_pk: int) -> Tenant:

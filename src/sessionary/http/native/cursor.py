@@ -28,6 +28,6 @@ def decode(kind: str, cursor: str | None) -> int | None:
         number = int(value)
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise InvalidInput("the cursor is not valid", field="cursor") from exc
-    if prefix != kind or number < 0:
+    if prefix != kind or not 0 <= number < 2**63:
         raise InvalidInput("the cursor is not valid", field="cursor")
     return number

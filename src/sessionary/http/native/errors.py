@@ -93,10 +93,12 @@ def _validation_detail(exc: ValidationException) -> str:
     return "; ".join(parts) or "a request parameter is not valid"
 
 
-def exception_handlers() -> dict[type[Exception] | int, Any]:
-    return {
-        e.DomainError: domain_error,
-        HTTPException: http_error,
-        StorageUnavailable: storage_error,
-        Exception: unexpected_error,
-    }
+def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """The native API's renderer: problem+json for every error."""
+    if isinstance(exc, e.DomainError):
+        return domain_error(request, exc)
+    if isinstance(exc, HTTPException):
+        return http_error(request, exc)
+    if isinstance(exc, StorageUnavailable):
+        return storage_error(request, exc)
+    return unexpected_error(request, exc)

@@ -1,12 +1,11 @@
-"""Translate core objects into /v1 response models, and wire times into core times."""
+"""Translate core objects into /v1 response models."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 from ...domain.model import Credential, Event, Micros, Subject, Tenant
 from ...domain.session import Session
 from ...services.usage import UsageReport, day_date
+from ..timefmt import iso, iso_or_none, to_micros
 from .structs import (
     CredentialOut,
     EventOut,
@@ -18,22 +17,7 @@ from .structs import (
     UsageOut,
 )
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def iso(us: Micros) -> str:
-    return (_EPOCH + timedelta(microseconds=us)).isoformat(timespec="milliseconds")[:-6] + "Z"
-
-
-def iso_or_none(us: Micros | None) -> str | None:
-    return None if us is None else iso(us)
-
-
-def to_micros(value: datetime) -> Micros:
-    """Naive datetimes are taken as UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return (value - _EPOCH) // timedelta(microseconds=1)
+__all__ = ["credential_out", "event_out", "iso", "iso_or_none", "session_out", "to_micros"]
 
 
 def session_out(s: Session, now: Micros) -> SessionOut:

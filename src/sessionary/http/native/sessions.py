@@ -196,8 +196,8 @@ async def read_events(
     session_id: str,
     c: Container,
     principal: Principal,
-    from_seq: Annotated[int, Parameter(ge=1)] = 1,
-    to_seq: Annotated[int | None, Parameter(ge=1)] = None,
+    from_seq: Annotated[int, Parameter(ge=1, le=2**62)] = 1,
+    to_seq: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
     page_cursor: Annotated[str | None, Parameter(query="cursor")] = None,
     limit: Annotated[int, Parameter(ge=1, le=5000)] = 500,
 ) -> EventPageOut:

@@ -69,13 +69,20 @@ class SqlEventRepository:
         return [_event(r) for r in rows]
 
     async def list_by_ordinal(
-        self, session_pk: int, first: int | None, last: int | None, offset: int, limit: int
+        self,
+        session_pk: int,
+        ordinals: tuple[int | None, int | None],
+        time_range: tuple[Micros | None, Micros | None],
+        page: tuple[int, int],
     ) -> builtins.list[Event]:
         stmt = select(e).where(e.c.session_pk == session_pk)
-        if first is not None:
-            stmt = stmt.where(e.c.ordinal >= first)
-        if last is not None:
-            stmt = stmt.where(e.c.ordinal <= last)
+        bounds = ((e.c.ordinal, ordinals), (e.c.occurred_at, time_range))
+        for column, (low, high) in bounds:
+            if low is not None:
+                stmt = stmt.where(column >= low)
+            if high is not None:
+                stmt = stmt.where(column <= high)
+        offset, limit = page
         stmt = stmt.order_by(e.c.ordinal, e.c.seq).offset(offset).limit(limit)
         return [_event(r) for r in await self._ex.execute(stmt)]
 

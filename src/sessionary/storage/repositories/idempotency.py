@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ...domain.model import Micros
 from ...domain.ports import StoredResponse
@@ -19,11 +21,12 @@ class SqlIdempotencyRepository:
 
         A claim that never completed (the process died mid-request) goes stale and may be
         taken over, so a crash cannot block a key forever."""
-        row = (await self._ex.execute(select(i).where(i.c.scope_key == scope_key))).first()
-        if row is None:
-            values = {"scope_key": scope_key, "request_hash": request_hash, "created_at": at}
-            await self._ex.execute(insert(i).values(values))
-            return None
+        insert = pg_insert if self._ex.dialect == "postgresql" else sqlite_insert
+        values = {"scope_key": scope_key, "request_hash": request_hash, "created_at": at}
+        claim = insert(i).values(values).on_conflict_do_nothing().returning(i.c.scope_key)
+        if (await self._ex.execute(claim)).first() is not None:
+            return None  # claimed; concurrent claimers see the row and hear "in progress"
+        row = (await self._ex.execute(select(i).where(i.c.scope_key == scope_key))).one()
         if row.status is None and row.created_at < stale_before:
             stmt = update(i).where(i.c.scope_key == scope_key)
             await self._ex.execute(stmt.values(request_hash=request_hash, created_at=at))

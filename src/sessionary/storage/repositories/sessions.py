@@ -267,6 +267,8 @@ def _filters(flt: SessionFilter) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     if flt.status is not None:
         out.append(_status_is(flt.status, flt.now))
+    else:  # deleted sessions are gone unless asked for by name
+        out.append(t.c.status != Status.DELETED.value)
     if flt.subject_kind is not None:
         out.append(subj.c.kind == flt.subject_kind)
     if flt.subject_id is not None:

@@ -1,0 +1,1 @@
+"""Vendor dialects: each a mounted router with its own wire models and error bodies."""

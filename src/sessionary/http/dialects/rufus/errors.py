@@ -1,0 +1,52 @@
+"""RUFUS error bodies: ``{"description": ...}`` plus the id the request named (spec §2.5)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from ....domain import errors as e
+from ....storage.database import StorageUnavailable
+from .reply import reply
+
+log = logging.getLogger("sessionary.rufus")
+
+
+class RufusError(Exception):
+    """An answer the spec spells out: a status and the body's extra keys, in order."""
+
+    def __init__(self, status: int, description: str, **ids: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.body: dict[str, Any] = {"description": description, **ids}
+
+
+def bad_request(description: str) -> RufusError:
+    return RufusError(400, description)
+
+
+def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if isinstance(exc, RufusError):
+        return reply(request, exc.status, exc.body)
+    if isinstance(exc, e.Unauthenticated | e.Forbidden):
+        return reply(request, 403, {"description": exc.message})
+    if isinstance(exc, e.DomainError):
+        return reply(request, 400, {"description": exc.message})
+    if isinstance(exc, ValidationException):
+        return reply(request, 400, {"description": "Invalid query parameter"})
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return reply(request, exc.status_code, {"description": _http_description(exc)})
+    if isinstance(exc, StorageUnavailable):
+        log.error("storage unavailable: %s", exc)
+        return reply(request, 503, None)
+    log.exception("unhandled error in the RUFUS dialect")
+    return reply(request, 500, None)
+
+
+def _http_description(exc: HTTPException) -> str:
+    return {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
+        exc.status_code, str(exc.detail)
+    )
