@@ -13,6 +13,7 @@ from .services.clock import SystemClock
 from .services.credentials import CredentialService
 from .services.events import EventQueries, EventService
 from .services.idempotency import IdempotencyService
+from .services.ratelimit import RateLimiter
 from .services.sessions import SessionService
 from .services.subjects import SubjectService
 from .services.sweeper import Sweeper
@@ -37,6 +38,7 @@ class Container:
     usage: UsageService
     sweeper: Sweeper
     idempotency: IdempotencyService
+    limiter: RateLimiter
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -77,6 +79,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         usage=UsageService(uow, clock),
         sweeper=Sweeper(uow, clock, settings.sweep_batch),
         idempotency=IdempotencyService(uow, clock),
+        limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
     )
 
 

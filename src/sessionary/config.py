@@ -27,16 +27,19 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=500, ge=1)
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    pg_pool_size: int = Field(default=10, ge=1, le=200)
-    pg_max_overflow: int = Field(default=10, ge=0, le=200)
+    pg_pool_size: int = Field(default=20, ge=1, le=200)
+    pg_max_overflow: int = Field(default=20, ge=0, le=200)
     secret_key: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    rate_limit_per_s: float = Field(default=0, ge=0)  # per credential and node; 0 = off
+    rate_limit_burst: int = Field(default=100, ge=1)
+    hivemp_root: str = "/hivemp"  # the API is at <root>/v1, metadata at <root>/metadata.json
     rufus_prefix: str = "/rufus/v0"
     rufus_at_root: bool = False  # also serve the RUFUS dialect at /v0, as the vendor does
     rufus_envelope: Literal["flat", "body"] = "flat"
     rufus_max_keys: int = Field(default=10, ge=1, le=1000)
 
-    @field_validator("rufus_prefix")
+    @field_validator("rufus_prefix", "hivemp_root")
     @classmethod
     def _mount_prefix(cls, value: str) -> str:
         if not value.startswith("/") or value.endswith("/") or value in ("/v1", "/admin"):

@@ -18,13 +18,16 @@ DAY_S = 86_400
     ("elapsed", "minutes"),
     [
         (0, 0),
-        (1, 1),
+        (1, 0),
+        (SECOND - 1, 0),
         (SECOND, 1),
         (60 * SECOND - 1, 1),
         (60 * SECOND, 1),
-        (60 * SECOND + 1, 2),
+        (60 * SECOND + 1, 1),
+        (61 * SECOND, 2),
         (120 * SECOND, 2),
-        (3600 * SECOND + 1, 61),
+        (3600 * SECOND + 1, 60),
+        (3601 * SECOND, 61),
     ],
 )
 def test_an_active_session_bills_started_minutes_up_to_now(elapsed: Micros, minutes: int) -> None:
@@ -32,9 +35,10 @@ def test_an_active_session_bills_started_minutes_up_to_now(elapsed: Micros, minu
     assert session.billed_minutes(T0 + elapsed) == minutes
 
 
-def test_exactly_sixty_seconds_is_one_minute_and_one_microsecond_more_is_two() -> None:
-    assert make_session().billed_minutes(at(60)) == 1
-    assert make_session().billed_minutes(at(60) + 1) == 2
+def test_billing_counts_whole_seconds_so_sixty_one_seconds_is_two_minutes() -> None:
+    assert make_session().billed_minutes(at(0.999)) == 0
+    assert make_session().billed_minutes(at(60) + 999_999) == 1
+    assert make_session().billed_minutes(at(61)) == 2
 
 
 def test_an_unmetered_session_bills_nothing_however_long_it_runs() -> None:
@@ -110,13 +114,16 @@ def test_billed_minutes_never_change_after_close(
     closed_at = T0 + close_after
     while_open = session.billed_minutes(closed_at)
     session.close(closed_at, reason)
-    expected = -(-close_after // (60 * SECOND))
+    expected = -(-(close_after // SECOND) // 60)
     assert while_open == expected
     assert all(session.billed_minutes(closed_at + t) == expected for t in later)
 
 
 @given(elapsed=offsets)
-def test_billed_minutes_are_the_smallest_whole_minutes_covering_the_time(elapsed: Micros) -> None:
+def test_billed_minutes_are_the_fewest_whole_minutes_covering_the_whole_seconds(
+    elapsed: Micros,
+) -> None:
     minutes = make_session().billed_minutes(T0 + elapsed)
-    assert minutes * 60 * SECOND >= elapsed
-    assert (minutes - 1) * 60 * SECOND < elapsed or minutes == 0
+    seconds = elapsed // SECOND
+    assert minutes * 60 >= seconds
+    assert (minutes - 1) * 60 < seconds or minutes == 0

@@ -6,6 +6,8 @@ import typer
 
 from .admin import keys_app, tenants_app
 from .db import db_app, sweep
+from .hivemp import hivemp_app
+from .rufus import rufus_app
 from .serve import serve
 from .sessions import sessions_app, usage_app
 
@@ -22,6 +24,8 @@ app.add_typer(tenants_app, name="tenants")
 app.add_typer(keys_app, name="keys")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(usage_app, name="usage")
+app.add_typer(rufus_app, name="rufus")
+app.add_typer(hivemp_app, name="hivemp")
 
 
 def main() -> None:

@@ -78,13 +78,13 @@ class Session:
         return self._expiry_reason() if self.is_due(now) else self.close_reason
 
     def billed_minutes(self, now: Micros) -> int:
-        """Rule 5: ceil(active seconds / 60) from open to end (or now); 0 when unmetered."""
+        """Rule 5: ceil(whole active seconds / 60) from open to end (or now); 0 if unmetered."""
         if not self.metered:
             return 0
         end = self.ended_at(now)
         end = now if end is None else end
-        active = max(0, end - self.opened_at)
-        return -(-active // (60 * SECOND))
+        active_s = max(0, end - self.opened_at) // SECOND  # whole seconds: a new session bills 0
+        return -(-active_s // 60)
 
     def deadline(self) -> Micros | None:
         if self.max_lifetime_s is None:

@@ -12,6 +12,9 @@ from litestar.datastructures import State
 from ..bootstrap import Container
 from ..config import Settings
 from .deps import DEPENDENCIES
+from .dialects.hivemp import native as hivemp_native
+from .dialects.hivemp.app import hivemp_router
+from .dialects.hivemp.app import render as hivemp_render
 from .dialects.rufus.app import render as rufus_render
 from .dialects.rufus.app import rufus_router
 from .errors import Renderer, dispatching_handlers
@@ -25,7 +28,13 @@ from .openapi import attach_request_bodies, openapi_config, openapi_json
 def native_router() -> Router:
     return Router(
         "/v1",
-        route_handlers=[*sessions.ROUTES, *admin.ROUTES, *usage.ROUTES, openapi_json],
+        route_handlers=[
+            *sessions.ROUTES,
+            *admin.ROUTES,
+            *usage.ROUTES,
+            *hivemp_native.ROUTES,
+            openapi_json,
+        ],
         dependencies=DEPENDENCIES,
         middleware=[idempotency_middleware],
     )
@@ -52,6 +61,8 @@ def mounts(settings: Settings) -> tuple[list[Router], list[tuple[str, Renderer]]
     """Every API surface with the prefix its errors are rendered for."""
     routers = [native_router()]
     renderers: list[tuple[str, Renderer]] = [("/v1", native_render)]
+    routers.append(hivemp_router(settings.hivemp_root))
+    renderers.append((settings.hivemp_root, hivemp_render))
     rufus_prefixes = [settings.rufus_prefix] + (["/v0"] if settings.rufus_at_root else [])
     for prefix in rufus_prefixes:
         routers.append(rufus_router(prefix))

@@ -51,6 +51,26 @@ def check_scopes(tenant_pk: int | None, scopes: tuple[str, ...]) -> None:
         raise InvalidInput("an operator credential needs the system scope", field="scopes")
 
 
+def build_credential(new: NewCredential, now: Micros) -> tuple[Credential, str]:
+    """The row to store (digest only) and the secret to show once."""
+    secret = new.secret or ids.secret_token(NATIVE_PREFIX)
+    credential = Credential(
+        pk=0,
+        id=ids.sortable_id("key"),
+        tenant_pk=new.tenant_pk,
+        name=new.name,
+        prefix=secret[:10],
+        digest=digest(secret),
+        scopes=tuple(dict.fromkeys(new.scopes)),
+        kind=new.kind,
+        created_at=now,
+        expires_at=new.expires_at,
+        bound_session_pk=new.bound_session_pk,
+        attributes=new.attributes,
+    )
+    return credential, secret
+
+
 class CredentialService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -61,22 +81,8 @@ class CredentialService:
     ) -> IssuedCredential:
         if new.kind == "native":
             check_scopes(new.tenant_pk, new.scopes)
-        secret = new.secret or ids.secret_token(NATIVE_PREFIX)
         now = self._clock.now()
-        credential = Credential(
-            pk=0,
-            id=ids.sortable_id("key"),
-            tenant_pk=new.tenant_pk,
-            name=new.name,
-            prefix=secret[:10],
-            digest=digest(secret),
-            scopes=tuple(dict.fromkeys(new.scopes)),
-            kind=new.kind,
-            created_at=now,
-            expires_at=new.expires_at,
-            bound_session_pk=new.bound_session_pk,
-            attributes=new.attributes,
-        )
+        credential, secret = build_credential(new, now)
         async with self._uow() as uow:
             if max_live_of_kind is not None and new.tenant_pk is not None:
                 live = await uow.credentials.count_live(new.tenant_pk, new.kind)

@@ -65,9 +65,10 @@ class EventService:
             raise InvalidInput("a batch needs at least one event", field="events")
         if len(batch) > self._max_batch:
             raise InvalidInput(f"a batch holds at most {self._max_batch} events", field="events")
-        now = self._clock.now()
         async with self._uow() as uow:
-            session = visible(await uow.sessions.lock(tenant_pk, session_id), session_id, dialect)
+            locked = await uow.sessions.lock(tenant_pk, session_id)
+            now = self._clock.now()  # after the lock, so a close that won it is in our past
+            session = visible(locked, session_id, dialect)
             await settle_due(uow, session, now)
             keys = [e.dedupe_key for e in batch if e.dedupe_key is not None]
             stored = await uow.events.existing_keys(session.pk, keys) if keys else set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..domain import ids
 from ..domain.errors import (
@@ -18,6 +18,7 @@ from ..domain.model import JSON, Actor, Micros, Subject, Tenant
 from ..domain.ports import Clock, NewSession, SessionFilter, UnitOfWork, UnitOfWorkFactory
 from ..domain.session import CloseReason, Session, Status, initial_expiry
 from .audit import record
+from .credentials import NewCredential, build_credential
 
 
 @dataclass(slots=True, frozen=True)
@@ -35,6 +36,7 @@ class OpenRequest:
     owner: str | None = None
     id: str | None = None  # dialects choose their own id shape; native ids are sortable
     create_subject: bool = True  # False: an unknown subject is SubjectNotFound
+    bound_key: NewCredential | None = None  # issued with the session, dies with it
 
 
 @dataclass(slots=True, frozen=True)
@@ -86,37 +88,51 @@ class SessionService:
         self._new_id = id_factory
 
     async def open(self, tenant_pk: int, req: OpenRequest, actor: Actor) -> Session:
-        now = self._clock.now()
         async with self._uow() as uow:
             tenant = await _tenant(uow, tenant_pk)
-            idle = req.idle_timeout_s or tenant.policy.idle_timeout_s
-            lifetime = req.max_lifetime_s or tenant.policy.max_lifetime_s
-            subject = await _subject(uow, tenant_pk, req, now)
+            subject = await _subject(uow, tenant_pk, req, self._clock.now())
+            superseded: list[Session] = []
             if req.supersede:
                 await uow.subjects.lock(subject.pk)
-                live = await uow.sessions.lock_live_of_subject(
+                superseded = await uow.sessions.lock_live_of_subject(
                     tenant_pk, subject.pk, req.scope, any_scope=False
                 )
-                for old in live:
-                    await close_in(uow, old, now, CloseReason.SUPERSEDED)
-            new = NewSession(
-                tenant_pk=tenant_pk,
-                id=req.id or self._new_id(),
-                subject=subject,
-                scope=req.scope,
-                alias=req.alias,
-                opened_at=now,
-                expires_at=initial_expiry(now, idle, lifetime),
-                idle_timeout_s=idle,
-                max_lifetime_s=lifetime,
-                metered=req.metered,
-                state=req.state,
-                dialect=req.dialect,
-                owner=req.owner,
-            )
-            session = await uow.sessions.add(new)
+            now = self._clock.now()  # after the locks: a waiter must not act in the past
+            for old in superseded:
+                await close_in(uow, old, now, CloseReason.SUPERSEDED)
+            session = await uow.sessions.add(self._new_session(tenant, subject, req, now))
             await uow.lifecycle.add(session.opened_record())
+            if req.bound_key is not None:
+                bound = replace(req.bound_key, tenant_pk=tenant_pk, bound_session_pk=session.pk)
+                await uow.credentials.add(build_credential(bound, now)[0])
             await record(uow, tenant_pk, actor, "session.open", session.id, now)
+            await uow.commit()
+        return session
+
+    def _new_session(
+        self, tenant: Tenant, subject: Subject, req: OpenRequest, now: Micros
+    ) -> NewSession:
+        idle = req.idle_timeout_s or tenant.policy.idle_timeout_s
+        lifetime = req.max_lifetime_s or tenant.policy.max_lifetime_s
+        return NewSession(
+            tenant_pk=tenant.pk,
+            id=req.id or self._new_id(),
+            subject=subject,
+            scope=req.scope,
+            alias=req.alias,
+            opened_at=now,
+            expires_at=initial_expiry(now, idle, lifetime),
+            idle_timeout_s=idle,
+            max_lifetime_s=lifetime,
+            metered=req.metered,
+            state=req.state,
+            dialect=req.dialect,
+            owner=req.owner,
+        )
+
+    async def get_by_pk(self, session_pk: int) -> Session | None:
+        async with self._uow(write=False) as uow:
+            session = await uow.sessions.get_by_pk(session_pk)
             await uow.commit()
         return session
 
@@ -137,12 +153,18 @@ class SessionService:
         return Page(items, str(items[-1].pk) if more and items else None)
 
     async def extend(
-        self, tenant_pk: int, session_id: str, ttl_s: int | None, actor: Actor
+        self,
+        tenant_pk: int,
+        session_id: str,
+        ttl_s: int | None,
+        actor: Actor,
+        dialect: str | None = None,
     ) -> Session:
-        now = self._clock.now()
         async with self._uow() as uow:
             tenant = await _tenant(uow, tenant_pk)
-            session = visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
+            locked = await uow.sessions.lock(tenant_pk, session_id)
+            now = self._clock.now()  # after the lock: a waiter must not act in the past
+            session = visible(locked, session_id, dialect)
             await settle_due(uow, session, now)
             if not tenant.policy.allow_extend:
                 raise Forbidden("this tenant's policy does not allow extending sessions")
@@ -161,9 +183,9 @@ class SessionService:
         reason: CloseReason = CloseReason.CLIENT,
         dialect: str | None = None,
     ) -> Session:
-        now = self._clock.now()
         async with self._uow() as uow:
             locked = await uow.sessions.lock(tenant_pk, session_id)
+            now = self._clock.now()
             session = visible(locked, session_id, dialect)
             await settle_due(uow, session, now)
             await close_in(uow, session, now, reason)
@@ -171,10 +193,13 @@ class SessionService:
             await uow.commit()
         return session
 
-    async def delete(self, tenant_pk: int, session_id: str, actor: Actor) -> Session:
-        now = self._clock.now()
+    async def delete(
+        self, tenant_pk: int, session_id: str, actor: Actor, dialect: str | None = None
+    ) -> Session:
         async with self._uow() as uow:
-            session = visible(await uow.sessions.lock(tenant_pk, session_id), session_id)
+            locked = await uow.sessions.lock(tenant_pk, session_id)
+            now = self._clock.now()
+            session = visible(locked, session_id, dialect)
             if session.is_due(now):
                 await expire_in(uow, session, now)
             rec = session.delete(now)
@@ -195,7 +220,6 @@ class SessionService:
         actor: Actor,
     ) -> builtins.list[Session]:
         """Close every live session of a subject (one scope, or all when ``scope`` is None)."""
-        now = self._clock.now()
         async with self._uow() as uow:
             subject = await uow.subjects.find(tenant_pk, subject_kind, subject_id)
             if subject is None:
@@ -205,6 +229,7 @@ class SessionService:
             live = await uow.sessions.lock_live_of_subject(
                 tenant_pk, subject.pk, scope, any_scope=scope is None
             )
+            now = self._clock.now()
             for session in live:
                 await close_in(uow, session, now, CloseReason.SUBJECT_CLOSED)
             target = f"{subject_kind}/{subject_id}"

@@ -46,6 +46,12 @@ class SubjectService:
         subject.attributes = attributes
         return subject
 
+    async def find_by(self, tenant_pk: int, kind: str, key: str, value: str) -> Subject | None:
+        async with self._uow(write=False) as uow:
+            subject = await uow.subjects.find_by_attribute(tenant_pk, kind, key, value)
+            await uow.commit()
+        return subject
+
     async def page(
         self, tenant_pk: int, kind: str, offset: int, limit: int
     ) -> tuple[builtins.list[Subject], int]:

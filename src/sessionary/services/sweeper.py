@@ -35,9 +35,9 @@ class Sweeper:
                 return total
 
     async def _sweep_batch(self) -> int:
-        now = self._clock.now()
         async with self._uow() as uow:
-            due = await uow.sessions.lock_due(now, self._batch)
+            due = await uow.sessions.lock_due(self._clock.now(), self._batch)
+            now = self._clock.now()
             for session in due:
                 await expire_in(uow, session, now)
             await uow.commit()

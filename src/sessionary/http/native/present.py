@@ -82,8 +82,10 @@ def credential_out(c: Credential) -> CredentialOut:
 
 
 def subject_out(s: Subject) -> SubjectDetailOut:
+    """Attributes whose names start with ``_`` are private (e.g. a password hash)."""
+    public = {k: v for k, v in s.attributes.items() if not k.startswith("_")}
     return SubjectDetailOut(
-        kind=s.kind, id=s.external_id, attributes=s.attributes, created_at=iso(s.created_at)
+        kind=s.kind, id=s.external_id, attributes=public, created_at=iso(s.created_at)
     )
 
 

@@ -117,6 +117,10 @@ class SqlSessionRepository:
         row = (await self._ex.execute(stmt)).first()
         return None if row is None else _session(row)
 
+    async def get_by_pk(self, pk: int) -> Session | None:
+        row = (await self._ex.execute(_select().where(t.c.pk == pk))).first()
+        return None if row is None else _session(row)
+
     async def lock(self, tenant_pk: int, id: str) -> Session | None:
         stmt = _locking(_select().where((t.c.tenant_pk == tenant_pk) & (t.c.id == id)))
         row = (await self._ex.execute(stmt)).first()
@@ -247,7 +251,8 @@ def _ended_per_day(
 ) -> Select[Any]:
     ended = select(t.c.opened_at, t.c.metered, _end_expr(now).label("ended_at"))
     inner = ended.select_from(_JOINED).where(*base).subquery()
-    minutes = (inner.c.ended_at - inner.c.opened_at + 59_999_999) // 60_000_000
+    seconds = (inner.c.ended_at - inner.c.opened_at) // 1_000_000  # whole seconds, as billed
+    minutes = (seconds + 59) // 60
     billed = case((inner.c.metered, minutes), else_=literal(0))
     day = (inner.c.ended_at // DAY).label("day")
     stmt = select(day, func.count().label("n"), func.sum(billed).label("m"))

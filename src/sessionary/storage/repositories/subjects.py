@@ -39,6 +39,18 @@ class SqlSubjectRepository:
         assert subject is not None
         return subject
 
+    async def find_by_attribute(
+        self, tenant_pk: int, kind: str, key: str, value: str
+    ) -> Subject | None:
+        """Unindexed JSON lookup: fine for per-tenant account lists, not for hot paths."""
+        stmt = select(s).where(
+            (s.c.tenant_pk == tenant_pk)
+            & (s.c.kind == kind)
+            & (s.c.attributes[key].as_string() == value)
+        )
+        row = (await self._ex.execute(stmt.limit(1))).first()
+        return None if row is None else _subject(row)
+
     async def lock(self, pk: int) -> None:
         """Serialise writers per subject (supersede, close-all) on PostgreSQL."""
         await self._ex.execute(select(s.c.pk).where(s.c.pk == pk).with_for_update())

@@ -1,0 +1,84 @@
+"""HiveMP API keys: ``X-API-Key`` (preferred) or ``api_key``; types public, admin, session.
+
+A session key works only while its session is live. That is checked against the database
+on every call, never from a cache, so a deleted or expired session's key is refused at once
+on every node."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+
+from ....bootstrap import Container
+from ....domain.errors import Unauthenticated
+from ....domain.model import Principal
+from ....domain.session import Session
+from .errors import HiveError
+
+KIND = "hivemp"
+PUBLIC, ADMIN, SESSION = "public", "admin", "session"
+KEY_TYPES = (PUBLIC, ADMIN)
+
+
+def new_api_key() -> str:
+    return secrets.token_hex(16)
+
+
+@dataclass(slots=True, frozen=True)
+class Caller:
+    principal: Principal
+    key_type: str
+    project_id: str
+    own_session: Session | None
+
+    @property
+    def tenant_pk(self) -> int:
+        assert self.principal.tenant_pk is not None
+        return self.principal.tenant_pk
+
+
+def presented_key(request: Request[Any, Any, Any]) -> str | None:
+    for header in ("x-api-key", "api_key"):
+        value = request.headers.get(header, "").strip()
+        if value:
+            return value
+    return None
+
+
+def _unauthorized(info: str, **data: Any) -> HiveError:
+    return HiveError(
+        401, 1001, "a valid API key is required", None, unauthorizedAdditionalInfo=info, **data
+    )
+
+
+async def provide_caller(request: Request[Any, Any, Any]) -> Caller:
+    c: Container = request.app.state.container
+    key = presented_key(request)
+    if key is None:
+        raise _unauthorized("send the key in the X-API-Key header")
+    try:
+        principal = await c.auth.authenticate(key)
+    except Unauthenticated:
+        raise _unauthorized("the API key is not valid") from None
+    if principal.kind != KIND or principal.tenant_pk is None:
+        raise _unauthorized("the API key is not valid")
+    wait = c.limiter.check(principal.credential_pk)
+    if wait is not None:
+        raise HiveError(429, 6002, "rate limited", None, retryAfterSeconds=math.ceil(wait))
+    attrs = dict(principal.attributes)
+    session = await _own_session(c, principal)
+    return Caller(principal, str(attrs.get("type")), str(attrs.get("project")), session)
+
+
+async def _own_session(c: Container, principal: Principal) -> Session | None:
+    if principal.bound_session_pk is None:
+        return None
+    session = await c.sessions.get_by_pk(principal.bound_session_pk)
+    if session is None or not session.is_live(c.clock.now()):
+        sid = session.id if session is not None else None
+        raise _unauthorized("the session of this API key has ended", invalidSessionId=sid)
+    return session

@@ -1,0 +1,27 @@
+"""Issuing HiveMP public and admin API keys (32 lowercase hex), for the CLI."""
+
+from __future__ import annotations
+
+from ....bootstrap import Container
+from ....domain.errors import InvalidInput
+from ....domain.model import Actor
+from ....services.credentials import NewCredential
+from .auth import KEY_TYPES, KIND, new_api_key
+
+
+async def create_key(c: Container, tenant: str, key_type: str, actor: Actor) -> str:
+    if key_type not in KEY_TYPES:
+        raise InvalidInput(f"key type must be one of {', '.join(KEY_TYPES)}", field="type")
+    found = await c.tenants.find(tenant)
+    secret = new_api_key()
+    attributes = {"type": key_type, "project": found.id}
+    new = NewCredential(
+        tenant_pk=found.pk,
+        scopes=(),
+        name=f"hivemp {key_type}",
+        kind=KIND,
+        attributes=attributes,
+        secret=secret,
+    )
+    await c.credentials.issue(new, actor)
+    return secret

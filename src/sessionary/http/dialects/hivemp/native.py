@@ -1,0 +1,47 @@
+"""Native admin API for HiveMP accounts: ``POST /v1/hivemp/accounts`` (admin scope)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import post
+from msgspec import Meta, Struct
+
+from ....bootstrap import Container
+from ....domain.model import Actor, Principal
+from ....domain.scopes import ADMIN
+from ...deps import AnyRequest, tenant_of
+from ...native.body import decode_body
+from .accounts import create_account
+
+
+class AccountIn(Struct, forbid_unknown_fields=True, kw_only=True):
+    email: Annotated[str, Meta(min_length=3, max_length=320)]
+    password: Annotated[str, Meta(min_length=1, max_length=1024)]
+    admin: bool = False
+
+
+class AccountOut(Struct):
+    id: str
+    email: str
+    admin: bool
+
+
+@post(
+    "/hivemp/accounts",
+    status_code=201,
+    opt={"scope": ADMIN, "body": AccountIn},
+    tags=["dialects"],
+)
+async def create_hivemp_account(
+    request: AnyRequest, c: Container, principal: Principal, actor: Actor
+) -> AccountOut:
+    """Create a HiveMP account (email + password) that PUT /authenticate accepts."""
+    body = await decode_body(request, AccountIn)
+    account = await create_account(
+        c, tenant_of(principal), body.email, body.password, body.admin, actor
+    )
+    return AccountOut(account.external_id, str(account.attributes["email"]), body.admin)
+
+
+ROUTES: list[Any] = [create_hivemp_account]
