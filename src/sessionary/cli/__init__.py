@@ -7,6 +7,7 @@ import typer
 from .admin import keys_app, tenants_app
 from .db import db_app, sweep
 from .hivemp import hivemp_app
+from .pagos import pagos_app
 from .rufus import rufus_app
 from .serve import serve
 from .sessions import sessions_app, usage_app
@@ -26,6 +27,7 @@ app.add_typer(sessions_app, name="sessions")
 app.add_typer(usage_app, name="usage")
 app.add_typer(rufus_app, name="rufus")
 app.add_typer(hivemp_app, name="hivemp")
+app.add_typer(pagos_app, name="pagos")
 
 
 def main() -> None:

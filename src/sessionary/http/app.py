@@ -15,6 +15,8 @@ from .deps import DEPENDENCIES
 from .dialects.hivemp import native as hivemp_native
 from .dialects.hivemp.app import hivemp_router
 from .dialects.hivemp.app import render as hivemp_render
+from .dialects.pagos.app import pagos_router
+from .dialects.pagos.app import render as pagos_render
 from .dialects.rufus.app import render as rufus_render
 from .dialects.rufus.app import rufus_router
 from .errors import Renderer, dispatching_handlers
@@ -63,6 +65,8 @@ def mounts(settings: Settings) -> tuple[list[Router], list[tuple[str, Renderer]]
     renderers: list[tuple[str, Renderer]] = [("/v1", native_render)]
     routers.append(hivemp_router(settings.hivemp_root))
     renderers.append((settings.hivemp_root, hivemp_render))
+    routers.append(pagos_router(settings.pagos_prefix))
+    renderers.append((settings.pagos_prefix, pagos_render))
     rufus_prefixes = [settings.rufus_prefix] + (["/v0"] if settings.rufus_at_root else [])
     for prefix in rufus_prefixes:
         routers.append(rufus_router(prefix))

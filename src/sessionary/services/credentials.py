@@ -99,6 +99,12 @@ class CredentialService:
             await uow.commit()
         return rows
 
+    async def get(self, tenant_pk: int | None, credential_id: str) -> Credential | None:
+        async with self._uow(write=False) as uow:
+            found = await uow.credentials.by_id(tenant_pk, credential_id)
+            await uow.commit()
+        return found
+
     async def revoke(self, tenant_pk: int | None, credential_id: str, actor: Actor) -> Credential:
         now = self._clock.now()
         async with self._uow() as uow:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from ..domain import ids
 from ..domain.errors import (
     Forbidden,
+    LimitExceeded,
     SessionNotActive,
     SessionNotFound,
     SubjectNotFound,
@@ -37,6 +38,7 @@ class OpenRequest:
     id: str | None = None  # dialects choose their own id shape; native ids are sortable
     create_subject: bool = True  # False: an unknown subject is SubjectNotFound
     bound_key: NewCredential | None = None  # issued with the session, dies with it
+    max_live_per_owner: int | None = None  # refuse the open past this many live sessions
 
 
 @dataclass(slots=True, frozen=True)
@@ -98,6 +100,7 @@ class SessionService:
                     tenant_pk, subject.pk, req.scope, any_scope=False
                 )
             now = self._clock.now()  # after the locks: a waiter must not act in the past
+            await _check_owner_limit(uow, tenant_pk, req, now)
             for old in superseded:
                 await close_in(uow, old, now, CloseReason.SUPERSEDED)
             session = await uow.sessions.add(self._new_session(tenant, subject, req, now))
@@ -245,6 +248,16 @@ def visible(session: Session | None, session_id: str, dialect: str | None = None
     if dialect is not None and session.dialect != dialect:
         raise SessionNotFound("no such session", id=session_id)
     return session
+
+
+async def _check_owner_limit(
+    uow: UnitOfWork, tenant_pk: int, req: OpenRequest, now: Micros
+) -> None:
+    if req.max_live_per_owner is None or req.owner is None:
+        return
+    live = await uow.sessions.count_live_of_owner(tenant_pk, req.owner, now)
+    if live >= req.max_live_per_owner:
+        raise LimitExceeded("too many live sessions for this owner", limit=req.max_live_per_owner)
 
 
 async def _subject(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, now: Micros) -> Subject:

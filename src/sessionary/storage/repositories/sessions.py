@@ -231,6 +231,12 @@ class SqlSessionRepository:
             for r in await self._ex.execute(stmt)
         }
 
+    async def count_live_of_owner(self, tenant_pk: int, owner: str, now: Micros) -> int:
+        stmt = select(func.count()).where(
+            (t.c.tenant_pk == tenant_pk) & (t.c.owner == owner) & _status_is(Status.ACTIVE, now)
+        )
+        return int((await self._ex.execute(stmt)).scalar_one())
+
     async def count_by_status(self, tenant_pk: int | None) -> dict[str, int]:
         stmt = select(t.c.status, func.count().label("n")).group_by(t.c.status)
         if tenant_pk is not None:

@@ -1,0 +1,1 @@
+"""SpreadsheetWEB/Pagos application-level API: tokens, dedicated sessions (specs/pagos.md)."""

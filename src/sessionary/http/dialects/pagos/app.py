@@ -1,0 +1,46 @@
+"""The Pagos router at ``pagos_prefix``; transport errors (404, 405) outside the envelope."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, Router
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+
+from ...deps import provide_container
+from .routes import ROUTES
+from .token_route import oauth, token_route
+from .tokens import Lockout
+
+log = logging.getLogger("sessionary.pagos")
+_MESSAGES = {
+    404: "No HTTP resource was found that matches the request URI.",
+    405: "The requested resource does not support this HTTP method.",
+    413: "The request entity is too large.",
+}
+
+
+def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """ASP.NET Web API style ``{"Message": ...}`` bodies for transport-level errors."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status >= 500:
+        log.error("error in the Pagos dialect", exc_info=exc)
+        return oauth(500, {"Message": "An error has occurred."})
+    message = _MESSAGES.get(status, "The request is invalid.")
+    return Response(
+        content=msgspec.json.encode({"Message": message}),
+        status_code=status,
+        media_type="application/json; charset=utf-8",
+    )
+
+
+def pagos_router(prefix: str) -> Router:
+    return Router(
+        prefix,
+        route_handlers=[*ROUTES, token_route(Lockout())],
+        dependencies={"c": Provide(provide_container, sync_to_thread=False)},
+        include_in_schema=False,
+    )

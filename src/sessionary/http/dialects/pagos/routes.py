@@ -1,0 +1,135 @@
+"""POST /token, OpenDedicatedSession and CloseDedicatedSession (spec §2, §4, §5).
+
+Order of checks: token, then body parsing, then ApplicationKey, application, rights, then
+the session. Every failure is a 200 envelope; nothing changes on a failure."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, post
+
+from ....bootstrap import Container
+from ....domain.errors import LimitExceeded, SessionNotActive, SessionNotFound, SubjectNotFound
+from ....domain.model import Actor, Principal, Subject
+from ....services.sessions import OpenRequest
+from . import envelope as env
+from .envelope import Refusal
+from .tokens import token_client
+
+APPLICATION, DIALECT = "application", "pagos"
+AnyRequest = Request[Any, Any, Any]
+
+
+def bearer(request: AnyRequest) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def caller(request: AnyRequest, c: Container) -> Principal:
+    client = await token_client(c, bearer(request))
+    if client is None:
+        raise Refusal(env.RESTRICTED, invalid_token=True)
+    return client
+
+
+async def fields(request: AnyRequest) -> dict[str, Any]:
+    """Request keys are matched case-insensitively, as ASP.NET model binding does."""
+    try:
+        body = msgspec.json.decode(await request.body())
+    except msgspec.DecodeError:
+        raise Refusal(env.UNPARSABLE) from None
+    if not isinstance(body, dict):
+        raise Refusal(env.UNPARSABLE)
+    return {str(k).lower(): v for k, v in body.items()}
+
+
+async def application(c: Container, client: Principal, body: dict[str, Any]) -> Subject:
+    key = body.get("applicationkey")
+    if not isinstance(key, str) or not key:
+        raise Refusal(env.APP_REQUIRED)
+    assert client.tenant_pk is not None
+    try:
+        app = await c.subjects.get(client.tenant_pk, APPLICATION, key.lower())
+    except SubjectNotFound:
+        raise Refusal(env.APP_NOT_FOUND) from None
+    if client_id(client) not in app.attributes.get("clients", []):
+        raise Refusal(env.RESTRICTED, invalid_token=True)  # "failure due to token" (spec §4)
+    return app
+
+
+def client_id(client: Principal) -> str:
+    return str(dict(client.attributes).get("client_id"))
+
+
+def actor(request: AnyRequest, client: Principal) -> Actor:
+    rid = request.scope.get("state", {}).get("request_id")
+    return Actor(credential_pk=client.credential_pk, request_id=rid, label=DIALECT)
+
+
+@post("/Api/Applications/OpenDedicatedSession", status_code=200)
+async def open_dedicated_session(request: AnyRequest, c: Container) -> Response[bytes]:
+    try:
+        client = await caller(request, c)
+        app = await application(c, client, await fields(request))
+        assert client.tenant_pk is not None
+        tenant = await c.tenants.get(client.tenant_pk)
+        req = OpenRequest(
+            subject_kind=APPLICATION,
+            subject_id=app.external_id,
+            idle_timeout_s=tenant.policy.idle_timeout_s or c.settings.pagos_idle_timeout_s,
+            dialect=DIALECT,
+            owner=client_id(client),
+            id=str(uuid.uuid4()),
+            create_subject=False,
+            max_live_per_owner=c.settings.pagos_max_sessions_per_client,
+        )
+        session = await c.sessions.open(client.tenant_pk, req, actor(request, client))
+    except Refusal as refusal:
+        return env.failed(refusal, with_session_id=True)
+    except LimitExceeded:
+        return env.failed(Refusal(env.TOO_MANY), with_session_id=True)
+    return env.opened(session.id)
+
+
+def session_id(body: dict[str, Any]) -> str:
+    value = body.get("sessionid")
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) and len(value) == 36 else ""
+    except ValueError:
+        return ""
+
+
+@post("/Api/Applications/CloseDedicatedSession", status_code=200)
+async def close_dedicated_session(request: AnyRequest, c: Container) -> Response[bytes]:
+    """Not idempotent: a second close fails (spec §5 rule 4)."""
+    try:
+        client = await caller(request, c)
+        body = await fields(request)
+        app = await application(c, client, body)
+        sid = session_id(body)
+        if not sid:
+            raise Refusal(env.SESSION_ID_REQUIRED)
+        await _close(request, c, client, app, sid)
+    except Refusal as refusal:
+        return env.failed(refusal, with_session_id=False)
+    return env.closed()
+
+
+async def _close(
+    request: AnyRequest, c: Container, client: Principal, app: Subject, sid: str
+) -> None:
+    """Only the client and application that opened a session may close it."""
+    assert client.tenant_pk is not None
+    try:
+        session = await c.sessions.get(client.tenant_pk, sid, dialect=DIALECT)
+        if session.subject_id != app.external_id or session.owner != client_id(client):
+            raise Refusal(env.SESSION_GONE)
+        await c.sessions.close(client.tenant_pk, sid, actor(request, client), dialect=DIALECT)
+    except (SessionNotFound, SessionNotActive):
+        raise Refusal(env.SESSION_GONE) from None
+
+
+ROUTES: list[Any] = [open_dedicated_session, close_dedicated_session]
