@@ -7,6 +7,11 @@ from datetime import UTC, datetime, timedelta
 from ..domain.model import Micros
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Every stored time must print again: years 1..9999 in UTC, whatever offset it arrived with.
+MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
+MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - _EPOCH) // timedelta(
+    microseconds=1
+)
 
 
 def iso(us: Micros) -> str:
@@ -25,11 +30,17 @@ def to_micros(value: datetime) -> Micros:
     return (value - _EPOCH) // timedelta(microseconds=1)
 
 
+def to_micros_in_range(value: datetime) -> Micros | None:
+    """Like ``to_micros``, or None when the instant falls outside years 1..9999 UTC."""
+    us = to_micros(value)
+    return us if MIN_US <= us <= MAX_US else None
+
+
 def parse_rfc3339(text: str) -> Micros | None:
     """An RFC 3339 date-time (``Z`` or an offset; naive means UTC), or None if it is not one."""
     if not 10 <= len(text) <= 40 or "T" not in text.upper():
         return None
     try:
-        return to_micros(datetime.fromisoformat(text))
-    except ValueError:
+        return to_micros_in_range(datetime.fromisoformat(text))
+    except (ValueError, OverflowError):
         return None

@@ -94,6 +94,8 @@ class SessionService:
             tenant = await _tenant(uow, tenant_pk)
             subject = await _subject(uow, tenant_pk, req, self._clock.now())
             superseded: list[Session] = []
+            if req.max_live_per_owner is not None and req.owner is not None:
+                await uow.sessions.lock_owner(tenant_pk, req.owner)
             if req.supersede:
                 await uow.subjects.lock(subject.pk)
                 superseded = await uow.sessions.lock_live_of_subject(

@@ -53,19 +53,21 @@ class SubjectService:
         return subject
 
     async def page(
-        self, tenant_pk: int, kind: str, offset: int, limit: int
+        self, tenant_pk: int, kind: str, offset: int, limit: int, having: str | None = None
     ) -> tuple[builtins.list[Subject], int]:
         async with self._uow(write=False) as uow:
-            items = await uow.subjects.list(tenant_pk, kind, None, limit, offset)
-            total = await uow.subjects.count(tenant_pk, kind)
+            items = await uow.subjects.list(tenant_pk, kind, None, limit, offset, having)
+            total = await uow.subjects.count(tenant_pk, kind, having)
             await uow.commit()
         return items, total
 
     async def totals(
-        self, tenant_pk: int, subjects: builtins.list[Subject]
+        self, tenant_pk: int, subjects: builtins.list[Subject], dialect: str | None = None
     ) -> dict[int, SubjectTotals]:
+        """Sessions, events and latest activity per subject (one dialect's sessions only)."""
         async with self._uow(write=False) as uow:
-            totals = await uow.sessions.subject_totals(tenant_pk, [s.pk for s in subjects])
+            pks = [s.pk for s in subjects]
+            totals = await uow.sessions.subject_totals(tenant_pk, pks, dialect)
             await uow.commit()
         return totals
 

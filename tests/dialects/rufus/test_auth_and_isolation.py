@@ -39,15 +39,15 @@ async def test_a_native_sessionary_key_is_refused_by_the_rufus_dialect(
     native = await key_headers(container, tenant.pk)
     secret = native["Authorization"].removeprefix("Bearer ")
     for headers in ({"api_key": secret}, {"x-api-key": secret}, native):
-        rufus.expect_error(await rufus.call("GET", f"/devices/{device}", None, headers=headers), 403)
+        rufus.expect_error(
+            await rufus.call("GET", f"/devices/{device}", None, headers=headers), 403
+        )
         posted = await rufus.call("POST", "/devices", None, DEVICE_BODY, headers=headers)
         rufus.expect_error(posted, 403)
     assert len(await rufus.result("/devices", kr)) == 1
 
 
-async def test_a_rufus_key_is_not_a_native_credential(
-    client: httpx.AsyncClient, kadm: str
-) -> None:
+async def test_a_rufus_key_is_not_a_native_credential(client: httpx.AsyncClient, kadm: str) -> None:
     for headers in ({"Authorization": f"Bearer {kadm}"}, {"api_key": kadm}):
         response = await client.get("/v1/sessions", headers=headers)
         assert response.status_code in (401, 403), response.text

@@ -23,7 +23,10 @@ async def test_the_body_envelope_wraps_the_documented_bodies(
     assert rufus.envelope
     bound = await rufus.call("POST", "/devices", None, DEVICE_BODY, headers={"x-api-key": kw})
     deviceid = rufus.inner(bound)["deviceid"]
-    assert bound.text == f'{{"body":{{"description":"Device binded succesfully","deviceid":"{deviceid}"}}}}'
+    assert (
+        bound.text
+        == f'{{"body":{{"description":"Device binded succesfully","deviceid":"{deviceid}"}}}}'
+    )
     started = await rufus.post("/sessions", kw, {"deviceid": deviceid})
     token = rufus.inner(started)["token_session"]
     assert '"deviceid":"' in bound.text and '"token_session":"' in started.text
@@ -40,7 +43,9 @@ async def test_the_body_envelope_wraps_the_documented_bodies(
 
 async def test_the_body_envelope_wraps_every_error(rufus: Rufus, kw: str, kr: str) -> None:
     unknown = random_id()
-    rufus.expect(await rufus.get(f"/devices/{unknown}", kr), 404, {"description": "Device not found"})
+    rufus.expect(
+        await rufus.get(f"/devices/{unknown}", kr), 404, {"description": "Device not found"}
+    )
     rufus.expect(
         await rufus.post("/sessions", kw, {"deviceid": unknown}),
         404,

@@ -83,16 +83,12 @@ async def test_check_5_every_optional_device_field_is_read_back(
     assert {k: result[k] for k in expected} == expected
 
 
-async def test_check_6_an_unknown_device_is_a_404_without_a_deviceid(
-    rufus: Rufus, kr: str
-) -> None:
+async def test_check_6_an_unknown_device_is_a_404_without_a_deviceid(rufus: Rufus, kr: str) -> None:
     response = await rufus.get(f"/devices/{random_id()}", kr)
     rufus.expect(response, 404, {"description": "Device not found"})
 
 
-async def test_check_7_a_write_key_cannot_read_a_device(
-    rufus: Rufus, kw: str, device: str
-) -> None:
+async def test_check_7_a_write_key_cannot_read_a_device(rufus: Rufus, kw: str, device: str) -> None:
     rufus.expect_error(await rufus.get(f"/devices/{device}", kw), 403)
 
 
@@ -110,7 +106,9 @@ async def test_check_24_an_unbound_device_takes_its_sessions_and_passings_with_i
     rufus: Rufus, kr: str, kadm: str, device: str, t1_loaded: str
 ) -> None:
     assert (await rufus.call("DELETE", f"/devices/{device}", kadm)).status_code == 200
-    rufus.expect(await rufus.get(f"/devices/{device}", kr), 404, {"description": "Device not found"})
+    rufus.expect(
+        await rufus.get(f"/devices/{device}", kr), 404, {"description": "Device not found"}
+    )
     rufus.expect(
         await rufus.get(f"/sessions/{t1_loaded}", kr),
         404,
@@ -148,3 +146,30 @@ async def test_check_25_another_companys_device_is_a_404_like_an_unknown_one(
     assert unknown.text == foreign.text
     listed = await rufus.get("/devices", kr2)
     assert rufus.inner(listed)["result"] == []
+
+
+async def test_check_5_a_used_device_reports_its_totals_and_when_it_was_last_seen(
+    rufus: Rufus, kr: str, kw: str, device: str, clock: FakeClock
+) -> None:
+    clock.advance(10)
+    token = await rufus.start(kw, device)
+    clock.advance(10)
+    inserted_at = clock.now()
+    assert (await rufus.insert(kw, token, [passing(1), passing(2)])).status_code == 201
+    clock.advance(10)
+    await rufus.start(kw, device)
+    result = await rufus.result(f"/devices/{device}", kr)
+    assert (result["sessions"], result["passings"]) == (2, 2)
+    assert result["last_seen"] == iso_ms(clock.now())
+    assert result["last_seen"] > iso_ms(inserted_at)
+
+
+async def test_binding_the_same_serial_again_binds_a_new_device_with_a_fresh_id(
+    rufus: Rufus, kr: str, kw: str, device: str
+) -> None:
+    response = await rufus.post("/devices", kw, DEVICE_BODY)
+    again = rufus.inner(response)["deviceid"]
+    assert (response.status_code, HEX64.match(again) is not None) == (201, True)
+    assert again != device
+    listed = await rufus.result("/devices", kr)
+    assert sorted(d["deviceid"] for d in listed) == sorted([device, again])

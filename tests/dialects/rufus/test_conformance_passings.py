@@ -46,9 +46,7 @@ async def test_check_12_a_passing_without_a_required_field_or_an_empty_list_is_a
     assert await rufus.nums(t1_loaded, kr) == [1, 2]
 
 
-async def test_check_12_passings_without_a_token_session_are_a_400(
-    rufus: Rufus, kw: str
-) -> None:
+async def test_check_12_passings_without_a_token_session_are_a_400(rufus: Rufus, kw: str) -> None:
     rufus.expect_error(await rufus.post("/passings", kw, {"passings_list": [passing(1)]}), 400)
 
 
@@ -99,7 +97,9 @@ async def test_check_18_a_closed_session_refuses_passings_but_stays_readable(
     detail = await rufus.session(t2, kr)
     assert (detail["active"], detail["passings"]) == (False, 0)
     rufus.expect(
-        await rufus.get(f"/passings/session/{t2}", kr), 200, {"description": "Success", "result": []}
+        await rufus.get(f"/passings/session/{t2}", kr),
+        200,
+        {"description": "Success", "result": []},
     )
     closed_t1 = await rufus.get(f"/passings/session/{t1_loaded}", kr)
     assert [p["num_passing"] for p in rufus.inner(closed_t1)["result"]] == [1, 2]
@@ -110,7 +110,9 @@ async def test_check_18_passings_to_an_unknown_session_are_session_not_found_or_
 ) -> None:
     token = "ABC" * 20 + "ABCD"
     response = await rufus.insert(kw, token, [passing(1)])
-    rufus.expect(response, 404, {"description": "Session not found or closed", "token_session": token})
+    rufus.expect(
+        response, 404, {"description": "Session not found or closed", "token_session": token}
+    )
 
 
 async def test_check_22_device_passings_are_filtered_by_an_inclusive_time_window(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.support import FakeClock
 
-from .helpers import HEX64, TIMESTAMP, Rufus, iso_ms, random_id
+from .helpers import HEX64, TIMESTAMP, Rufus, iso_ms, passing, random_id
 
 
 async def test_check_8_a_write_key_inserts_a_session_with_a_64_hex_token(
@@ -73,9 +73,7 @@ async def test_check_14_a_new_session_leaves_other_devices_sessions_active(
     assert (await rufus.session(t1, kr))["active"] is True
 
 
-async def test_check_16_a_read_key_cannot_close_a_session(
-    rufus: Rufus, kr: str, t1: str
-) -> None:
+async def test_check_16_a_read_key_cannot_close_a_session(rufus: Rufus, kr: str, t1: str) -> None:
     rufus.expect_error(await rufus.call("PATCH", f"/sessions/close/{t1}", kr), 403)
     assert (await rufus.session(t1, kr))["active"] is True
 
@@ -105,6 +103,15 @@ async def test_check_17_a_closed_session_reports_its_close_time_as_duration(
     await rufus.call("PATCH", f"/sessions/close/{t1}", kw)
     clock.advance(60)
     assert (await rufus.session(t1, kr))["duration"] == iso_ms(closed_at)
+
+
+async def test_check_14_an_active_sessions_duration_is_its_last_passing_or_now(
+    rufus: Rufus, kr: str, kw: str, t1: str, clock: FakeClock
+) -> None:
+    clock.advance(30)
+    assert (await rufus.session(t1, kr))["duration"] == iso_ms(clock.now())
+    assert (await rufus.insert(kw, t1, [passing(1, "2023-01-22T09:20:25.000Z")])).status_code == 201
+    assert (await rufus.session(t1, kr))["duration"] == "2023-01-22T09:20:25.000Z"
 
 
 async def test_check_19_a_device_without_an_active_session_answers_sessions_not_found(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .helpers import API_KEY, PREFIX, Rufus, passing
+from typing import Any
+
+from .helpers import API_KEY, DEVICE_BODY, PREFIX, Rufus, passing
 
 
 def substring_field(text: str, field: str) -> str:
@@ -80,7 +82,12 @@ async def test_input_times_in_any_offset_come_back_as_utc_with_milliseconds(
 async def test_numeric_coordinates_and_the_chips_spelling_are_accepted_and_emitted_as_legacy(
     rufus: Rufus, kr: str, kw: str, t1: str
 ) -> None:
-    extra = {"latitude": 12.5, "longitude": -3, "chips": "C-1", "participant_id": "P9"}
+    extra: dict[str, Any] = {
+        "latitude": 12.5,
+        "longitude": -3,
+        "chips": "C-1",
+        "participant_id": "P9",
+    }
     more = {"timezone": "CET", "gender": "F"}
     assert (await rufus.insert(kw, t1, [passing(1, **extra, **more)])).status_code == 201
     [item] = await rufus.result(f"/passings/session/{t1}", kr)
@@ -120,3 +127,17 @@ async def test_the_cli_key_format_is_ror_and_twenty_lowercase_hex(
         assert API_KEY.match(key), key
     assert len({kr, kw, krw, kadm, kr2}) == 5
     assert PREFIX == "/rufus/v0"
+
+
+async def test_the_dialect_is_not_at_the_root_unless_configured(rufus: Rufus, kw: str) -> None:
+    response = await rufus.client.post("/v0/devices", json=DEVICE_BODY, headers={"api_key": kw})
+    assert response.status_code == 404
+    assert (await rufus.post("/devices", kw, DEVICE_BODY)).status_code == 201
+
+
+async def test_an_unknown_path_under_the_default_prefix_is_a_plain_404(
+    rufus: Rufus, kr: str
+) -> None:
+    response = await rufus.get("/devices/A/B/C", kr)
+    rufus.expect_error(response, 404)
+    assert not response.headers["content-type"].startswith("application/problem+json")

@@ -14,7 +14,8 @@ from ...services.credentials import IssuedCredential, NewCredential
 from ..deps import AnyRequest, tenant_of
 from . import cursor
 from .body import decode_body
-from .present import credential_out, iso_or_none, subject_out, tenant_out, to_micros
+from .present import credential_out, iso_or_none, subject_out, tenant_out
+from .sessions import checked_micros
 from .structs import (
     CredentialIn,
     CredentialOut,
@@ -51,7 +52,7 @@ def _issued(issued: IssuedCredential, tenant: str | None) -> IssuedCredentialOut
 
 async def _new_credential(tenant_pk: int, request: AnyRequest) -> NewCredential:
     body = await decode_body(request, CredentialIn)
-    expires = None if body.expires_at is None else to_micros(body.expires_at)
+    expires = None if body.expires_at is None else checked_micros(body.expires_at)
     return NewCredential(
         tenant_pk=tenant_pk, scopes=tuple(body.scopes), name=body.name, expires_at=expires
     )

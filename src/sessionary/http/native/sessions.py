@@ -9,15 +9,17 @@ from litestar import delete, get, post
 from litestar.params import Parameter
 
 from ...bootstrap import Container
+from ...domain.errors import InvalidInput
 from ...domain.model import Actor, NewEvent, Principal
 from ...domain.ports import SessionFilter
 from ...domain.scopes import EVENTS_READ, EVENTS_WRITE, SESSIONS_READ, SESSIONS_WRITE
 from ...domain.session import CloseReason, Status
 from ...services.sessions import OpenRequest
 from ..deps import AnyRequest, tenant_of
+from ..timefmt import to_micros_in_range
 from . import cursor
 from .body import check_state_size, decode_body
-from .present import event_out, session_out, to_micros
+from .present import event_out, session_out
 from .structs import (
     AppendEventsIn,
     AppendOut,
@@ -32,6 +34,13 @@ from .structs import (
 )
 
 Limit = Annotated[int, Parameter(ge=1, le=500)]
+
+
+def checked_micros(value: datetime) -> int:
+    us = to_micros_in_range(value)
+    if us is None:
+        raise InvalidInput("times must fall within the years 1 to 9999 UTC")
+    return us
 
 
 @post(
@@ -88,8 +97,8 @@ async def list_sessions(
         subject_kind=subject_kind,
         subject_id=subject_id,
         scope=session_scope,
-        opened_from=None if opened_from is None else to_micros(opened_from),
-        opened_to=None if opened_to is None else to_micros(opened_to),
+        opened_from=None if opened_from is None else checked_micros(opened_from),
+        opened_to=None if opened_to is None else checked_micros(opened_to),
     )
     after = cursor.decode("s", page_cursor)
     page = await c.sessions.list(
@@ -183,7 +192,7 @@ async def append_events(
             type=ev.type,
             payload=ev.payload,
             dedupe_key=ev.dedupe_key,
-            occurred_at=None if ev.occurred_at is None else to_micros(ev.occurred_at),
+            occurred_at=None if ev.occurred_at is None else checked_micros(ev.occurred_at),
         )
         for ev in body.events
     ]

@@ -14,6 +14,9 @@ def _entry(row: Any) -> AuditEntry:
     return AuditEntry(row.tenant_pk, actor, row.action, row.target, row.at, dict(row.detail))
 
 
+_INSERT = insert(a)
+
+
 class SqlAuditRepository:
     def __init__(self, ex: Executor) -> None:
         self._ex = ex
@@ -29,7 +32,7 @@ class SqlAuditRepository:
             "at": entry.at,
             "detail": entry.detail,
         }
-        await self._ex.execute(insert(a).values(values))
+        await self._ex.execute(_INSERT, values)
 
     async def list(self, tenant_pk: int | None, limit: int) -> list[AuditEntry]:
         stmt = select(a).where(a.c.tenant_pk.is_not_distinct_from(tenant_pk))

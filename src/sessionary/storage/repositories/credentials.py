@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from ...domain.model import Credential, Micros
 from ..executor import Executor
@@ -28,6 +28,14 @@ def _credential(row: Any) -> Credential:
     )
 
 
+_BY_DIGEST = select(c).where(c.c.digest == bindparam("digest"))
+_REVOKE_BOUND = (
+    update(c)
+    .where((c.c.bound_session_pk == bindparam("session_pk")) & c.c.revoked_at.is_(None))
+    .values(revoked_at=bindparam("at"))
+)
+
+
 class SqlCredentialRepository:
     def __init__(self, ex: Executor) -> None:
         self._ex = ex
@@ -50,7 +58,8 @@ class SqlCredentialRepository:
         return _credential(row)
 
     async def by_digest(self, digest: str) -> Credential | None:
-        return await self._one(c.c.digest == digest)
+        row = (await self._ex.execute(_BY_DIGEST, {"digest": digest})).first()
+        return None if row is None else _credential(row)
 
     async def by_id(self, tenant_pk: int | None, id: str) -> Credential | None:
         return await self._one((c.c.id == id) & (c.c.tenant_pk.is_not_distinct_from(tenant_pk)))
@@ -64,12 +73,7 @@ class SqlCredentialRepository:
         await self._ex.execute(stmt)
 
     async def revoke_bound_to(self, session_pk: int, at: Micros) -> None:
-        stmt = (
-            update(c)
-            .where((c.c.bound_session_pk == session_pk) & c.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        await self._ex.execute(stmt)
+        await self._ex.execute(_REVOKE_BOUND, {"session_pk": session_pk, "at": at})
 
     async def mark_used(self, pk: int, at: Micros) -> None:
         await self._ex.execute(update(c).where(c.c.pk == pk).values(last_used_at=at))

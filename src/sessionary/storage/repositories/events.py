@@ -4,7 +4,7 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from ...domain.model import Event, Micros
 from ...domain.session import Status
@@ -26,6 +26,13 @@ def _event(row: Any) -> Event:
     )
 
 
+_INSERT = insert(e)
+_EXISTING = select(e.c.dedupe_key).where(
+    (e.c.session_pk == bindparam("session_pk"))
+    & e.c.dedupe_key.in_(bindparam("keys", expanding=True))
+)
+
+
 class SqlEventRepository:
     def __init__(self, ex: Executor) -> None:
         self._ex = ex
@@ -33,11 +40,9 @@ class SqlEventRepository:
     async def existing_keys(self, session_pk: int, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(keys), 500):  # stay under bound-parameter limits
-            chunk = keys[start : start + 500]
-            stmt = select(e.c.dedupe_key).where(
-                (e.c.session_pk == session_pk) & e.c.dedupe_key.in_(chunk)
-            )
-            found.update(r[0] for r in await self._ex.execute(stmt))
+            chunk = list(keys[start : start + 500])
+            rows = await self._ex.execute(_EXISTING, {"session_pk": session_pk, "keys": chunk})
+            found.update(r[0] for r in rows)
         return found
 
     async def add_many(self, tenant_pk: int, events: Sequence[Event]) -> None:
@@ -57,7 +62,7 @@ class SqlEventRepository:
             }
             for ev in events
         ]
-        await self._ex.execute(insert(e), rows)
+        await self._ex.execute(_INSERT, rows)
 
     async def list(
         self, session_pk: int, after_seq: int, to_seq: int | None, limit: int

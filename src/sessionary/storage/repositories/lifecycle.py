@@ -23,12 +23,15 @@ def _record(row: Any) -> LifecycleRecord:
     )
 
 
+_INSERT = insert(lc)  # parameters at execute time: the statement and its SQL are cached
+
+
 class SqlLifecycleRepository:
     def __init__(self, ex: Executor) -> None:
         self._ex = ex
 
     async def add(self, record: LifecycleRecord) -> None:
-        values = {
+        params = {
             "tenant_pk": record.tenant_pk,
             "session_pk": record.session_pk,
             "session_id": record.session_id,
@@ -37,7 +40,7 @@ class SqlLifecycleRepository:
             "at": record.at,
             "data": record.data,
         }
-        await self._ex.execute(insert(lc).values(values))
+        await self._ex.execute(_INSERT, params)
 
     async def list(self, tenant_pk: int, after_id: int, limit: int) -> list[LifecycleRecord]:
         stmt = (

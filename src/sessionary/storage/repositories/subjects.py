@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import JSON, Micros, Subject
 from ..executor import Executor
@@ -15,6 +16,23 @@ def _subject(row: Any) -> Subject:
     return Subject(
         row.pk, row.tenant_pk, row.kind, row.external_id, dict(row.attributes), row.created_at
     )
+
+
+_FIND = select(s).where(
+    (s.c.tenant_pk == bindparam("tenant_pk"))
+    & (s.c.kind == bindparam("kind"))
+    & (s.c.external_id == bindparam("external_id"))
+)
+
+
+def _kind_filter(kind: str | None, having: str | None) -> list[ColumnElement[bool]]:
+    """``having``: only subjects whose attributes hold a non-null value under that name."""
+    out: list[ColumnElement[bool]] = []
+    if kind is not None:
+        out.append(s.c.kind == kind)
+    if having is not None:
+        out.append(s.c.attributes[having].as_string().is_not(None))
+    return out
 
 
 class SqlSubjectRepository:
@@ -56,27 +74,28 @@ class SqlSubjectRepository:
         await self._ex.execute(select(s.c.pk).where(s.c.pk == pk).with_for_update())
 
     async def find(self, tenant_pk: int, kind: str, external_id: str) -> Subject | None:
-        stmt = select(s).where(
-            (s.c.tenant_pk == tenant_pk) & (s.c.kind == kind) & (s.c.external_id == external_id)
-        )
-        row = (await self._ex.execute(stmt)).first()
+        params = {"tenant_pk": tenant_pk, "kind": kind, "external_id": external_id}
+        row = (await self._ex.execute(_FIND, params)).first()
         return None if row is None else _subject(row)
 
     async def list(
-        self, tenant_pk: int, kind: str | None, after: str | None, limit: int, offset: int = 0
+        self,
+        tenant_pk: int,
+        kind: str | None,
+        after: str | None,
+        limit: int,
+        offset: int = 0,
+        having: str | None = None,
     ) -> list[Subject]:
-        stmt = select(s).where(s.c.tenant_pk == tenant_pk)
-        if kind is not None:
-            stmt = stmt.where(s.c.kind == kind)
+        stmt = select(s).where(s.c.tenant_pk == tenant_pk, *_kind_filter(kind, having))
         if after is not None:
             stmt = stmt.where(s.c.pk > int(after))
         rows = await self._ex.execute(stmt.order_by(s.c.pk).offset(offset).limit(limit))
         return [_subject(r) for r in rows]
 
-    async def count(self, tenant_pk: int, kind: str | None) -> int:
-        stmt = select(func.count()).select_from(s).where(s.c.tenant_pk == tenant_pk)
-        if kind is not None:
-            stmt = stmt.where(s.c.kind == kind)
+    async def count(self, tenant_pk: int, kind: str | None, having: str | None = None) -> int:
+        stmt = select(func.count()).select_from(s)
+        stmt = stmt.where(s.c.tenant_pk == tenant_pk, *_kind_filter(kind, having))
         return int((await self._ex.execute(stmt)).scalar_one())
 
     async def delete(self, pk: int) -> None:

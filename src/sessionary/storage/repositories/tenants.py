@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from ...domain.model import Micros, Tenant, TenantPolicy
 from ..executor import Executor
@@ -17,6 +17,9 @@ def _tenant(row: Any) -> Tenant:
         allow_extend=bool(row.allow_extend),
     )
     return Tenant(row.pk, row.id, row.name, policy, dict(row.settings), row.created_at)
+
+
+_BY_PK = select(t).where(t.c.pk == bindparam("pk"))
 
 
 class SqlTenantRepository:
@@ -38,7 +41,8 @@ class SqlTenantRepository:
         return _tenant(row)
 
     async def get(self, pk: int) -> Tenant | None:
-        return await self._one(t.c.pk == pk)
+        row = (await self._ex.execute(_BY_PK, {"pk": pk})).first()
+        return None if row is None else _tenant(row)
 
     async def by_name(self, name: str) -> Tenant | None:
         return await self._one(t.c.name == name)

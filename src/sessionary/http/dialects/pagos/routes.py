@@ -5,6 +5,7 @@ the session. Every failure is a 200 envelope; nothing changes on a failure."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -94,12 +95,13 @@ async def open_dedicated_session(request: AnyRequest, c: Container) -> Response[
     return env.opened(session.id)
 
 
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
 def session_id(body: dict[str, Any]) -> str:
+    """A GUID in format "D" (hyphenated, no braces), lower-cased; anything else is ""."""
     value = body.get("sessionid")
-    try:
-        return str(uuid.UUID(value)) if isinstance(value, str) and len(value) == 36 else ""
-    except ValueError:
-        return ""
+    return value.lower() if isinstance(value, str) and _GUID.match(value) else ""
 
 
 @post("/Api/Applications/CloseDedicatedSession", status_code=200)

@@ -14,7 +14,7 @@ from ....domain.model import Principal
 from .common import actor, parse, tenant_of
 from .errors import RufusError
 from .reply import reply
-from .translate import DEVICE, device_attributes, device_detail, device_summary
+from .translate import BOUND, DEVICE, DIALECT, device_attributes, device_detail, device_summary
 from .wire import DeviceIn
 
 AnyRequest = Request[Any, Any, Any]
@@ -50,12 +50,12 @@ async def list_devices(
     request: AnyRequest,
     c: Container,
     principal: Principal,
-    page: Annotated[int, Parameter(ge=1)] = 1,
+    page: Annotated[int, Parameter(ge=1, le=2**31)] = 1,
     limit: Annotated[int, Parameter(ge=1, le=5000)] = 5000,
 ) -> Response[bytes]:
     tenant = tenant_of(principal)
-    items, total = await c.subjects.page(tenant, DEVICE, (page - 1) * limit, limit)
-    totals = await c.subjects.totals(tenant, items)
+    items, total = await c.subjects.page(tenant, DEVICE, (page - 1) * limit, limit, BOUND)
+    totals = await c.subjects.totals(tenant, items, DIALECT)
     pagination = {
         "page": page,
         "limit": limit,
@@ -77,7 +77,9 @@ async def get_device(
         device = await c.subjects.get(tenant, DEVICE, deviceid.upper())
     except SubjectNotFound:
         raise RufusError(404, "Device not found") from None
-    totals = await c.subjects.totals(tenant, [device])
+    if device.attributes.get(BOUND) is None:  # a "device" some other API made, not bound here
+        raise RufusError(404, "Device not found")
+    totals = await c.subjects.totals(tenant, [device], DIALECT)
     result = device_detail(device, totals.get(device.pk))
     return reply(request, 200, {"description": "Success", "result": result})
 

@@ -18,7 +18,8 @@ from .translate import DEVICE, DIALECT, passing_event, passing_out
 from .wire import PassingsIn
 
 AnyRequest = Request[Any, Any, Any]
-Page = Annotated[int, Parameter(ge=1)]
+Page = Annotated[int, Parameter(ge=1, le=2**31)]
+Ordinal = Annotated[int | None, Parameter(ge=0, le=2**62)]
 MAX_BATCH = 5000
 
 
@@ -53,8 +54,8 @@ async def passings_of_session(
     request: AnyRequest,
     c: Container,
     principal: Principal,
-    first: int | None = None,
-    last: int | None = None,
+    first: Ordinal = None,
+    last: Ordinal = None,
     page: Page = 1,
 ) -> Response[bytes]:
     """``first``..``last`` by num_passing, both inclusive, 5,000 per page."""
@@ -106,7 +107,7 @@ async def poll_passings_of_device(
     time_from: Annotated[str | None, Parameter(query="from")] = None,
     time_to: Annotated[str | None, Parameter(query="to")] = None,
     token_session: str | None = None,
-    last: Annotated[int | None, Parameter(ge=0)] = None,
+    last: Ordinal = None,
     page: Page = 1,
 ) -> Response[bytes]:
     """Resume after ``last`` in ``token_session``; if the device has a newer session, jump to it
@@ -118,15 +119,12 @@ async def poll_passings_of_device(
         raise RufusError(404, "Sessions not found", deviceid=deviceid)
     session = newest[0]
     same = token_session is not None and token_session.upper() == session.id
-    resumed_from = (last or 0) if same or token_session is None else 0
+    after = last if (same or token_session is None) else None  # a newer session starts over
+    first = None if after is None else after + 1
     _, events = await c.event_queries.by_ordinal(
-        tenant_of(principal),
-        session.id,
-        (resumed_from + 1 if resumed_from else None, None),
-        window,
-        page_offset(page),
-        DIALECT,
+        tenant_of(principal), session.id, (first, None), window, page_offset(page), DIALECT
     )
+    resumed_from = after or 0
     return reply(
         request,
         200,

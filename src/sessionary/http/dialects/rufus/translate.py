@@ -14,6 +14,7 @@ from .wire import DeviceIn, PassingIn
 DEVICE = "device"
 DIALECT = "rufus"
 PASSING = "passing"
+BOUND = "serial_number"  # every device bound through POST /devices has one
 _NO_TOTALS = SubjectTotals(0, 0, None)
 
 
