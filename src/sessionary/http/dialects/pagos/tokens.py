@@ -71,6 +71,9 @@ async def issue_token(
     ):
         lockout.fail(client_id)
         return None
+    stored = await c.credentials.get(client.tenant_pk, client.credential_id)  # uncached
+    if stored is None or stored.revoked_at is not None:
+        return None
     token = new_token()
     expires = c.clock.now() + c.settings.pagos_token_ttl_s * SECOND
     new = NewCredential(
