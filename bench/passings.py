@@ -24,6 +24,8 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
+import asyncpg
+
 from harness import (
     cli,
     postgres_database,
@@ -49,6 +51,9 @@ from report import Measured
 from run import Probe, _versions
 
 RESULTS = Path(__file__).resolve().parent / "results"
+EVENTS_STATE = """
+SELECT n_live_tup, coalesce(last_analyze, last_autoanalyze) IS NOT NULL AS analyzed
+FROM pg_stat_user_tables WHERE relname = 'events'"""
 SCENARIO = "passings"
 TENANT = "bench"
 
@@ -97,9 +102,21 @@ def schedule(rounds: int) -> list[tuple[str, int]]:
     return order
 
 
+async def pg_events_state(url: str) -> str:
+    """Rows in ``events`` and whether PostgreSQL has statistics for it yet (plans depend on it)."""
+    conn = await asyncpg.connect(url)
+    try:
+        row = await conn.fetchrow(EVENTS_STATE)
+    finally:
+        await conn.close()
+    if row is None:
+        return "n/a"
+    return f"{row['n_live_tup']:,} rows, {'analyzed' if row['analyzed'] else 'never analyzed'}"
+
+
 async def load(
-    args: argparse.Namespace, port: int, api_key: str, probe: Probe
-) -> tuple[list[Measured], list[Device]]:
+    args: argparse.Namespace, port: int, api_key: str, probe: Probe, db_url: str | None
+) -> tuple[list[Measured], list[Device], dict[str, str]]:
     devices = await provision_devices(port, api_key, args.devices)
     healthz = healthz_loops(args.devices)
 
@@ -110,13 +127,15 @@ async def load(
     if args.warmup > 0:
         await phase("warm-up", 100, args.warmup)
         await phase("warm-up", 0, min(args.warmup, 1.0))
-    measured = []
+    measured, table_state = [], {}
     for label, size in schedule(args.rounds):
         seconds = args.baseline_seconds if size == 0 else args.seconds
         print(f"  {label}: {seconds:g} s ...", file=sys.stderr, flush=True)
         name = "baseline" if size == 0 else f"batch {size}"
         measured.append(await probe.measure(label, phase(name, size, seconds)))
-    return measured, devices
+        if db_url is not None and size != 0:
+            table_state[label] = await pg_events_state(db_url)
+    return measured, devices, table_state
 
 
 def run(args: argparse.Namespace, argv: str) -> Path:
@@ -134,7 +153,8 @@ def run(args: argparse.Namespace, argv: str) -> Path:
         server = stack.enter_context(serve(env, tmp, args.workers))
         print(f"serving on 127.0.0.1:{server.port}; load:", file=sys.stderr, flush=True)
         probe = Probe(server.proc.pid, None if db_port is None else postmaster_pid(db_port))
-        phases, devices = asyncio.run(load(args, server.port, api_key, probe))
+        pg_url = url if args.backend == "postgresql" else None
+        phases, devices, table_state = asyncio.run(load(args, server.port, api_key, probe, pg_url))
         server.stop()
         info = PassingsRun(
             argv=argv,
@@ -150,6 +170,7 @@ def run(args: argparse.Namespace, argv: str) -> Path:
             tuning=tuning_env(),
             server_log=server.log.read_text(errors="replace"),
             sent=sum(d.next_num - 1 for d in devices),
+            table_state=table_state,
         )
         out: Path = args.out or default_out(args.backend, args.workers)
         out.parent.mkdir(parents=True, exist_ok=True)

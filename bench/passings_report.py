@@ -28,6 +28,7 @@ class PassingsRun:
     tuning: dict[str, str]
     server_log: str
     sent: int  # num_passing values handed out, including warm-up and failed requests
+    table_state: dict[str, str]  # PostgreSQL only: events rows / statistics after a batch phase
 
 
 def passings(m: Measured) -> int:
@@ -47,6 +48,10 @@ def healthz_us(r: Round) -> float:
     return statistics.mean(
         us_per(m.server.cpu_s, m.phase.stats.requests) for m in (r.before, r.after)
     )
+
+
+def server_us_per_passing(m: Measured) -> float:
+    return us_per(m.server.cpu_s, passings(m))
 
 
 def db_us_per_passing(m: Measured) -> float:
@@ -104,7 +109,8 @@ def head_section(info: PassingsRun) -> list[str]:
     ]
 
 
-def throughput_section(phases: list[Measured]) -> list[str]:
+def throughput_section(phases: list[Measured], table_state: dict[str, str]) -> list[str]:
+    state_head, state_rule = ("| events table after phase ", "|---") if table_state else ("", "")
     lines = [
         "## Throughput (raw numbers)",
         "",
@@ -114,22 +120,27 @@ def throughput_section(phases: list[Measured]) -> list[str]:
         "",
         "| phase | elapsed s | requests | req/s | passings/s | errors | client µs/req "
         "| server µs/req | server µs/passing | db µs/passing | server cores | server CPU wait "
-        "| db cores | machine busy cores |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| db cores | machine busy cores {state_head}|",
+        f"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:{state_rule}|",
     ]
     for m in phases:
-        st, batch = m.phase.stats, m.phase.name != "baseline"
-        per_p = fmt(us_per(m.server.cpu_s, passings(m))) if batch else "-"
-        db_p = fmt(db_us_per_passing(m)) if batch and m.db is not None else "-"
-        db_cores = "n/a" if m.db is None else m.per_s(m.db.cpu_s)
-        lines.append(
-            f"| {m.label} | {m.phase.elapsed_s:.2f} | {st.requests:,} | {m.req_s:,.0f} "
-            f"| {f'{passings_s(m):,.0f}' if batch else '-'} | {sum(st.errors.values())} "
-            f"| {m.us_per_req(m.client)} | {m.us_per_req(m.server)} | {per_p} | {db_p} "
-            f"| {m.per_s(m.server.cpu_s)} | {m.per_s(m.server.wait_s)} | {db_cores} "
-            f"| {m.per_s(m.machine_busy_s)} |"
-        )
+        state = f" {table_state.get(m.label, '-')} |" if table_state else ""
+        lines.append(phase_row(m) + state)
     return [*lines, ""]
+
+
+def phase_row(m: Measured) -> str:
+    st, batch = m.phase.stats, m.phase.name != "baseline"
+    per_p = fmt(server_us_per_passing(m)) if batch else "-"
+    db_p = fmt(db_us_per_passing(m)) if batch and m.db is not None else "-"
+    db_cores = "n/a" if m.db is None else m.per_s(m.db.cpu_s)
+    return (
+        f"| {m.label} | {m.phase.elapsed_s:.2f} | {st.requests:,} | {m.req_s:,.0f} "
+        f"| {f'{passings_s(m):,.0f}' if batch else '-'} | {sum(st.errors.values())} "
+        f"| {m.us_per_req(m.client)} | {m.us_per_req(m.server)} | {per_p} | {db_p} "
+        f"| {m.per_s(m.server.cpu_s)} | {m.per_s(m.server.wait_s)} | {db_cores} "
+        f"| {m.per_s(m.machine_busy_s)} |"
+    )
 
 
 def ratio_section(rounds: list[Round]) -> list[str]:
@@ -148,7 +159,7 @@ def ratio_section(rounds: list[Round]) -> list[str]:
     ]
     for r in rounds:
         s, base = r.scenario, healthz_us(r)
-        per_p = us_per(s.server.cpu_s, passings(s))
+        per_p = server_us_per_passing(s)
         lines.append(
             f"| {s.label} | {r.baseline_req_s:,.0f} | {s.req_s:,.1f} | {passings_s(s):,.0f} "
             f"| {r.ratio:.4f} | **{passings_s(s) / r.baseline_req_s:.3f}** "
@@ -182,7 +193,7 @@ def summary_section(rounds: list[Round]) -> list[str]:
             f"| {_median([passings_s(r.scenario) / r.baseline_req_s for r in rs]):.3f} "
             f"| {_median([r.ratio for r in rs]):.4f} | {ms} "
             f"| {_median([us_per(m.server.cpu_s, m.phase.stats.requests) for m in sc]):,.0f} "
-            f"| {_median([us_per(m.server.cpu_s, passings(m)) for m in sc]):,.1f} "
+            f"| {_median([server_us_per_passing(m) for m in sc]):,.1f} "
             f"| {fmt(_median([db_us_per_passing(m) for m in sc]))} | {errors} |"
         )
     return [*lines, ""]
@@ -240,6 +251,7 @@ def interpretation(rounds: list[Round]) -> list[str]:
             f" {share:.0%} of it is per-request overhead (HTTP, auth, session lock and update,"
             f" commit), {1 - share:.0%} per-passing work (decode, validate, dedupe, insert)."
         )
+    lines += unstable(rounds)
     for n, rs in by_batch(rounds).items():
         if rs:
             mid = sorted(rs, key=lambda r: passings_s(r.scenario))[(len(rs) - 1) // 2]
@@ -247,9 +259,26 @@ def interpretation(rounds: list[Round]) -> list[str]:
     return [*lines, ""]
 
 
+def unstable(rounds: list[Round]) -> list[str]:
+    """Flag batch sizes whose server or database CPU per passing differs > 1.5x across rounds."""
+    out = []
+    for n, rs in by_batch(rounds).items():
+        for what, cost in (("server", server_us_per_passing), ("database", db_us_per_passing)):
+            values = [v for v in (cost(r.scenario) for r in rs) if not math.isnan(v)]
+            if len(values) > 1 and max(values) > 1.5 * min(values):
+                shown = ", ".join(f"{v:,.1f}" for v in values)
+                out.append(
+                    f"- **Unstable:** {what} CPU per passing at batch {n:,} varies across rounds"
+                    f" ({shown} µs); the rounds did not measure the same thing (see the"
+                    " throughput table and the notes)."
+                )
+    return out
+
+
 def render(info: PassingsRun, phases: list[Measured]) -> str:
     rounds = rounds_of(phases)
-    lines = head_section(info) + summary_section(rounds) + throughput_section(phases)
+    lines = head_section(info) + summary_section(rounds)
+    lines += throughput_section(phases, info.table_state)
     lines += ratio_section(rounds) + latency_section(phases)
     lines += errors_section(phases, info.server_log) + interpretation(rounds)
     return "\n".join(lines)

@@ -14,11 +14,13 @@ from .services.credentials import CredentialService
 from .services.events import EventQueries, EventService
 from .services.idempotency import IdempotencyService
 from .services.ratelimit import RateLimiter
+from .services.sealing import Sealer
 from .services.sessions import SessionService
 from .services.subjects import SubjectService
 from .services.sweeper import Sweeper
 from .services.tenants import TenantService
 from .services.usage import UsageService
+from .services.work import WorkService
 from .storage.database import Database, open_database
 from .storage.migrate import upgrade
 
@@ -39,6 +41,8 @@ class Container:
     sweeper: Sweeper
     idempotency: IdempotencyService
     limiter: RateLimiter
+    sealer: Sealer
+    work: WorkService
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -61,6 +65,7 @@ def open_storage(settings: Settings) -> Database:
 def build(settings: Settings, clock: Clock | None = None) -> Container:
     database = open_storage(settings)
     clock = clock or SystemClock()
+    secret = settings.secret_key
 
     def uow(*, write: bool = True) -> UnitOfWork:
         return database.unit_of_work(write=write)
@@ -80,6 +85,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         sweeper=Sweeper(uow, clock, settings.sweep_batch),
         idempotency=IdempotencyService(uow, clock),
         limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        sealer=Sealer(secret.get_secret_value() if secret is not None else None),
+        work=WorkService(uow, clock),
     )
 
 

@@ -20,6 +20,7 @@ from .model import (
     TenantPolicy,
 )
 from .session import Session, Status
+from .work import WorkItem
 
 
 class Clock(Protocol):
@@ -197,6 +198,28 @@ class IdempotencyRepository(Protocol):
     async def purge(self, before: Micros) -> int: ...
 
 
+@dataclass(slots=True, frozen=True)
+class WorkFilter:
+    subject_pk: int | None = None
+    scope: str | None = None
+    opened_from: Micros | None = None
+    opened_to: Micros | None = None
+
+
+class WorkRepository(Protocol):
+    async def add(self, item: WorkItem) -> WorkItem: ...
+    async def lock(self, tenant_pk: int, id: str) -> WorkItem | None: ...
+    async def get(self, tenant_pk: int, id: str) -> WorkItem | None: ...
+    async def lock_open(
+        self, tenant_pk: int, subject_pk: int, scope: str | None, any_scope: bool
+    ) -> builtins.list[WorkItem]: ...
+    async def lock_cancelling(self, limit: int) -> builtins.list[WorkItem]: ...
+    async def save(self, item: WorkItem) -> None: ...
+    async def find(
+        self, tenant_pk: int, flt: WorkFilter, offset: int, limit: int
+    ) -> tuple[builtins.list[WorkItem], int]: ...
+
+
 class UnitOfWork(Protocol):
     tenants: TenantRepository
     credentials: CredentialRepository
@@ -206,6 +229,7 @@ class UnitOfWork(Protocol):
     lifecycle: LifecycleRepository
     audit: AuditRepository
     idempotency: IdempotencyRepository
+    work: WorkRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -99,6 +99,13 @@ class CredentialService:
             await uow.commit()
         return rows
 
+    async def find_by_secret(self, secret: str) -> Credential | None:
+        """Uncached lookup, e.g. to explain why a key was refused."""
+        async with self._uow(write=False) as uow:
+            found = await uow.credentials.by_digest(digest(secret))
+            await uow.commit()
+        return found
+
     async def get(self, tenant_pk: int | None, credential_id: str) -> Credential | None:
         async with self._uow(write=False) as uow:
             found = await uow.credentials.by_id(tenant_pk, credential_id)

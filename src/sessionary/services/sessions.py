@@ -223,8 +223,10 @@ class SessionService:
         subject_id: str,
         scope: str | None,
         actor: Actor,
+        cancel_pending: bool = False,
     ) -> builtins.list[Session]:
-        """Close every live session of a subject (one scope, or all when ``scope`` is None)."""
+        """Close every live session of a subject (one scope, or all when ``scope`` is None);
+        ``cancel_pending`` also cancels the subject's open work in that scope."""
         async with self._uow() as uow:
             subject = await uow.subjects.find(tenant_pk, subject_kind, subject_id)
             if subject is None:
@@ -237,6 +239,8 @@ class SessionService:
             now = self._clock.now()
             for session in live:
                 await close_in(uow, session, now, CloseReason.SUBJECT_CLOSED)
+            if cancel_pending:
+                await cancel_open_work(uow, tenant_pk, subject.pk, scope, now)
             target = f"{subject_kind}/{subject_id}"
             await record(uow, tenant_pk, actor, "subject.close_sessions", target, now, scope=scope)
             await uow.commit()
@@ -250,6 +254,15 @@ def visible(session: Session | None, session_id: str, dialect: str | None = None
     if dialect is not None and session.dialect != dialect:
         raise SessionNotFound("no such session", id=session_id)
     return session
+
+
+async def cancel_open_work(
+    uow: UnitOfWork, tenant_pk: int, subject_pk: int, scope: str | None, now: Micros
+) -> None:
+    """Each open item asks for its refund (a lifecycle record) and waits to be settled."""
+    for item in await uow.work.lock_open(tenant_pk, subject_pk, scope, any_scope=scope is None):
+        await uow.lifecycle.add(item.request_cancel(now))
+        await uow.work.save(item)
 
 
 async def _check_owner_limit(

@@ -34,6 +34,17 @@ class Sweeper:
             if expired < self._batch:
                 return total
 
+    async def settle_cancellations(self) -> int:
+        """Pending work whose cancel was requested (its refund record committed) settles."""
+        async with self._uow() as uow:
+            items = await uow.work.lock_cancelling(self._batch)
+            now = self._clock.now()
+            for item in items:
+                await uow.lifecycle.add(item.settle_cancel(now))
+                await uow.work.save(item)
+            await uow.commit()
+        return len(items)
+
     async def _sweep_batch(self) -> int:
         async with self._uow() as uow:
             due = await uow.sessions.lock_due(self._clock.now(), self._batch)
@@ -70,6 +81,7 @@ class Sweeper:
         while True:
             try:
                 count = await self.sweep_once()
+                await self.settle_cancellations()
                 if count:
                     log.info("expired sessions", extra={"count": count})
                 if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY_S:

@@ -172,3 +172,24 @@ idempotency = Table(
     Column("created_at", Micros, nullable=False),
     Index("ix_idempotency_created", "created_at"),
 )
+
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("tenant_pk", PK, ForeignKey("tenants.pk", ondelete="CASCADE"), nullable=False),
+    Column("id", String(80), nullable=False),
+    Column("subject_pk", PK, ForeignKey("subjects.pk", ondelete="CASCADE"), nullable=False),
+    Column("scope", String(200)),
+    Column("session_pk", PK, nullable=False),
+    Column("session_id", String(80), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("opened_at", Micros, nullable=False),
+    Column("updated_at", Micros, nullable=False),
+    Column("closed_at", Micros),
+    Column("data", Json, nullable=False),
+    UniqueConstraint("tenant_pk", "id"),
+    Index("ix_work_items_subject", "tenant_pk", "subject_pk", "scope", "status"),
+    Index("ix_work_items_opened", "tenant_pk", "opened_at"),
+    Index("ix_work_items_status", "status"),
+)

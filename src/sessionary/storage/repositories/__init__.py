@@ -13,6 +13,7 @@ from .lifecycle import SqlLifecycleRepository
 from .sessions import SqlSessionRepository
 from .subjects import SqlSubjectRepository
 from .tenants import SqlTenantRepository
+from .work import SqlWorkRepository
 
 
 def build_repositories(executor: Executor) -> dict[str, Any]:
@@ -25,4 +26,5 @@ def build_repositories(executor: Executor) -> dict[str, Any]:
         "lifecycle": SqlLifecycleRepository(executor),
         "audit": SqlAuditRepository(executor),
         "idempotency": SqlIdempotencyRepository(executor),
+        "work": SqlWorkRepository(executor),
     }

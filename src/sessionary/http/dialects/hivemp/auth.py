@@ -63,7 +63,7 @@ async def provide_caller(request: Request[Any, Any, Any]) -> Caller:
     try:
         principal = await c.auth.authenticate(key)
     except Unauthenticated:
-        raise _unauthorized("the API key is not valid") from None
+        raise await _refused(c, key) from None
     if principal.kind != KIND or principal.tenant_pk is None:
         raise _unauthorized("the API key is not valid")
     wait = c.limiter.check(principal.credential_pk)
@@ -72,6 +72,16 @@ async def provide_caller(request: Request[Any, Any, Any]) -> Caller:
     attrs = dict(principal.attributes)
     session = await _own_session(c, principal)
     return Caller(principal, str(attrs.get("type")), str(attrs.get("project")), session)
+
+
+async def _refused(c: Container, key: str) -> HiveError:
+    """The same answer on every node: a dead session's key names its session."""
+    found = await c.credentials.find_by_secret(key)
+    if found is not None and found.bound_session_pk is not None:
+        session = await c.sessions.get_by_pk(found.bound_session_pk)
+        sid = session.id if session is not None else None
+        return _unauthorized("the session of this API key has ended", invalidSessionId=sid)
+    return _unauthorized("the API key is not valid")
 
 
 async def _own_session(c: Container, principal: Principal) -> Session | None:

@@ -99,9 +99,20 @@ async def authenticate(request: AnyRequest, c: Container, caller: Caller) -> Res
         raise HiveError(401, 1006, "the email address or password is incorrect", "passwordHash")
     if role == ADMIN_ROLE and not account.attributes.get("admin"):
         raise HiveError(403, 1002, "this account does not administer the project", "requestedRole")
+    if role == ADMIN_ROLE and body.promptForProject and not body.projectId:
+        return ok(await _project_prompt(c, caller))
     metered = body.metered if body.metered is not None else role == USER_ROLE
     session = await open_session(request, c, caller, account.external_id, role, metered)
     return ok(authentication_response(session))
+
+
+async def _project_prompt(c: Container, caller: Caller) -> dict[str, Any]:
+    """An admin asked which project to log in to: its key's project is the one it may use."""
+    tenant = await c.tenants.get(caller.tenant_pk)
+    projects = [{"id": caller.project_id, "name": tenant.name}]
+    answer = authentication_response(None, projects=projects)
+    answer["promptForProject"] = True
+    return answer
 
 
 @put("/v1/authenticate/switch", dependencies=CALLER)

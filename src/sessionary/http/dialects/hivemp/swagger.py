@@ -8,6 +8,7 @@ from typing import Any
 _INT = {"type": "integer", "format": "int64"}
 _STR = {"type": "string"}
 _BOOL = {"type": "boolean"}
+_DOUBLE = {"type": "number", "format": "double"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -60,20 +61,37 @@ DEFINITIONS: dict[str, Any] = {
     "UserAvailableProject": _obj(id=_STR, name=_STR),
     "AuthenticationSwitchRequest": _obj(projectId=_STR),
     "HiveMPSystemError": _obj(
-        code=_INT, message=_STR, fields=_STR, data=_ref("HiveMPSystemErrorData")
+        code={"type": "integer", "format": "int32"},
+        message=_STR,
+        fields=_STR,
+        data=_ref("HiveMPSystemErrorData"),
     ),
     "HiveMPSystemErrorData": _obj(
+        internalExceptionMessage=_STR,
+        internalExceptionStackTrace=_STR,
+        internalSentryErrorId=_STR,
         unauthorizedAdditionalInfo=_STR,
+        queryFailureMessage=_STR,
+        queryFailureCode=_INT,
+        queryFailureErrors={"type": "array", "items": _ref("HiveMPSystemQueryError")},
+        objectType=_STR,
+        objectContext=_STR,
+        objectNotEditableReason=_STR,
         invalidIdentifier=_STR,
         invalidIdentifierReason=_STR,
         invalidIdentifierExpectedType=_STR,
         parameterName=_STR,
         parameterIsMissing=_BOOL,
         parameterInvalidReason=_STR,
+        invalidConfigurationReason=_STR,
         invalidSessionId=_STR,
         expectedSessionType=_STR,
-        objectType=_STR,
-        retryAfterSeconds=_INT,
+        amount=_DOUBLE,
+        amountFractionalDivisor=_DOUBLE,
+        retryAfterSeconds=_DOUBLE,
+    ),
+    "HiveMPSystemQueryError": _obj(
+        domain=_STR, location=_STR, locationType=_STR, message=_STR, reason=_STR
     ),
 }
 
@@ -98,7 +116,8 @@ def _op(op_id: str, summary: str, keys: list[str], result: str, params: list[Any
 
 
 def _body(name: str, model: str) -> dict[str, Any]:
-    return {"name": name, "in": "body", "required": True, "schema": _ref(model)}
+    """Not required: SDKs send empty or ``null`` bodies and the server accepts them."""
+    return {"name": name, "in": "body", "required": False, "schema": _ref(model)}
 
 
 PATHS: dict[str, Any] = {
@@ -138,12 +157,20 @@ PATHS: dict[str, Any] = {
             ["public"],
             "UserSessionWithSecrets",
             [
-                {"name": "authenticationProvider", "in": "query", "type": "string"},
-                {"name": "credentials", "in": "query", "type": "string"},
+                {
+                    "name": "authenticationProvider",
+                    "in": "query",
+                    "required": True,
+                    "type": "string",
+                },
+                {"name": "credentials", "in": "query", "required": True, "type": "string"},
             ],
         ),
     },
 }
+
+
+PATHS["/session"]["put"]["deprecated"] = True
 
 
 def swagger(host: str, base_path: str) -> dict[str, Any]:

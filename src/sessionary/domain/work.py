@@ -1,0 +1,62 @@
+"""Pending work inside a session's scope (a casino round, say): open until completed, or
+cancelled when its subject's sessions are closed with ``cancel_pending``. A cancel first
+requests the refund (``cancelling``), then settles (``cancelled``); both are lifecycle records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .errors import SessionNotActive
+from .model import JSON, LifecycleRecord, Micros
+
+
+class WorkStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+
+
+@dataclass(slots=True)
+class WorkItem:
+    pk: int
+    tenant_pk: int
+    id: str
+    subject_pk: int
+    scope: str | None
+    session_pk: int
+    session_id: str
+    status: WorkStatus
+    opened_at: Micros
+    updated_at: Micros
+    closed_at: Micros | None = None
+    data: JSON = field(default_factory=dict)
+
+    def complete(self, now: Micros, data: JSON) -> None:
+        if self.status is not WorkStatus.OPEN:
+            raise SessionNotActive(f"the work item is {self.status.value}", id=self.id)
+        self.status = WorkStatus.COMPLETED
+        self.data = {**self.data, **data}
+        self.updated_at = self.closed_at = now
+
+    def request_cancel(self, now: Micros) -> LifecycleRecord:
+        self.status = WorkStatus.CANCELLING
+        self.updated_at = now
+        return self._record("work_cancel_requested", now)
+
+    def settle_cancel(self, now: Micros) -> LifecycleRecord:
+        self.status = WorkStatus.CANCELLED
+        self.updated_at = self.closed_at = now
+        return self._record("work_cancelled", now)
+
+    def _record(self, kind: str, at: Micros) -> LifecycleRecord:
+        return LifecycleRecord(
+            tenant_pk=self.tenant_pk,
+            session_pk=self.session_pk,
+            session_id=self.session_id,
+            type=kind,
+            at=at,
+            reason="refund",
+            data={"work_id": self.id, **self.data},
+        )

@@ -1,0 +1,1 @@
+"""LuckyMonaco-style casino API: game sessions, rounds, signed close (specs/casino.md)."""

@@ -1,0 +1,72 @@
+"""Error answers of both generations (spec §2.1, §5, §6).
+
+Gen A: HTTP 4xx/5xx with ``{"error": {"code": "G.n|V.n", "message": ...}}``.
+Gen B: HTTP 200 with a numeric ``error`` and its ``description``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+
+log = logging.getLogger("sessionary.casino")
+
+G0 = "Could not authenticate, please review sent data and try again. If problem persists, contact customer support "  # noqa: E501 - the documented text, trailing space included
+G1 = "INVALID GAME TYPE"
+G99 = "System error, should be retried, in case of constant occurrences should be reported to Lucky Monaco."  # noqa: E501
+V1 = "Have no Argument"
+B_DESCRIPTIONS = {
+    17: "No data.",
+    20: "Game not allowed.",
+    21: "Parameter missing or incorrect.",
+    54: "Incorrect secure LOGIN and secure password combination.",
+}
+
+
+class GenAError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class GenBError(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(B_DESCRIPTIONS[code])
+        self.code = code
+
+
+def auth_failed() -> GenAError:
+    return GenAError(401, "G.0", G0)
+
+
+def no_argument() -> GenAError:
+    return GenAError(400, "V.1", V1)
+
+
+def bad_game() -> GenAError:
+    return GenAError(400, "G.1", G1)
+
+
+def json_response(status: int, body: Any) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(body), status_code=status, media_type="application/json"
+    )
+
+
+def success(**fields: Any) -> Response[bytes]:
+    return json_response(200, {"error": 0, "description": "Success", **fields})
+
+
+def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if isinstance(exc, GenAError):
+        return json_response(exc.status, {"error": {"code": exc.code, "message": exc.message}})
+    if isinstance(exc, GenBError):
+        return json_response(200, {"error": exc.code, "description": str(exc)})
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, V1)
+        return json_response(exc.status_code, {"error": {"code": "V.1", "message": message}})
+    log.error("error in the casino dialect", exc_info=exc)
+    return json_response(500, {"error": {"code": "G.99", "message": G99}})

@@ -1,0 +1,35 @@
+"""Secrets the server must reuse (signing secrets) are sealed at rest with Fernet
+(AES-128-CBC + HMAC-SHA256) under a key derived from ``SESSIONARY_SECRET_KEY``."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+
+from cryptography.fernet import Fernet, InvalidToken
+
+log = logging.getLogger("sessionary.sealing")
+# Development only: production refuses to start without a real SESSIONARY_SECRET_KEY.
+_DEV_KEY = "sessionary-development-key-not-for-production"
+
+
+class SealError(Exception):
+    """A sealed value could not be opened (wrong key or tampered data)."""
+
+
+class Sealer:
+    def __init__(self, secret_key: str | None) -> None:
+        if not secret_key:
+            log.warning("SESSIONARY_SECRET_KEY is not set; sealing secrets with a development key")
+        material = hashlib.sha256((secret_key or _DEV_KEY).encode()).digest()
+        self._fernet = Fernet(base64.urlsafe_b64encode(material))
+
+    def seal(self, plain: str) -> str:
+        return self._fernet.encrypt(plain.encode()).decode()
+
+    def open(self, sealed: str) -> str:
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except InvalidToken as exc:
+            raise SealError("a sealed secret could not be opened") from exc
