@@ -67,17 +67,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=2, help="passes over the three batch sizes")
     p.add_argument("--warmup", type=float, default=2.0, help="unrecorded batch-100 warm-up, s")
     p.add_argument("--workers", type=int, default=1, help="granian worker processes")
+    p.add_argument(
+        "--analyze",
+        action="store_true",
+        help="postgresql: ANALYZE events after the warm-up (steady state with statistics)",
+    )
     p.add_argument("--out", type=Path, default=None, help="report path (default: results/)")
     args = p.parse_args(argv)
     if min(args.devices, args.rounds, args.workers) < 1:
         p.error("--devices, --rounds and --workers must be >= 1")
+    if args.analyze and args.backend != "postgresql":
+        p.error("--analyze needs --backend postgresql")
     if min(args.seconds, args.baseline_seconds) <= 0 or args.warmup < 0:
         p.error("--seconds and --baseline-seconds must be > 0, --warmup >= 0")
     return args
 
 
-def default_out(backend: str, workers: int) -> Path:
-    suffix = "" if workers == 1 else f"-{workers}workers"
+def default_out(backend: str, workers: int, analyze: bool) -> Path:
+    suffix = ("" if workers == 1 else f"-{workers}workers") + ("-analyzed" if analyze else "")
     return RESULTS / f"{datetime.date.today().isoformat()}-{SCENARIO}-{backend}{suffix}.md"
 
 
@@ -102,13 +109,17 @@ def schedule(rounds: int) -> list[tuple[str, int]]:
     return order
 
 
-async def pg_events_state(url: str) -> str:
-    """Rows in ``events`` and whether PostgreSQL has statistics for it yet (plans depend on it)."""
+async def pg_fetchrow(url: str, sql: str) -> Any:
     conn = await asyncpg.connect(url)
     try:
-        row = await conn.fetchrow(EVENTS_STATE)
+        return await conn.fetchrow(sql)
     finally:
         await conn.close()
+
+
+async def pg_events_state(url: str) -> str:
+    """Rows in ``events`` and whether PostgreSQL has statistics for it yet (plans depend on it)."""
+    row = await pg_fetchrow(url, EVENTS_STATE)
     if row is None:
         return "n/a"
     return f"{row['n_live_tup']:,} rows, {'analyzed' if row['analyzed'] else 'never analyzed'}"
@@ -127,6 +138,8 @@ async def load(
     if args.warmup > 0:
         await phase("warm-up", 100, args.warmup)
         await phase("warm-up", 0, min(args.warmup, 1.0))
+    if args.analyze and db_url is not None:
+        await pg_fetchrow(db_url, "ANALYZE events")
     measured, table_state = [], {}
     for label, size in schedule(args.rounds):
         seconds = args.baseline_seconds if size == 0 else args.seconds
@@ -171,8 +184,9 @@ def run(args: argparse.Namespace, argv: str) -> Path:
             server_log=server.log.read_text(errors="replace"),
             sent=sum(d.next_num - 1 for d in devices),
             table_state=table_state,
+            analyzed=args.analyze,
         )
-        out: Path = args.out or default_out(args.backend, args.workers)
+        out: Path = args.out or default_out(args.backend, args.workers, args.analyze)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render(info, phases))
         return out

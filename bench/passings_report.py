@@ -29,6 +29,7 @@ class PassingsRun:
     server_log: str
     sent: int  # num_passing values handed out, including warm-up and failed requests
     table_state: dict[str, str]  # PostgreSQL only: events rows / statistics after a batch phase
+    analyzed: bool  # PostgreSQL only: ANALYZE events ran after the warm-up
 
 
 def passings(m: Measured) -> int:
@@ -100,6 +101,7 @@ def head_section(info: PassingsRun) -> list[str]:
         + ", ".join(f"{n:,}" for n in BATCHES)
         + " passings (bib, num_passing, timestamp); num_passing unique and increasing per session",
         "- baseline: GET /healthz with the same number of users and connections",
+        *pg_stats_line(info),
         f"- phases: {info.baseline_seconds:g} s baseline, then for each of {info.rounds} round(s)"
         f" and each batch size a {info.seconds:g} s batch phase followed by a baseline; a"
         f" {info.warmup_s:g} s batch-100 warm-up first",
@@ -107,6 +109,17 @@ def head_section(info: PassingsRun) -> list[str]:
         f" below the batch size; {info.sent:,} num_passing values were sent in all",
         "",
     ]
+
+
+def pg_stats_line(info: PassingsRun) -> list[str]:
+    if info.backend != "postgresql":
+        return []
+    how = (
+        "ANALYZE events ran after the warm-up (steady state)"
+        if info.analyzed
+        else "left to autovacuum, as on a fresh database (see the last throughput column)"
+    )
+    return [f"- PostgreSQL statistics of the events table: {how}"]
 
 
 def throughput_section(phases: list[Measured], table_state: dict[str, str]) -> list[str]:

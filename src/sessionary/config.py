@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     rate_limit_per_s: float = Field(default=0, ge=0)  # per credential and node; 0 = off
     rate_limit_burst: int = Field(default=100, ge=1)
     hivemp_root: str = "/hivemp"  # the API is at <root>/v1, metadata at <root>/metadata.json
+    casino_prefix: str = "/casino"
     pagos_prefix: str = "/pagos"
     pagos_idle_timeout_s: int = Field(default=300, ge=1)  # a tenant's policy overrides it
     pagos_max_sessions_per_client: int = Field(default=20, ge=1)
@@ -43,7 +44,7 @@ class Settings(BaseSettings):
     rufus_envelope: Literal["flat", "body"] = "flat"
     rufus_max_keys: int = Field(default=10, ge=1, le=1000)
 
-    @field_validator("rufus_prefix", "hivemp_root", "pagos_prefix")
+    @field_validator("rufus_prefix", "hivemp_root", "pagos_prefix", "casino_prefix")
     @classmethod
     def _mount_prefix(cls, value: str) -> str:
         if not value.startswith("/") or value.endswith("/") or value in ("/v1", "/admin"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .admin import keys_app, tenants_app
+from .casino import casino_app
 from .db import db_app, sweep
 from .hivemp import hivemp_app
 from .pagos import pagos_app
@@ -28,6 +29,7 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(rufus_app, name="rufus")
 app.add_typer(hivemp_app, name="hivemp")
 app.add_typer(pagos_app, name="pagos")
+app.add_typer(casino_app, name="casino")
 
 
 def main() -> None:

@@ -201,6 +201,8 @@ class IdempotencyRepository(Protocol):
 @dataclass(slots=True, frozen=True)
 class WorkFilter:
     subject_pk: int | None = None
+    subject_prefix: str | None = None  # subjects whose external id starts with this
+    status: str | None = None
     scope: str | None = None
     opened_from: Micros | None = None
     opened_to: Micros | None = None

@@ -7,8 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .errors import SessionNotActive
+from .errors import Conflict
 from .model import JSON, LifecycleRecord, Micros
+
+
+class WorkNotOpen(Conflict):
+    code = "work-not-open"
 
 
 class WorkStatus(StrEnum):
@@ -35,7 +39,7 @@ class WorkItem:
 
     def complete(self, now: Micros, data: JSON) -> None:
         if self.status is not WorkStatus.OPEN:
-            raise SessionNotActive(f"the work item is {self.status.value}", id=self.id)
+            raise WorkNotOpen(f"the work item is {self.status.value}", id=self.id)
         self.status = WorkStatus.COMPLETED
         self.data = {**self.data, **data}
         self.updated_at = self.closed_at = now

@@ -12,6 +12,8 @@ from litestar.datastructures import State
 from ..bootstrap import Container
 from ..config import Settings
 from .deps import DEPENDENCIES
+from .dialects.casino.app import casino_router, fold_paths
+from .dialects.casino.app import render as casino_render
 from .dialects.hivemp import native as hivemp_native
 from .dialects.hivemp.app import hivemp_router
 from .dialects.hivemp.app import render as hivemp_render
@@ -65,6 +67,8 @@ def mounts(settings: Settings) -> tuple[list[Router], list[tuple[str, Renderer]]
     renderers: list[tuple[str, Renderer]] = [("/v1", native_render)]
     routers.append(hivemp_router(settings.hivemp_root))
     renderers.append((settings.hivemp_root, hivemp_render))
+    routers.append(casino_router(settings.casino_prefix))
+    renderers.append((settings.casino_prefix, casino_render))
     routers.append(pagos_router(settings.pagos_prefix))
     renderers.append((settings.pagos_prefix, pagos_render))
     rufus_prefixes = [settings.rufus_prefix] + (["/v0"] if settings.rufus_at_root else [])
@@ -76,7 +80,7 @@ def mounts(settings: Settings) -> tuple[list[Router], list[tuple[str, Renderer]]
 
 def create_app(container: Container) -> Litestar:
     routers, renderers = mounts(container.settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=[*routers, healthz, readyz],
         middleware=[request_id_middleware],
         exception_handlers=dispatching_handlers(renderers, default=native_render),
@@ -85,3 +89,5 @@ def create_app(container: Container) -> Litestar:
         lifespan=[_background],
         state=State({"container": container}),
     )
+    fold_paths(app, container.settings.casino_prefix)
+    return app

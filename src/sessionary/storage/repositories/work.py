@@ -9,6 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ...domain.ports import WorkFilter
 from ...domain.work import WorkItem, WorkStatus
 from ..executor import Executor
+from ..tables import subjects as subj
 from ..tables import work_items as w
 
 
@@ -111,6 +112,13 @@ def _filters(flt: WorkFilter) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     if flt.subject_pk is not None:
         out.append(w.c.subject_pk == flt.subject_pk)
+    if flt.subject_prefix is not None:
+        owned = select(subj.c.pk).where(
+            subj.c.external_id.startswith(flt.subject_prefix, autoescape=True)
+        )
+        out.append(w.c.subject_pk.in_(owned))
+    if flt.status is not None:
+        out.append(w.c.status == flt.status)
     if flt.scope is not None:
         out.append(w.c.scope == flt.scope)
     if flt.opened_from is not None:

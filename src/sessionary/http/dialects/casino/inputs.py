@@ -1,0 +1,48 @@
+"""Reading casino request bodies: JSON objects with loosely typed fields (spec §2.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request
+
+from ....domain.model import Actor
+from .partners import Partner
+
+BAD = -1
+
+
+async def body_of(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
+    """The JSON object sent, or None when the body is not one."""
+    try:
+        body = msgspec.json.decode(await request.body())
+    except msgspec.DecodeError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def text(body: dict[str, Any], *names: str) -> str | None:
+    """The first of ``names`` holding a non-empty string."""
+    for name in names:
+        value = body.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def clear_history(body: dict[str, Any]) -> int:
+    """``"0"``/``"1"``/0/1, absent means 0; anything else is BAD."""
+    value = body.get("clearHistory")
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return BAD
+    if value in (0, 1, "0", "1"):
+        return int(value)
+    return BAD
+
+
+def actor(request: Request[Any, Any, Any], partner: Partner) -> Actor:
+    rid = request.scope.get("state", {}).get("request_id")
+    return Actor(credential_pk=partner.principal.credential_pk, request_id=rid, label="casino")
