@@ -73,8 +73,10 @@ async def _decode(request: AnyRequest, model: type[Any]) -> Any:
         raise GenAError(400, "V.1", f"Have no Argument: {exc}") from None
 
 
-@get(["/game/launch", "/game/session"])
+@get(["/game/launch", "/game/session"], include_in_schema=True, tags=["casino game API"])
 async def game_session(request: AnyRequest, c: Container) -> Response[bytes]:
+    """The game session of the token (header X-Game-Token or query token) and its
+    unfinished round, if any."""
     g = await game_caller(request, c)
     flt = WorkFilter(subject_pk=g.session.subject_pk, scope=g.session.scope, status=WorkStatus.OPEN)
     open_rounds, _ = await c.work.find(g.tenant_pk, flt, 0, 1)
@@ -90,8 +92,9 @@ async def game_session(request: AnyRequest, c: Container) -> Response[bytes]:
     )
 
 
-@post("/game/rounds", status_code=200)
+@post("/game/rounds", status_code=200, include_in_schema=True, tags=["casino game API"])
 async def start_round(request: AnyRequest, c: Container) -> Response[bytes]:
+    """Start a round with ``{"bet": 1.5, "currency": "USD"}``, or resume the unfinished one."""
     g = await game_caller(request, c)
     bet: BetIn = await _decode(request, BetIn)
     data = {"bet": bet.bet, "currency": bet.currency, "user": g.user, "partner": g.partner}
@@ -102,8 +105,14 @@ async def start_round(request: AnyRequest, c: Container) -> Response[bytes]:
     return json_response(200, {"round": round_out(started.item), "resumed": started.resumed})
 
 
-@post("/game/rounds/{round_id:str}/finish", status_code=200)
+@post(
+    "/game/rounds/{round_id:str}/finish",
+    status_code=200,
+    include_in_schema=True,
+    tags=["casino game API"],
+)
 async def finish_round(round_id: str, request: AnyRequest, c: Container) -> Response[bytes]:
+    """Complete a round with ``{"win": 2.0}``; only an InProgress round can finish."""
     g = await game_caller(request, c)
     win: WinIn = await _decode(request, WinIn)
     try:
