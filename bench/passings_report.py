@@ -281,9 +281,9 @@ def unstable(rounds: list[Round]) -> list[str]:
             if len(values) > 1 and max(values) > 1.5 * min(values):
                 shown = ", ".join(f"{v:,.1f}" for v in values)
                 out.append(
-                    f"- **Unstable:** {what} CPU per passing at batch {n:,} varies across rounds"
-                    f" ({shown} µs); the rounds did not measure the same thing (see the"
-                    " throughput table and the notes)."
+                    f"- **Varies across rounds:** {what} CPU per passing at batch {n:,}"
+                    f" ({shown} µs, > 1.5x): neighbours, or a change in the database (PostgreSQL:"
+                    " see the events-table column); prefer the cheaper round or run again."
                 )
     return out
 

@@ -50,9 +50,14 @@ async def provide_principal(request: AnyRequest) -> Principal:
     return principal
 
 
-def provide_actor(request: AnyRequest, principal: Principal) -> Actor:
+def actor_of(request: AnyRequest, principal: Principal, label: str) -> Actor:
+    """Who made a change, for the audit trail: the credential and the request id."""
     rid = request.scope.get("state", {}).get("request_id")
-    return Actor(credential_pk=principal.credential_pk, request_id=rid, label="api")
+    return Actor(credential_pk=principal.credential_pk, request_id=rid, label=label)
+
+
+def provide_actor(request: AnyRequest, principal: Principal) -> Actor:
+    return actor_of(request, principal, "api")
 
 
 def tenant_of(principal: Principal) -> int:

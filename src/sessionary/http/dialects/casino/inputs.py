@@ -8,6 +8,7 @@ import msgspec
 from litestar import Request
 
 from ....domain.model import Actor
+from ...deps import actor_of
 from .partners import Partner
 
 BAD = -1
@@ -44,5 +45,4 @@ def clear_history(body: dict[str, Any]) -> int:
 
 
 def actor(request: Request[Any, Any, Any], partner: Partner) -> Actor:
-    rid = request.scope.get("state", {}).get("request_id")
-    return Actor(credential_pk=partner.principal.credential_pk, request_id=rid, label="casino")
+    return actor_of(request, partner.principal, "casino")

@@ -13,6 +13,7 @@ from ....bootstrap import Container
 from ....domain.model import Actor
 from ....services.credentials import NewCredential
 from ....services.sessions import OpenRequest
+from ...deps import actor_of
 from .accounts import ACCOUNT, check_credentials, is_password_hash
 from .auth import ADMIN, KIND, PUBLIC, SESSION, Caller, new_api_key, provide_caller
 from .errors import HiveError, missing_parameter, session_not_found, wrong_key_type
@@ -36,8 +37,7 @@ CALLER = {"caller": Provide(provide_caller)}
 
 
 def _actor(request: AnyRequest, caller: Caller) -> Actor:
-    rid = request.scope.get("state", {}).get("request_id")
-    return Actor(credential_pk=caller.principal.credential_pk, request_id=rid, label=DIALECT)
+    return actor_of(request, caller.principal, DIALECT)
 
 
 async def _body(request: AnyRequest, model: type[Any]) -> Any:

@@ -16,6 +16,7 @@ from ....bootstrap import Container
 from ....domain.errors import LimitExceeded, SessionNotActive, SessionNotFound, SubjectNotFound
 from ....domain.model import Actor, Principal, Subject
 from ....services.sessions import OpenRequest
+from ...deps import actor_of
 from . import envelope as env
 from .envelope import Refusal
 from .tokens import token_client
@@ -66,8 +67,7 @@ def client_id(client: Principal) -> str:
 
 
 def actor(request: AnyRequest, client: Principal) -> Actor:
-    rid = request.scope.get("state", {}).get("request_id")
-    return Actor(credential_pk=client.credential_pk, request_id=rid, label=DIALECT)
+    return actor_of(request, client, DIALECT)
 
 
 @post("/Api/Applications/OpenDedicatedSession", status_code=200)

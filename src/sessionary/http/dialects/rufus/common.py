@@ -8,6 +8,7 @@ import msgspec
 from litestar import Request
 
 from ....domain.model import Actor, Principal
+from ...deps import actor_of
 from ...timefmt import parse_rfc3339
 from .errors import bad_request
 
@@ -26,8 +27,7 @@ async def parse(request: Request[Any, Any, Any], model: type[T]) -> T:
 
 
 def actor(request: Request[Any, Any, Any], principal: Principal) -> Actor:
-    rid = request.scope.get("state", {}).get("request_id")
-    return Actor(credential_pk=principal.credential_pk, request_id=rid, label="rufus")
+    return actor_of(request, principal, "rufus")
 
 
 def tenant_of(principal: Principal) -> int:
