@@ -64,7 +64,9 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
 
 
 def storage_error(request: Request[Any, Any, Any], exc: StorageUnavailable) -> Response[bytes]:
-    log.error("storage unavailable: %s (%s)", exc, exc.__cause__)
+    # The driver's own message only: SQLAlchemy's text would carry the bound parameters.
+    cause = getattr(exc.__cause__, "orig", exc.__cause__)
+    log.error("storage unavailable: %s (%s)", exc, type(cause).__name__ if cause else "-")
     return problem(
         503,
         "storage-unavailable",
