@@ -20,6 +20,7 @@ class WorkStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLING = "cancelling"
     CANCELLED = "cancelled"
+    COMPLETING = "completing"  # auto-closed after sitting open too long; its result is due
 
 
 @dataclass(slots=True)
@@ -49,18 +50,27 @@ class WorkItem:
         self.updated_at = now
         return self._record("work_cancel_requested", now)
 
-    def settle_cancel(self, now: Micros) -> LifecycleRecord:
-        self.status = WorkStatus.CANCELLED
-        self.updated_at = self.closed_at = now
-        return self._record("work_cancelled", now)
+    def request_auto_complete(self, now: Micros) -> LifecycleRecord:
+        self.status = WorkStatus.COMPLETING
+        self.updated_at = now
+        return self._record("work_complete_requested", now, "auto_close")
 
-    def _record(self, kind: str, at: Micros) -> LifecycleRecord:
+    def settle(self, now: Micros) -> LifecycleRecord:
+        """A requested refund or result is durably queued: the item reaches its final state."""
+        cancelled = self.status is WorkStatus.CANCELLING
+        self.status = WorkStatus.CANCELLED if cancelled else WorkStatus.COMPLETED
+        self.updated_at = self.closed_at = now
+        if cancelled:
+            return self._record("work_cancelled", now)
+        return self._record("work_completed", now, "auto_close")
+
+    def _record(self, kind: str, at: Micros, reason: str = "refund") -> LifecycleRecord:
         return LifecycleRecord(
             tenant_pk=self.tenant_pk,
             session_pk=self.session_pk,
             session_id=self.session_id,
             type=kind,
             at=at,
-            reason="refund",
+            reason=reason,
             data={"work_id": self.id, **self.data},
         )

@@ -51,6 +51,12 @@ def check_scopes(tenant_pk: int | None, scopes: tuple[str, ...]) -> None:
         raise InvalidInput("an operator credential needs the system scope", field="scopes")
 
 
+def display_prefix(secret: str) -> str:
+    """A few leading characters to tell keys apart in listings, and only for long secrets:
+    a short, operator-chosen secret would be stored whole."""
+    return secret[:6] if len(secret) >= 24 else ""
+
+
 def build_credential(new: NewCredential, now: Micros) -> tuple[Credential, str]:
     """The row to store (digest only) and the secret to show once."""
     secret = new.secret or ids.secret_token(NATIVE_PREFIX)
@@ -59,7 +65,7 @@ def build_credential(new: NewCredential, now: Micros) -> tuple[Credential, str]:
         id=ids.sortable_id("key"),
         tenant_pk=new.tenant_pk,
         name=new.name,
-        prefix=secret[:10],
+        prefix=display_prefix(secret),
         digest=digest(secret),
         scopes=tuple(dict.fromkeys(new.scopes)),
         kind=new.kind,

@@ -16,6 +16,7 @@ from .sessions import expire_in
 
 DAY = 86_400 * SECOND
 HOUSEKEEPING_EVERY_S = 600.0  # retention and idempotency-key purge need not run every sweep
+WORK_AUTO_CLOSE_S = 24 * 3600  # casino Auto-Closing: a round nobody resumed within 24 h
 
 log = logging.getLogger("sessionary.sweeper")
 
@@ -35,15 +36,21 @@ class Sweeper:
                 return total
 
     async def settle_cancellations(self) -> int:
-        """Pending work whose cancel was requested (its refund record committed) settles."""
+        """Pending work: items idle past ``WORK_AUTO_CLOSE_S`` are auto-closed (their result is
+        requested), and requested refunds or results whose lifecycle record is committed
+        (a webhook delivers it) reach their final state on the next pass."""
         async with self._uow() as uow:
-            items = await uow.work.lock_cancelling(self._batch)
             now = self._clock.now()
-            for item in items:
-                await uow.lifecycle.add(item.settle_cancel(now))
+            settling = await uow.work.lock_settling(self._batch)
+            for item in settling:
+                await uow.lifecycle.add(item.settle(now))
+                await uow.work.save(item)
+            stale = await uow.work.lock_stale_open(now - WORK_AUTO_CLOSE_S * SECOND, self._batch)
+            for item in stale:
+                await uow.lifecycle.add(item.request_auto_complete(now))
                 await uow.work.save(item)
             await uow.commit()
-        return len(items)
+        return len(settling) + len(stale)
 
     async def _sweep_batch(self) -> int:
         async with self._uow() as uow:

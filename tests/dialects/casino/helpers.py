@@ -63,7 +63,9 @@ class Casino:
     client: httpx.AsyncClient
     prefix: str = "/casino"
 
-    async def post(self, path: str, body: object = None, raw: bytes | None = None) -> httpx.Response:
+    async def post(
+        self, path: str, body: object = None, raw: bytes | None = None
+    ) -> httpx.Response:
         content = raw if raw is not None else compact(body).encode()
         headers = {"Content-Type": "application/json"}
         return await self.client.post(self.prefix + path, content=content, headers=headers)
@@ -91,7 +93,7 @@ class Casino:
         assert response.status_code == 200, response.text
         data = response.json()
         assert (data["error"], data["description"]) == (0, "Success"), response.text
-        return parse_qs(urlsplit(data["url"]).query)["token"][0]
+        return parse_qs(urlsplit(str(data["url"])).query)["token"][0]
 
     async def game(self, game_token: str) -> httpx.Response:
         headers = {"X-Game-Token": game_token}
@@ -135,9 +137,7 @@ async def lifecycle(container: Container, tenant: Tenant, session_id: str) -> li
         assert session is not None
         records: list[Any] = await uow.lifecycle.for_session(session.pk)
         await uow.commit()
-    return [
-        {"type": r.type, "reason": r.reason, "work_id": r.data.get("work_id")} for r in records
-    ]
+    return [{"type": r.type, "reason": r.reason, "work_id": r.data.get("work_id")} for r in records]
 
 
 async def snapshot(container: Container, *tenants: Tenant) -> list[object]:

@@ -9,6 +9,10 @@ from .conftest import World
 from .expectations import expect, expect_all_alive
 from .helpers import G0, G1, PUMPKIN, S100, USER, V1, JsonObject, close_body, signed, snapshot
 
+G99 = (
+    '{"error":{"code":"G.99","message":"System error, should be retried, in case of constant'
+    ' occurrences should be reported to Lucky Monaco."}}'
+)
 RAW_BODIES = {
     "empty": b"",
     "text": b"not json",
@@ -123,3 +127,15 @@ async def test_an_incomplete_query_is_g0_and_changes_nothing(world: World, query
 async def test_a_signed_body_naming_another_login_than_the_query_is_g0(world: World) -> None:
     body = signed({"secureLogin": "s100", "userId": USER})
     expect(await world.casino.close_a(body, memb=S100), 401, G0)
+
+
+async def test_an_unexpected_server_error_is_500_g99_and_changes_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("storage exploded")
+
+    monkeypatch.setattr(world.container.sessions, "close_for_subject", boom)
+    before = await snapshot(world.container, world.tenant)
+    expect(await world.casino.close_a(close_body()), 500, G99)
+    assert await snapshot(world.container, world.tenant) == before

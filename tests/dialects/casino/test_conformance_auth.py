@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import World
-from .expectations import expect, expect_all_alive, expect_alive, expect_gone
+from .expectations import expect, expect_alive, expect_all_alive, expect_gone
 from .helpers import G0, KELLY, PUMPKIN, SUCCESS, close_body, lifecycle, signed, snapshot
 
 CHECK_1 = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import World
-from .expectations import expect, expect_all_alive, expect_alive, expect_gone, expect_resumable
+from .expectations import expect, expect_alive, expect_all_alive, expect_gone, expect_resumable
 from .helpers import (
     B54,
     G1,
@@ -177,3 +177,13 @@ async def test_check_18_gen_b_close_with_a_bad_token_is_error_54_and_changes_not
     expect(await world.casino.close_b(body), 200, B54)
     assert await snapshot(world.container, world.tenant) == before
     await expect_all_alive(world, native)
+
+
+async def test_every_close_answer_is_json(world: World) -> None:
+    for response in (
+        await world.casino.close_a(close_body(clear="2")),
+        await world.casino.close_a(close_body(), token="WRONG"),
+        await world.casino.close_b({"secureLogin": "S100", "token": "bad", "userId": "tester"}),
+        await world.casino.close_a(CHECK_6),
+    ):
+        assert response.headers["content-type"].startswith("application/json"), response.text

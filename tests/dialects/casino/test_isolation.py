@@ -149,3 +149,21 @@ async def test_a_game_token_or_a_native_key_is_no_partner_token(world: World) ->
         body = {"secureLogin": "S100", "token": token, "uuid": "u", "userId": USER}
         expect(await world.casino.close_b(body), 200, B54)
     await expect_alive(world, await key_headers(world.container, world.tenant.pk), PUMPKIN)
+
+
+async def test_history_of_a_partner_in_another_tenant_never_shows_acme_rounds(
+    world: World, others: Others
+) -> None:
+    response = await world.casino.history(
+        "GetRoundStatus", {"roundId": world.r1}, "S100", "TOK-0003"
+    )
+    assert response.json() == {"error": 17, "description": "No data."}
+    listed = await world.casino.history("GetGameRounds", {}, "S100", "TOK-0003")
+    assert [r["roundId"] for r in listed.json()["rounds"]] == [others.globex_round]
+
+
+async def test_casino_tokens_open_nothing_on_the_native_api(world: World) -> None:
+    for token in (world.pumpkin, "TOK-0001"):
+        headers = {"Authorization": f"Bearer {token}"}
+        response = await world.casino.client.get("/v1/sessions", headers=headers)
+        assert response.status_code in (401, 403), response.text

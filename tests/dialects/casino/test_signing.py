@@ -4,6 +4,7 @@ sent, null and empty values are left out, and the comparison ignores hex case.""
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 import pytest
 
@@ -70,3 +71,16 @@ def test_the_comparison_ignores_hex_case_but_not_any_other_difference() -> None:
     assert not verify(FULL, "testKey", "31469c207596d2036bff7677bbc6653e")
     assert not verify(FULL, "testKey", " 31469c207596d2036bff7677bbc6653f")
     assert not verify(FULL, "otherKey", "31469c207596d2036bff7677bbc6653f")
+
+
+def test_verify_compares_digests_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    assert verify(FULL, "testKey", "31469C207596D2036BFF7677BBC6653F")
+    assert calls == [(b"31469c207596d2036bff7677bbc6653f", b"31469c207596d2036bff7677bbc6653f")]

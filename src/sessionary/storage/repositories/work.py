@@ -78,9 +78,15 @@ class SqlWorkRepository:
         rows = await self._ex.execute(_locking(select(w).where(where).order_by(w.c.pk)))
         return [_item(r) for r in rows]
 
-    async def lock_cancelling(self, limit: int) -> builtins.list[WorkItem]:
-        stmt = select(w).where(w.c.status == WorkStatus.CANCELLING.value).order_by(w.c.pk)
+    async def lock_settling(self, limit: int) -> builtins.list[WorkItem]:
+        settling = (WorkStatus.CANCELLING.value, WorkStatus.COMPLETING.value)
+        stmt = select(w).where(w.c.status.in_(settling)).order_by(w.c.pk)
         stmt = stmt.limit(limit).with_for_update(skip_locked=True)
+        return [_item(r) for r in await self._ex.execute(stmt)]
+
+    async def lock_stale_open(self, before: int, limit: int) -> builtins.list[WorkItem]:
+        stmt = select(w).where((w.c.status == WorkStatus.OPEN.value) & (w.c.updated_at < before))
+        stmt = stmt.order_by(w.c.pk).limit(limit).with_for_update(skip_locked=True)
         return [_item(r) for r in await self._ex.execute(stmt)]
 
     async def save(self, item: WorkItem) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Request, Response, post
 
 from ....bootstrap import Container
+from ....domain.errors import SubjectNotFound
 from .errors import GenBError, auth_failed, bad_game, no_argument, success
 from .inputs import BAD, actor, body_of, clear_history, text
 from .partners import PLAYER, Partner, game_exists, partner_for
@@ -43,6 +44,14 @@ async def close_player(
         actor(request, partner),
         cancel_pending=clear == 1,
     )
+
+
+async def player_known(c: Container, partner: Partner, user: str) -> bool:
+    try:
+        await c.subjects.get(partner.tenant_pk, PLAYER, partner.player(user))
+    except SubjectNotFound:
+        return False
+    return True
 
 
 async def _gen_a(request: AnyRequest, c: Container) -> Response[bytes]:
@@ -78,6 +87,8 @@ async def _gen_b(request: AnyRequest, c: Container) -> Response[bytes]:
         raise GenBError(54)
     if game and await game_exists(c, partner, game) is None:
         raise GenBError(20)
+    if not await player_known(c, partner, user):
+        raise GenBError(12)  # Gen B names unknown players (spec §5); Gen A stays idempotent
     await close_player(request, c, partner, user, game or None, clear)
     return success()
 

@@ -19,6 +19,7 @@ G1 = "INVALID GAME TYPE"
 G99 = "System error, should be retried, in case of constant occurrences should be reported to Lucky Monaco."  # noqa: E501
 V1 = "Have no Argument"
 B_DESCRIPTIONS = {
+    12: "Account not found.",
     17: "No data.",
     20: "Game not allowed.",
     21: "Parameter missing or incorrect.",

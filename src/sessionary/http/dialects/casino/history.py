@@ -15,7 +15,7 @@ from ....domain.ports import WorkFilter
 from ...timefmt import to_micros_in_range
 from .errors import GenBError, success
 from .inputs import body_of, text
-from .partners import PLAYER, Partner, partner_for
+from .partners import PLAYER, Partner, game_exists, partner_for
 from .rounds import STATUS, round_out
 
 AnyRequest = Request[Any, Any, Any]
@@ -79,7 +79,10 @@ async def get_game_rounds(request: AnyRequest, c: Container) -> Response[bytes]:
     if flt is None:
         return success(totalRounds=0, rounds=[])
     items, total = await c.work.find(partner.tenant_pk, flt, (page - 1) * limit, limit)
-    return success(totalRounds=total, rounds=[round_out(i) for i in items])
+    names = {g: await game_exists(c, partner, g) for g in {i.scope for i in items if i.scope}}
+    return success(
+        totalRounds=total, rounds=[round_out(i, names.get(i.scope or "")) for i in items]
+    )
 
 
 @post("/history/getroundstatus", status_code=200)

@@ -37,9 +37,9 @@ def clear_history(body: dict[str, Any]) -> int:
     value = body.get("clearHistory")
     if value is None:
         return 0
-    if isinstance(value, bool):
-        return BAD
-    if value in (0, 1, "0", "1"):
+    if type(value) is int and value in (0, 1):  # not bool, not 1.0
+        return value
+    if isinstance(value, str) and value in ("0", "1"):
         return int(value)
     return BAD
 

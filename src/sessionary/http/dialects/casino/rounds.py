@@ -12,6 +12,7 @@ STATUS = {
     WorkStatus.COMPLETED: "Completed",
     WorkStatus.CANCELLING: "CancelInProcess",
     WorkStatus.CANCELLED: "Cancelled",
+    WorkStatus.COMPLETING: "CompleteInProcess",
 }
 
 
