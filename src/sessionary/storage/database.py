@@ -150,8 +150,13 @@ class SqliteDatabase(Database):
             return SyncExecutor(conn)
 
         async def finish(commit: bool) -> None:
+            conn = self._connection()
             try:
-                self._connection().exec_driver_sql("COMMIT" if commit else "ROLLBACK")
+                conn.exec_driver_sql("COMMIT" if commit else "ROLLBACK")
+            except DBAPIError:
+                if conn.connection.dbapi_connection is not None and _in_transaction(conn):
+                    conn.exec_driver_sql("ROLLBACK")  # never leave the shared connection open
+                raise
             finally:
                 self._get_lock().release()
 
@@ -172,6 +177,11 @@ class SqliteDatabase(Database):
 
     def sync_engine(self) -> Any:
         return self._engine
+
+
+def _in_transaction(conn: Connection) -> bool:
+    raw = conn.connection.dbapi_connection
+    return bool(getattr(raw, "in_transaction", False))
 
 
 class PostgresDatabase(Database):
