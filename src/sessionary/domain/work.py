@@ -7,8 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .errors import Conflict
+from .errors import Conflict, NotFound
 from .model import JSON, LifecycleRecord, Micros
+
+
+class WorkNotFound(NotFound):
+    code = "work-not-found"
 
 
 class WorkNotOpen(Conflict):

@@ -7,11 +7,10 @@ import builtins
 import secrets
 from dataclasses import dataclass
 
-from ..domain.errors import NotFound
 from ..domain.model import JSON
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory, WorkFilter
 from ..domain.session import Session
-from ..domain.work import WorkItem, WorkStatus
+from ..domain.work import WorkItem, WorkNotFound, WorkStatus
 from .sessions import settle_due, visible
 
 
@@ -23,10 +22,6 @@ class Started:
 
 def new_work_id() -> str:
     return f"{secrets.randbelow(10**16):016d}"
-
-
-class WorkNotFound(NotFound):
-    code = "work-not-found"
 
 
 async def _live_session(
