@@ -65,6 +65,16 @@ async def test_a_subject_of_kind_device_made_by_the_native_api_is_not_a_rufus_de
     assert await rufus.result("/devices", kr) == []
 
 
+async def test_a_timing_session_cannot_start_on_a_device_another_api_made(
+    rufus: Rufus, client: httpx.AsyncClient, container: Container, tenant: Tenant, kw: str
+) -> None:
+    native = await key_headers(container, tenant.pk)
+    body = {"subject": {"kind": "device", "id": "NATIVE2"}}
+    assert (await client.post("/v1/sessions", json=body, headers=native)).status_code == 201
+    refused = await rufus.post("/sessions", kw, {"deviceid": "NATIVE2"})
+    rufus.expect(refused, 404, {"description": "Device not found", "deviceid": "NATIVE2"})
+
+
 async def test_a_devices_totals_count_only_the_sessions_the_dialect_lists(
     rufus: Rufus,
     client: httpx.AsyncClient,

@@ -16,7 +16,7 @@ from ....services.sessions import OpenRequest
 from .common import actor, parse, tenant_of
 from .errors import RufusError, bad_request
 from .reply import reply
-from .translate import DEVICE, DIALECT, session_detail, session_summary
+from .translate import BOUND, DEVICE, DIALECT, session_detail, session_summary
 from .wire import SessionIn
 
 AnyRequest = Request[Any, Any, Any]
@@ -30,6 +30,8 @@ async def insert_session(
     body = await parse(request, SessionIn)
     if not body.deviceid:
         raise bad_request("deviceid is required")
+    if not await is_bound_device(c, tenant_of(principal), body.deviceid.upper()):
+        raise RufusError(404, "Device not found", deviceid=body.deviceid)
     req = OpenRequest(
         subject_kind=DEVICE,
         subject_id=body.deviceid.upper(),
@@ -63,6 +65,15 @@ async def close_session(
     return reply(
         request, 200, {"description": "Session closed succesfully", "token_session": token}
     )
+
+
+async def is_bound_device(c: Container, tenant_pk: int, deviceid: str) -> bool:
+    """Only devices bound through POST /devices (a "device" another API made is not one)."""
+    try:
+        device = await c.subjects.get(tenant_pk, DEVICE, deviceid)
+    except SubjectNotFound:
+        return False
+    return device.attributes.get(BOUND) is not None
 
 
 async def device_sessions(
