@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .domain.ports import Clock, UnitOfWork
+from .services.audit import AuditLog
 from .services.auth import AuthService
 from .services.clock import SystemClock
 from .services.credentials import CredentialService
@@ -43,6 +44,7 @@ class Container:
     limiter: RateLimiter
     sealer: Sealer
     work: WorkService
+    audit: AuditLog
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -87,6 +89,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
         sealer=Sealer(secret.get_secret_value() if secret is not None else None),
         work=WorkService(uow, clock),
+        audit=AuditLog(uow),
     )
 
 

@@ -138,3 +138,5 @@ class AuditEntry:
     target: str
     at: Micros
     detail: JSON = field(default_factory=dict)
+    id: int | None = None
+    credential_id: str | None = None

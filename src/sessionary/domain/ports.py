@@ -178,7 +178,9 @@ class LifecycleRepository(Protocol):
 
 class AuditRepository(Protocol):
     async def add(self, entry: AuditEntry) -> None: ...
-    async def list(self, tenant_pk: int | None, limit: int) -> list[AuditEntry]: ...
+    async def list(
+        self, tenant_pk: int | None, limit: int, before_id: int | None = None
+    ) -> builtins.list[AuditEntry]: ...
 
 
 @dataclass(slots=True, frozen=True)

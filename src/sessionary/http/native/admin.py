@@ -14,9 +14,11 @@ from ...services.credentials import IssuedCredential, NewCredential
 from ..deps import AnyRequest, tenant_of
 from . import cursor
 from .body import decode_body
-from .present import credential_out, iso_or_none, subject_out, tenant_out
+from .present import credential_out, iso, iso_or_none, subject_out, tenant_out
 from .sessions import checked_micros
 from .structs import (
+    AuditEntryOut,
+    AuditPage,
     CredentialIn,
     CredentialOut,
     IssuedCredentialOut,
@@ -176,7 +178,34 @@ async def put_subject(
     return subject_out(subject)
 
 
+@get("/audit", opt={"scope": ADMIN}, tags=["admin"])
+async def list_audit(
+    c: Container,
+    principal: Principal,
+    page_cursor: Annotated[str | None, Parameter(query="cursor")] = None,
+    limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+) -> AuditPage:
+    """The tenant's audit trail, newest first: action, target, credential and request id."""
+    before = cursor.decode("a", page_cursor)
+    items, nxt = await c.audit.page(tenant_of(principal), before, limit)
+    out = [
+        AuditEntryOut(
+            id=e.id or 0,
+            at=iso(e.at),
+            action=e.action,
+            target=e.target,
+            actor=e.actor.label,
+            credential_id=e.credential_id,
+            request_id=e.actor.request_id,
+            detail=e.detail,
+        )
+        for e in items
+    ]
+    return AuditPage(items=out, next_cursor=None if nxt is None else cursor.encode("a", nxt))
+
+
 ROUTES: list[Any] = [
+    list_audit,
     create_tenant,
     list_tenants,
     get_tenant,

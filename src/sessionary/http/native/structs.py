@@ -203,3 +203,19 @@ class SubjectDetailOut(Struct):
 class SubjectPage(Struct):
     items: list[SubjectDetailOut]
     next_cursor: str | None
+
+
+class AuditEntryOut(Struct):
+    id: int
+    at: str
+    action: str
+    target: str
+    actor: str
+    credential_id: str | None
+    request_id: str | None
+    detail: dict[str, Any]
+
+
+class AuditPage(Struct):
+    items: list[AuditEntryOut]
+    next_cursor: str | None
