@@ -73,3 +73,9 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+class RateLimited(DomainError):
+    """``data['retry_after']``: whole seconds until the caller may try again."""
+
+    code = "rate-limited"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from litestar import Request
@@ -9,7 +10,7 @@ from litestar.datastructures import Headers
 from litestar.di import Provide
 
 from ..bootstrap import Container
-from ..domain.errors import Forbidden, Unauthenticated
+from ..domain.errors import Forbidden, RateLimited, Unauthenticated
 from ..domain.model import Actor, Principal
 from ..domain.scopes import SYSTEM
 
@@ -39,6 +40,9 @@ async def provide_principal(request: AnyRequest) -> Principal:
     principal = await container.auth.authenticate(presented_secret(request.headers))
     if principal.kind != "native":
         raise Unauthenticated("missing or invalid credential")
+    wait = container.limiter.check(principal.credential_pk)
+    if wait is not None:
+        raise RateLimited("too many requests for this credential", retry_after=math.ceil(wait))
     required = request.route_handler.opt.get("scope")
     if required == SYSTEM:
         if not principal.is_system:

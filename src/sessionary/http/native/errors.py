@@ -26,6 +26,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.LimitExceeded: 422,
     e.Unauthenticated: 401,
     e.Forbidden: 403,
+    e.RateLimited: 429,
 }
 
 
@@ -44,10 +45,22 @@ def request_id(request: Request[Any, Any, Any]) -> str | None:
 def domain_error(request: Request[Any, Any, Any], exc: e.DomainError) -> Response[bytes]:
     status = status_of(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="sessionary"'} if status == 401 else None
+    if isinstance(exc, e.RateLimited):
+        headers = _rate_limit_headers(request, int(exc.data.get("retry_after", 1)))
     extra = {k: v for k, v in exc.data.items() if isinstance(v, str | int | bool)}
     return problem(
         status, exc.code, exc.message, request_id=request_id(request), headers=headers, extra=extra
     )
+
+
+def _rate_limit_headers(request: Request[Any, Any, Any], retry_after: int) -> dict[str, str]:
+    burst = request.app.state.container.settings.rate_limit_burst
+    return {
+        "Retry-After": str(retry_after),
+        "RateLimit-Limit": str(burst),
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": str(retry_after),
+    }
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
