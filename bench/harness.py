@@ -10,15 +10,17 @@ import contextlib
 import http.client
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 REPO = Path(__file__).resolve().parent.parent
 SCOPES = ("sessions:write", "sessions:read", "events:write")
@@ -281,3 +283,23 @@ def source_state() -> str:
     head = git("rev-parse", "--short", "HEAD") or "unknown"
     dirty = [ln for ln in git("status", "--porcelain", "--", "src").splitlines() if ln]
     return f"commit {head}" + (f" + {len(dirty)} uncommitted change(s) in src/" if dirty else "")
+
+
+def _raise_interrupt(signum: int, _frame: object) -> NoReturn:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main_for(script: str, argv: list[str] | None, run: Callable[[list[str], str], Path]) -> int:
+    """The shared entry point: SIGTERM unwinds like Ctrl-C so cleanup runs; print the report."""
+    given = sys.argv[1:] if argv is None else argv
+    shown = shlex.join([".venv/bin/python", f"bench/{script}", *given])
+    handler: Callable[[int, object], NoReturn] = _raise_interrupt
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        out = run(given, shown)
+    except KeyboardInterrupt:
+        print("interrupted; cleaned up", file=sys.stderr)
+        return 130
+    print(out.read_text())
+    print(f"report written to {out}", file=sys.stderr)
+    return 0

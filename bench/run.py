@@ -15,17 +15,16 @@ import asyncio
 import contextlib
 import datetime
 import os
-import shlex
-import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from harness import (
     Sched,
     machine_busy_s,
+    main_for,
     postgres_database,
     postmaster_pid,
     proc_sched,
@@ -159,24 +158,8 @@ def _versions() -> dict[str, str]:
     return {name: version(name) for name in names}
 
 
-def _raise_interrupt(signum: int, _frame: object) -> NoReturn:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    given = sys.argv[1:] if argv is None else argv
-    shown = shlex.join([".venv/bin/python", "bench/run.py", *given])
-    handler: Callable[[int, object], NoReturn] = _raise_interrupt
-    signal.signal(signal.SIGTERM, handler)  # SIGTERM unwinds like Ctrl-C: cleanup runs
-    try:
-        out = run(args, shown)
-    except KeyboardInterrupt:
-        print("interrupted; cleaned up", file=sys.stderr)
-        return 130
-    print(out.read_text())
-    print(f"report written to {out}", file=sys.stderr)
-    return 0
+    return main_for("run.py", argv, lambda given, shown: run(parse_args(given), shown))
 
 
 if __name__ == "__main__":
