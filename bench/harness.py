@@ -303,3 +303,14 @@ def main_for(script: str, argv: list[str] | None, run: Callable[[list[str], str]
     print(out.read_text())
     print(f"report written to {out}", file=sys.stderr)
     return 0
+
+
+def open_backend(
+    stack: contextlib.ExitStack[bool | None], backend: str, tmp: Path
+) -> tuple[str, int | None]:
+    """A fresh database for one run: (url, PostgreSQL port or None); closed with the stack."""
+    if backend == "postgresql":
+        print("starting a throwaway PostgreSQL cluster ...", file=sys.stderr, flush=True)
+        url, port = stack.enter_context(postgres_database())
+        return url, port
+    return stack.enter_context(sqlite_database(tmp)), None

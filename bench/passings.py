@@ -27,12 +27,11 @@ import asyncpg
 from harness import (
     cli,
     main_for,
-    postgres_database,
+    open_backend,
     postmaster_pid,
     serve,
     server_env,
     source_state,
-    sqlite_database,
     temp_dir,
     tuning_env,
 )
@@ -153,12 +152,7 @@ async def load(
 def run(args: argparse.Namespace, argv: str) -> Path:
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(temp_dir())
-        db_port: int | None = None
-        if args.backend == "postgresql":
-            print("starting a throwaway PostgreSQL cluster ...", file=sys.stderr, flush=True)
-            url, db_port = stack.enter_context(postgres_database())
-        else:
-            url = stack.enter_context(sqlite_database(tmp))
+        url, db_port = open_backend(stack, args.backend, tmp)
         env = server_env(url)
         api_key = provision_rufus_key(env)
         source = source_state()

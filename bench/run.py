@@ -25,14 +25,13 @@ from harness import (
     Sched,
     machine_busy_s,
     main_for,
-    postgres_database,
+    open_backend,
     postmaster_pid,
     proc_sched,
     provision_key,
     serve,
     server_env,
     source_state,
-    sqlite_database,
     temp_dir,
     tree_sched,
     tuning_env,
@@ -118,12 +117,7 @@ async def load(
 def run(args: argparse.Namespace, argv: str) -> Path:
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(temp_dir())
-        db_port: int | None = None
-        if args.backend == "postgresql":
-            print("starting a throwaway PostgreSQL cluster ...", file=sys.stderr, flush=True)
-            url, db_port = stack.enter_context(postgres_database())
-        else:
-            url = stack.enter_context(sqlite_database(tmp))
+        url, db_port = open_backend(stack, args.backend, tmp)
         env = server_env(url)
         secret = provision_key(env)
         source = source_state()  # what the server is about to import
