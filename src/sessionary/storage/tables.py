@@ -193,3 +193,40 @@ work_items = Table(
     Index("ix_work_items_opened", "tenant_pk", "opened_at"),
     Index("ix_work_items_status", "status"),
 )
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("tenant_pk", PK, ForeignKey("tenants.pk", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", Json, nullable=False),  # [] means every type
+    Column("secret_sealed", String(400), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("cursor", BigInteger, nullable=False),  # last lifecycle id fanned out
+    Column("created_at", Micros, nullable=False),
+    Column("disabled_at", Micros),
+    Index("ix_webhooks_tenant", "tenant_pk"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("pk", PK, primary_key=True, autoincrement=True),
+    Column("webhook_pk", PK, ForeignKey("webhooks.pk", ondelete="CASCADE"), nullable=False),
+    Column("tenant_pk", PK, nullable=False),
+    Column("lifecycle_id", BigInteger, nullable=False),
+    Column("session_pk", PK, nullable=False),
+    Column("status", String(16), nullable=False),  # pending, delivering, delivered, dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Micros, nullable=False),
+    Column("lease_until", Micros),
+    Column("last_status", Integer),
+    Column("last_error", String(500)),
+    Column("created_at", Micros, nullable=False),
+    Column("delivered_at", Micros),
+    UniqueConstraint("webhook_pk", "lifecycle_id"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_order", "webhook_pk", "session_pk", "lifecycle_id"),
+)
