@@ -68,7 +68,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, sweep_interval_s=0, environment="test")
+    return Settings(
+        database_url=database_url, sweep_interval_s=0, webhook_interval_s=0, environment="test"
+    )
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .config import Settings
 from .domain.ports import Clock, UnitOfWork
+from .domain.webhooks import RetryPolicy
 from .services.audit import AuditLog
 from .services.auth import AuthService
 from .services.clock import SystemClock
@@ -17,10 +18,13 @@ from .services.idempotency import IdempotencyService
 from .services.ratelimit import RateLimiter
 from .services.sealing import Sealer
 from .services.sessions import SessionService
+from .services.stream import LifecycleStream
 from .services.subjects import SubjectService
 from .services.sweeper import Sweeper
 from .services.tenants import TenantService
 from .services.usage import UsageService
+from .services.webhook_delivery import DeliverySettings, HttpxSender, WebhookDispatcher
+from .services.webhooks import WebhookService
 from .services.work import WorkService
 from .storage.database import Database, open_database
 from .storage.migrate import upgrade
@@ -45,8 +49,12 @@ class Container:
     sealer: Sealer
     work: WorkService
     audit: AuditLog
+    webhooks: WebhookService
+    dispatcher: WebhookDispatcher
+    stream: LifecycleStream
 
     async def close(self) -> None:
+        await self.dispatcher.close()
         await self.database.dispose()
 
 
@@ -61,6 +69,7 @@ def open_storage(settings: Settings) -> Database:
         settings.database_url,
         pool_size=settings.pg_pool_size,
         max_overflow=settings.pg_max_overflow,
+        timeout_s=settings.db_timeout_s,
     )
 
 
@@ -71,6 +80,9 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
 
     def uow(*, write: bool = True) -> UnitOfWork:
         return database.unit_of_work(write=write)
+
+    sealer = Sealer(secret.get_secret_value() if secret is not None else None)
+    webhooks = WebhookService(uow, clock, sealer)
 
     return Container(
         settings=settings,
@@ -87,9 +99,30 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         sweeper=Sweeper(uow, clock, settings.sweep_batch),
         idempotency=IdempotencyService(uow, clock),
         limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
-        sealer=Sealer(secret.get_secret_value() if secret is not None else None),
+        sealer=sealer,
         work=WorkService(uow, clock),
         audit=AuditLog(uow),
+        webhooks=webhooks,
+        stream=LifecycleStream(uow),
+        dispatcher=WebhookDispatcher(
+            uow,
+            clock,
+            webhooks,
+            HttpxSender(settings.webhook_timeout_s),
+            delivery_settings(settings),
+        ),
+    )
+
+
+def delivery_settings(settings: Settings) -> DeliverySettings:
+    return DeliverySettings(
+        batch=settings.webhook_batch,
+        timeout_s=settings.webhook_timeout_s,
+        retry=RetryPolicy(
+            max_attempts=settings.webhook_max_attempts,
+            base_s=settings.webhook_backoff_base_s,
+            max_s=settings.webhook_backoff_max_s,
+        ),
     )
 
 

@@ -29,10 +29,23 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     pg_pool_size: int = Field(default=20, ge=1, le=200)
     pg_max_overflow: int = Field(default=20, ge=0, le=200)
+    db_timeout_s: float = Field(default=5.0, gt=0, le=300)  # connect, pool wait, each statement
     secret_key: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] | None = None  # None: json in production, else text
+    metrics_token: SecretStr | None = None  # when set, GET /metrics needs "Bearer <token>"
+    metrics_cache_s: float = Field(default=5.0, ge=0)  # database-derived gauges, per process
     rate_limit_per_s: float = Field(default=0, ge=0)  # per credential and node; 0 = off
     rate_limit_burst: int = Field(default=100, ge=1)
+    webhook_interval_s: float = Field(default=1.0, ge=0)  # idle poll; 0 = no delivery worker
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_batch: int = Field(default=50, ge=1, le=1000)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
+    webhook_backoff_base_s: float = Field(default=2.0, gt=0)
+    webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
+    webhook_keep_delivered_days: int = Field(default=7, ge=1)
+    stream_poll_s: float = Field(default=0.5, gt=0)  # GET /v1/events: how often it looks
+    stream_keepalive_s: float = Field(default=15.0, gt=0)
     hivemp_root: str = "/hivemp"  # the API is at <root>/v1, metadata at <root>/metadata.json
     casino_prefix: str = "/casino"
     pagos_prefix: str = "/pagos"
@@ -43,6 +56,8 @@ class Settings(BaseSettings):
     rufus_at_root: bool = False  # also serve the RUFUS dialect at /v0, as the vendor does
     rufus_envelope: Literal["flat", "body"] = "flat"
     rufus_max_keys: int = Field(default=10, ge=1, le=1000)
+    console_idle_timeout_s: int = Field(default=1800, ge=60, le=86_400)  # admin console sign-in
+    console_secure_cookie: bool | None = None  # None: Secure cookies in production only
 
     @field_validator("rufus_prefix", "hivemp_root", "pagos_prefix", "casino_prefix")
     @classmethod
@@ -69,9 +84,22 @@ class Settings(BaseSettings):
                 raise ValueError("SESSIONARY_SECRET_KEY must be a random value of 32+ characters")
         return self
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _usable_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (or unset for an open /metrics)")
+        return value
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def console_cookie_secure(self) -> bool:
+        if self.console_secure_cookie is not None:
+            return self.console_secure_cookie
+        return self.environment == "production"
 
 
 class SettingsError(Exception):

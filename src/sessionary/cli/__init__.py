@@ -12,6 +12,7 @@ from .pagos import pagos_app
 from .rufus import rufus_app
 from .serve import serve
 from .sessions import sessions_app, usage_app
+from .webhooks import webhooks_app
 
 app = typer.Typer(
     name="sessionary",
@@ -30,6 +31,7 @@ app.add_typer(rufus_app, name="rufus")
 app.add_typer(hivemp_app, name="hivemp")
 app.add_typer(pagos_app, name="pagos")
 app.add_typer(casino_app, name="casino")
+app.add_typer(webhooks_app, name="webhooks")
 
 
 def main() -> None:

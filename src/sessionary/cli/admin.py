@@ -8,6 +8,7 @@ from ..bootstrap import Container
 from ..domain.model import Tenant, TenantPolicy
 from ..domain.scopes import SYSTEM
 from ..services.credentials import IssuedCredential, NewCredential
+from ..services.ratelimit import Limit, limit_from_settings
 from .common import CLI_ACTOR, JsonOption, emit_json, emit_table, fail, run
 from .present import iso
 
@@ -49,6 +50,46 @@ def tenants_list(json: bool = JsonOption) -> None:
     emit_table(
         "tenants", ["id", "name", "created"], [(t.id, t.name, iso(t.created_at)) for t in rows]
     )
+
+
+@tenants_app.command("update")
+def tenants_update(
+    name: str,
+    rate_limit_per_s: float = typer.Option(
+        None, min=0, help="Calls a second per credential (0: unlimited)."
+    ),
+    rate_limit_burst: int = typer.Option(None, min=1, help="Calls a credential may burst."),
+    default_rate_limit: bool = typer.Option(
+        False, "--default-rate-limit", help="Drop the override: use SESSIONARY_RATE_LIMIT_*."
+    ),
+    json: bool = JsonOption,
+) -> None:
+    """Set a tenant's per-credential rate limit. A running server applies it within the auth
+    cache TTL (SESSIONARY_AUTH_CACHE_TTL_S); an unset half keeps its current value."""
+    given = rate_limit_per_s is not None or rate_limit_burst is not None
+    if given == default_rate_limit:
+        fail("give --rate-limit-per-s and/or --rate-limit-burst, or --default-rate-limit")
+
+    async def work(c: Container) -> tuple[Tenant, Limit]:
+        tenant = await c.tenants.find(name)
+        limit = None
+        if given:
+            current = limit_from_settings(tenant.settings) or c.limiter.default
+            per_s = current.per_s if rate_limit_per_s is None else rate_limit_per_s
+            burst = current.burst if rate_limit_burst is None else rate_limit_burst
+            limit = Limit(per_s, burst)
+        tenant = await c.tenants.set_rate_limit(tenant.pk, limit, CLI_ACTOR)
+        return tenant, limit or c.limiter.default
+
+    tenant, limit = run(work)
+    source = "default" if default_rate_limit else "tenant"
+    rate_limit = {"per_s": limit.per_s, "burst": limit.burst, "source": source}
+    if json:
+        emit_json({"id": tenant.id, "name": tenant.name, "rate_limit": rate_limit})
+    else:
+        typer.echo(
+            f"tenant {tenant.name}: {limit.per_s:g}/s, burst {limit.burst} ({source} rate limit)"
+        )
 
 
 @keys_app.command("create")

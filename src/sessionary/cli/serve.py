@@ -7,6 +7,8 @@ import os
 import typer
 
 from ..bootstrap import Container
+from ..observability.logs import configure_logging, resolve_format
+from ..observability.multiproc import prepare_multiprocess_dir
 from ..services.credentials import IssuedCredential
 from ..storage.migrate import current, head
 from .common import fail, run, settings
@@ -26,6 +28,7 @@ def serve(
 ) -> None:
     """Serve the API (and every mounted dialect) with granian."""
     cfg = settings(host=host, port=port, workers=workers)
+    log_config = configure_logging(resolve_format(cfg.log_format, cfg.environment), cfg.log_level)
     if current(cfg.database_url) != head():
         fail("the database schema is not up to date; run: sessionary db upgrade")
     issued = _bootstrap()
@@ -34,6 +37,7 @@ def serve(
         typer.echo(f"  {issued.secret}")
     for key, value in (("HOST", cfg.host), ("PORT", cfg.port), ("WORKERS", cfg.workers)):
         os.environ[f"SESSIONARY_{key}"] = str(value)
+    prepare_multiprocess_dir(cfg.workers)  # before any worker imports prometheus_client
     from granian import Granian  # imported late: only the server needs it
 
     typer.echo(f"serving on http://{cfg.host}:{cfg.port} with {cfg.workers} worker(s)")
@@ -45,4 +49,6 @@ def serve(
         interface="asgi",  # type: ignore[arg-type]
         workers=cfg.workers,
         log_level=cfg.log_level.lower(),  # type: ignore[arg-type]
+        log_dictconfig=log_config,  # each worker logs like this process (fork or spawn)
+        log_access=False,  # the app writes its own access line, with route and request id
     ).serve()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -12,9 +14,15 @@ from ..bootstrap import Container
 from ..domain.ports import SessionFilter
 from ..domain.session import CloseReason, Session, Status
 from ..http.native.present import usage_out
-from ..http.native.usage import usage_csv
+from ..http.native.usage import (
+    cloudevents_stream,
+    csv_stream,
+    json_array,
+    record_json,
+    usage_csv,
+)
 from ..services.sessions import Page
-from ..services.usage import UsageReport
+from ..services.usage import UsageReport, check_range
 from .common import CLI_ACTOR, JsonOption, emit_json, emit_table, run
 from .present import session_json, session_row
 
@@ -28,6 +36,7 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    cloudevents = "cloudevents"
 
 
 @sessions_app.command("list")
@@ -102,11 +111,21 @@ def usage_report(
     date_to: datetime = typer.Option(None, "--to", formats=["%Y-%m-%d"]),
     subject_kind: str = typer.Option(None),
     format: Format = typer.Option(Format.table, "--format"),
+    records: bool = typer.Option(
+        False, "--records", help="One row per ended session instead of per day."
+    ),
     json: bool = JsonOption,
 ) -> None:
-    """Billed minutes per UTC day; a session counts on the day it ended."""
+    """Billed minutes per UTC day; a session counts on the day it ended.
+
+    ``--records`` lists each session that ended in the range; ``--format cloudevents`` prints
+    those records as a JSON array of CloudEvents (streamed, like ``--records`` csv/json)."""
     day_to: date = date_to.date() if date_to else datetime.now(UTC).date()
     day_from: date = date_from.date() if date_from else day_to - timedelta(days=29)
+    fmt = Format.json if json and format is not Format.cloudevents else format
+    if records or fmt is Format.cloudevents:
+        run(_usage_records(tenant, (day_from, day_to), subject_kind, fmt))
+        return
 
     async def work(c: Container) -> tuple[str, UsageReport]:
         t = await c.tenants.find(tenant)
@@ -114,10 +133,48 @@ def usage_report(
 
     name, report = run(work)
     out = usage_out(name, report, subject_kind)
-    if json or format is Format.json:
+    if fmt is Format.json:
         emit_json(msgspec.to_builtins(out))
-    elif format is Format.csv:
+    elif fmt is Format.csv:
         typer.echo(usage_csv(out), nl=False)
     else:
         rows = [(d.date, d.opened, d.ended, d.billed_minutes) for d in [*out.days, out.totals]]
         emit_table(f"usage of {name}", ["date", "opened", "ended", "billed minutes"], rows)
+
+
+def _usage_records(
+    tenant: str, days: tuple[date, date], subject_kind: str | None, fmt: Format
+) -> Callable[[Container], Awaitable[None]]:
+    """Records are written as they are read, a page at a time (table output collects them)."""
+
+    async def work(c: Container) -> None:
+        t = await c.tenants.find(tenant)
+        check_range(*days)
+        records = c.usage.all_records(t.pk, days[0], days[1], subject_kind)
+        if fmt is Format.table:
+            rows = []
+            async for record in records:
+                row = record_json(record)
+                rows.append([row[k] for k in _RECORD_COLUMNS])
+            emit_table(f"usage records of {t.name}", _RECORD_COLUMNS, rows)
+            return
+        if fmt is Format.csv:
+            chunks = csv_stream(records)
+        elif fmt is Format.cloudevents:
+            chunks = cloudevents_stream(t.name, records)
+        else:
+            chunks = json_array(record_json(r) async for r in records)
+        async for chunk in chunks:
+            sys.stdout.write(chunk.decode())
+
+    return work
+
+
+_RECORD_COLUMNS = [
+    "session_id",
+    "subject_kind",
+    "subject_id",
+    "ended_at",
+    "active_seconds",
+    "billed_minutes",
+]

@@ -37,6 +37,10 @@ class SubjectNotFound(NotFound):
     code = "subject-not-found"
 
 
+class WebhookNotFound(NotFound):
+    code = "webhook-not-found"
+
+
 class SessionNotActive(DomainError):
     """The session exists but is closed, expired or deleted; ``data['status']`` says which."""
 

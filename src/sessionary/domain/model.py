@@ -128,6 +128,7 @@ class LifecycleRecord:
     reason: str | None = None
     data: JSON = field(default_factory=dict)
     id: int | None = None
+    tx: int = 0  # the stream position's first half (see storage/repositories/lifecycle.py)
 
 
 @dataclass(slots=True, frozen=True)

@@ -11,6 +11,10 @@ from litestar.datastructures import State
 
 from ..bootstrap import Container
 from ..config import Settings
+from ..console.render import render_error as console_render
+from ..console.routes import console_router
+from ..observability.endpoint import metrics_endpoint
+from ..observability.instrument import instrument
 from .deps import DEPENDENCIES
 from .dialects.casino.app import casino_router, fold_paths
 from .dialects.casino.app import render as casino_render
@@ -24,7 +28,7 @@ from .dialects.rufus.app import rufus_router
 from .errors import Renderer, dispatching_handlers
 from .health import healthz, readyz
 from .middleware import idempotency_middleware, request_id_middleware
-from .native import admin, sessions, usage
+from .native import admin, sessions, stream, usage, webhooks
 from .native.errors import render as native_render
 from .openapi import attach_request_bodies, openapi_config, openapi_json
 
@@ -36,6 +40,8 @@ def native_router() -> Router:
             *sessions.ROUTES,
             *admin.ROUTES,
             *usage.ROUTES,
+            *webhooks.ROUTES,
+            *stream.ROUTES,
             *hivemp_native.ROUTES,
             openapi_json,
         ],
@@ -46,15 +52,21 @@ def native_router() -> Router:
 
 @contextlib.asynccontextmanager
 async def _background(app: Litestar) -> AsyncIterator[None]:
-    """Run the expiry sweeper beside the server; dispose the database on the way out."""
+    """Run the expiry sweeper and the webhook worker beside the server; dispose the database
+    on the way out."""
     container: Container = app.state.container
-    interval = container.settings.sweep_interval_s
-    task = asyncio.create_task(container.sweeper.run_forever(interval)) if interval > 0 else None
+    settings = container.settings
+    tasks = []
+    if settings.sweep_interval_s > 0:
+        tasks.append(asyncio.create_task(container.sweeper.run_forever(settings.sweep_interval_s)))
+    if settings.webhook_interval_s > 0:
+        runner = container.dispatcher.run_forever(settings.webhook_interval_s)
+        tasks.append(asyncio.create_task(runner))
     attach_request_bodies(app)
     try:
         yield
     finally:
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -75,19 +87,24 @@ def mounts(settings: Settings) -> tuple[list[Router], list[tuple[str, Renderer]]
     for prefix in rufus_prefixes:
         routers.append(rufus_router(prefix))
         renderers.append((prefix, rufus_render))
+    routers.append(console_router(settings))
+    renderers.append(("/admin", console_render))
     return routers, renderers
 
 
 def create_app(container: Container) -> Litestar:
     routers, renderers = mounts(container.settings)
     app = Litestar(
-        route_handlers=[*routers, healthz, readyz],
-        middleware=[request_id_middleware],
+        route_handlers=[*routers, healthz, readyz, metrics_endpoint],
         exception_handlers=dispatching_handlers(renderers, default=native_render),
         request_max_body_size=container.settings.max_body_bytes,
         openapi_config=openapi_config(),
         lifespan=[_background],
         state=State({"container": container}),
+        logging_config=None,  # `sessionary serve` configures logging once (observability/logs)
     )
+    instrument(app)  # metrics and access log; inside fold_paths, which copies the scope
     fold_paths(app, container.settings.casino_prefix)
+    # Outermost, so 404/405 answers (decided before any Litestar middleware) carry an id too.
+    app.asgi_handler = request_id_middleware(app.asgi_handler)  # type: ignore[arg-type]
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
@@ -29,6 +30,27 @@ def presented_secret(headers: Headers) -> str | None:
     return key.strip() or None if key else None
 
 
+@dataclass(slots=True, frozen=True)
+class Throttled:
+    """A refused call: whole seconds until the bucket has a token, and the bucket's size."""
+
+    retry_after: int
+    limit: int
+
+
+async def throttle(c: Container, principal: Principal, key: object = None) -> Throttled | None:
+    """Spend one token of the caller's bucket (default key: its credential). The bucket is the
+    tenant's override when it has one, else the global settings; the override comes from a
+    cache no older than the auth cache TTL, so this adds no database round trip per call."""
+    limit = None
+    if principal.tenant_pk is not None:
+        ttl = c.settings.auth_cache_ttl_s
+        limit = await c.tenants.rate_limit(principal.tenant_pk, max_age_s=ttl)
+    limit = limit or c.limiter.default
+    wait = c.limiter.check(principal.credential_pk if key is None else key, limit)
+    return None if wait is None else Throttled(max(1, math.ceil(wait)), limit.burst)
+
+
 def provide_container(request: AnyRequest) -> Container:
     container: Container = request.app.state.container
     return container
@@ -40,9 +62,13 @@ async def provide_principal(request: AnyRequest) -> Principal:
     principal = await container.auth.authenticate(presented_secret(request.headers))
     if principal.kind != "native":
         raise Unauthenticated("missing or invalid credential")
-    wait = container.limiter.check(principal.credential_pk)
-    if wait is not None:
-        raise RateLimited("too many requests for this credential", retry_after=math.ceil(wait))
+    refused = await throttle(container, principal)
+    if refused is not None:
+        raise RateLimited(
+            "too many requests for this credential",
+            retry_after=refused.retry_after,
+            limit=refused.limit,
+        )
     required = request.route_handler.opt.get("scope")
     if required == SYSTEM:
         if not principal.is_system:

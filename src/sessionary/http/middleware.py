@@ -11,6 +11,7 @@ import msgspec
 from litestar.datastructures import Headers
 
 from ..domain.errors import Conflict, Unauthenticated
+from ..observability.context import REQUEST_ID
 from ..services.idempotency import request_hash
 from .deps import presented_secret
 from .problem import PROBLEM_JSON, TYPE_PREFIX
@@ -45,13 +46,17 @@ def request_id_middleware(app: ASGIApp) -> Any:
         if rid is None or not _RID.match(rid):
             rid = secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = rid
+        token = REQUEST_ID.set(rid)  # every log line written while serving carries it
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
-        await app(scope, receive, send_with_id)
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            REQUEST_ID.reset(token)
 
     return middleware
 

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 
-from ..domain.model import SECOND
+from ..domain.model import SECOND, Micros
 from ..domain.ports import Clock, UnitOfWorkFactory
 from .idempotency import KEEP_FOR_S
 from .sessions import expire_in
@@ -26,6 +26,7 @@ class Sweeper:
         self._uow = uow
         self._clock = clock
         self._batch = batch
+        self.last_run_at: Micros | None = None  # end of the last complete pass, for /metrics
 
     async def sweep_once(self) -> int:
         total = 0
@@ -33,6 +34,7 @@ class Sweeper:
             expired = await self._sweep_batch()
             total += expired
             if expired < self._batch:
+                self.last_run_at = self._clock.now()
                 return total
 
     async def settle_cancellations(self) -> int:

@@ -16,6 +16,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -45,6 +46,8 @@ class SqlUnitOfWork:
             executor = await self._enter()
         except DBAPIError as exc:
             raise StorageUnavailable(str(exc.orig)) from exc
+        except TimeoutError as exc:
+            raise StorageUnavailable("the database did not answer in time") from exc
         for name, repo in build_repositories(executor).items():
             setattr(self, name, repo)
         return self
@@ -56,14 +59,23 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         if not self._done:
-            await self._end(commit=False)
+            try:
+                await self._end(commit=False)
+            except (DBAPIError, TimeoutError) as failed:
+                if exc is None:
+                    raise StorageUnavailable(type(failed).__name__) from failed
+        if isinstance(exc, TimeoutError):  # a statement ran past the database timeout
+            raise StorageUnavailable("the database did not answer in time") from exc
         if isinstance(exc, IntegrityError):
             raise Conflict("the change conflicts with stored data") from exc
         if isinstance(exc, DBAPIError):
             raise StorageUnavailable(type(exc.orig).__name__) from exc
 
     async def commit(self) -> None:
-        await self._end(commit=True)
+        try:
+            await self._end(commit=True)
+        except TimeoutError as exc:
+            raise StorageUnavailable("the database did not answer in time") from exc
 
     async def rollback(self) -> None:
         await self._end(commit=False)
@@ -190,13 +202,19 @@ class PostgresDatabase(Database):
 
     dialect = "postgresql"
 
-    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, max_overflow: int = 10, timeout_s: float = 5.0
+    ) -> None:
+        # One timeout bounds the connect, the wait for a pooled connection and every statement,
+        # so a database that is down or frozen turns into a fast 503, never a hung request.
         self._engine: AsyncEngine = create_async_engine(
             to_asyncpg_url(url),
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_reset_on_return=None,
             pool_pre_ping=False,
+            pool_timeout=timeout_s,
+            connect_args={"timeout": timeout_s, "command_timeout": timeout_s},
         )
 
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
@@ -205,10 +223,15 @@ class PostgresDatabase(Database):
         async def enter() -> Executor:
             try:
                 conn = await self._engine.connect()
-            except (TimeoutError, OSError) as exc:
+            except (TimeoutError, PoolTimeout, OSError) as exc:
                 raise StorageUnavailable(str(exc)) from exc
+            try:
+                await conn.begin()
+            except BaseException:
+                await conn.invalidate()  # never hand a half-open connection back to the pool
+                await conn.close()
+                raise
             holder["conn"] = conn
-            await conn.begin()
             return AsyncExecutor(conn)
 
         async def finish(commit: bool) -> None:
@@ -224,7 +247,7 @@ class PostgresDatabase(Database):
         try:
             async with self._engine.connect() as conn:
                 value = (await conn.execute(text("SELECT 1"))).scalar()
-        except (TimeoutError, OSError, DBAPIError):
+        except (TimeoutError, PoolTimeout, OSError, DBAPIError):
             return False
         return value == 1
 

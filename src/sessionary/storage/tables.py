@@ -143,8 +143,12 @@ lifecycle = Table(
     Column("reason", String(32)),
     Column("at", Micros, nullable=False),
     Column("data", Json, nullable=False),
-    Index("ix_lifecycle_tenant", "tenant_pk", "id"),
+    # PostgreSQL: the writing transaction's id (storage/repositories/lifecycle.py); SQLite: 0.
+    Column("tx", BigInteger, nullable=False, server_default=text("0")),
+    Index("ix_lifecycle_tenant_tx", "tenant_pk", "tx", "id"),
     Index("ix_lifecycle_session", "session_pk"),
+    Index("ix_lifecycle_at", "at"),
+    sqlite_autoincrement=True,  # ids are cursors: never reuse one after retention
 )
 
 audit = Table(
@@ -204,7 +208,8 @@ webhooks = Table(
     Column("event_types", Json, nullable=False),  # [] means every type
     Column("secret_sealed", String(400), nullable=False),
     Column("active", Boolean, nullable=False, server_default=text("true")),
-    Column("cursor", BigInteger, nullable=False),  # last lifecycle id fanned out
+    Column("cursor_tx", BigInteger, nullable=False),  # position of the last record fanned out
+    Column("cursor", BigInteger, nullable=False),
     Column("created_at", Micros, nullable=False),
     Column("disabled_at", Micros),
     Index("ix_webhooks_tenant", "tenant_pk"),

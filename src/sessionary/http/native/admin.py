@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import delete, get, post, put
 from litestar.params import Parameter
 
 from ...bootstrap import Container
-from ...domain.model import Actor, Principal, TenantPolicy
+from ...domain.errors import Forbidden
+from ...domain.model import Actor, Principal, Tenant, TenantPolicy
 from ...domain.scopes import ADMIN, SYSTEM
 from ...services.credentials import IssuedCredential, NewCredential
+from ...services.ratelimit import Limit, limit_from_settings
 from ..deps import AnyRequest, tenant_of
 from . import cursor
 from .body import decode_body
@@ -22,6 +25,8 @@ from .structs import (
     CredentialIn,
     CredentialOut,
     IssuedCredentialOut,
+    RateLimitIn,
+    RateLimitOut,
     SubjectAttributesIn,
     SubjectDetailOut,
     SubjectPage,
@@ -38,6 +43,25 @@ def _policy(body: TenantIn | TenantPolicyIn) -> TenantPolicy:
         retention_days=body.retention_days,
         allow_extend=body.allow_extend,
     )
+
+
+def _limit(body: RateLimitIn | None) -> Limit | None:
+    return None if body is None else Limit(body.per_s, body.burst)
+
+
+def _tenant_out(c: Container, tenant: Tenant) -> TenantOut:
+    """The tenant with its effective per-credential rate limit."""
+    own = limit_from_settings(tenant.settings)
+    limit = own or c.limiter.default
+    out = RateLimitOut(limit.per_s, limit.burst, "tenant" if own else "default")
+    return msgspec.structs.replace(tenant_out(tenant), rate_limit=out)
+
+
+async def _apply_policy(c: Container, tenant_pk: int, body: TenantPolicyIn, actor: Actor) -> Tenant:
+    tenant = await c.tenants.set_policy(tenant_pk, _policy(body), actor)
+    if not isinstance(body.rate_limit, msgspec.UnsetType):
+        tenant = await c.tenants.set_rate_limit(tenant_pk, _limit(body.rate_limit), actor)
+    return tenant
 
 
 def _issued(issued: IssuedCredential, tenant: str | None) -> IssuedCredentialOut:
@@ -67,17 +91,35 @@ async def _new_credential(tenant_pk: int, request: AnyRequest) -> NewCredential:
 async def create_tenant(request: AnyRequest, c: Container, actor: Actor) -> TenantOut:
     body = await decode_body(request, TenantIn)
     tenant = await c.tenants.create(body.name, _policy(body), actor)
-    return tenant_out(tenant)
+    if body.rate_limit is not None:
+        tenant = await c.tenants.set_rate_limit(tenant.pk, _limit(body.rate_limit), actor)
+    return _tenant_out(c, tenant)
 
 
 @get("/tenants", opt={"scope": SYSTEM}, tags=["tenants"])
 async def list_tenants(c: Container, principal: Principal) -> list[TenantOut]:
-    return [tenant_out(t) for t in await c.tenants.list()]
+    return [_tenant_out(c, t) for t in await c.tenants.list()]
 
 
 @get("/tenants/{tenant:str}", opt={"scope": SYSTEM}, tags=["tenants"])
 async def get_tenant(tenant: str, c: Container, principal: Principal) -> TenantOut:
-    return tenant_out(await c.tenants.find(tenant))
+    return _tenant_out(c, await c.tenants.find(tenant))
+
+
+@put(
+    "/tenants/{tenant:str}/policy",
+    opt={"scope": SYSTEM, "body": TenantPolicyIn},
+    tags=["tenants"],
+)
+async def set_tenant_policy(
+    tenant: str, request: AnyRequest, c: Container, actor: Actor
+) -> TenantOut:
+    """The operator's view of ``PUT /v1/tenant/policy``, which may also set ``rate_limit``
+    (absent: unchanged; null: the global default). Nodes apply it within the auth cache TTL,
+    this node at once."""
+    body = await decode_body(request, TenantPolicyIn)
+    found = await c.tenants.find(tenant)
+    return _tenant_out(c, await _apply_policy(c, found.pk, body, actor))
 
 
 @post(
@@ -100,7 +142,7 @@ async def create_tenant_credential(
 
 @get("/tenant", opt={"scope": ADMIN}, tags=["admin"])
 async def get_own_tenant(c: Container, principal: Principal) -> TenantOut:
-    return tenant_out(await c.tenants.get(tenant_of(principal)))
+    return _tenant_out(c, await c.tenants.get(tenant_of(principal)))
 
 
 @put("/tenant/policy", opt={"scope": ADMIN, "body": TenantPolicyIn}, tags=["admin"])
@@ -108,7 +150,10 @@ async def set_own_policy(
     request: AnyRequest, c: Container, principal: Principal, actor: Actor
 ) -> TenantOut:
     body = await decode_body(request, TenantPolicyIn)
-    return tenant_out(await c.tenants.set_policy(tenant_of(principal), _policy(body), actor))
+    if not isinstance(body.rate_limit, msgspec.UnsetType):
+        # A tenant must not lift the limit that protects everyone else's traffic.
+        raise Forbidden("the rate limit is set by the operator (PUT /v1/tenants/{name}/policy)")
+    return _tenant_out(c, await _apply_policy(c, tenant_of(principal), body, actor))
 
 
 @post("/credentials", status_code=201, opt={"scope": ADMIN, "body": CredentialIn}, tags=["admin"])
@@ -209,6 +254,7 @@ ROUTES: list[Any] = [
     create_tenant,
     list_tenants,
     get_tenant,
+    set_tenant_policy,
     create_tenant_credential,
     get_own_tenant,
     set_own_policy,

@@ -46,15 +46,17 @@ def domain_error(request: Request[Any, Any, Any], exc: e.DomainError) -> Respons
     status = status_of(exc)
     headers = {"WWW-Authenticate": 'Bearer realm="sessionary"'} if status == 401 else None
     if isinstance(exc, e.RateLimited):
-        headers = _rate_limit_headers(request, int(exc.data.get("retry_after", 1)))
+        headers = _rate_limit_headers(request, exc)
     extra = {k: v for k, v in exc.data.items() if isinstance(v, str | int | bool)}
     return problem(
         status, exc.code, exc.message, request_id=request_id(request), headers=headers, extra=extra
     )
 
 
-def _rate_limit_headers(request: Request[Any, Any, Any], retry_after: int) -> dict[str, str]:
-    burst = request.app.state.container.settings.rate_limit_burst
+def _rate_limit_headers(request: Request[Any, Any, Any], exc: e.RateLimited) -> dict[str, str]:
+    """``limit`` is the caller's bucket size (its tenant's override or the global burst)."""
+    retry_after = int(exc.data.get("retry_after", 1))
+    burst = exc.data.get("limit") or request.app.state.container.settings.rate_limit_burst
     return {
         "Retry-After": str(retry_after),
         "RateLimit-Limit": str(burst),

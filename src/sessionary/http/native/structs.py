@@ -62,12 +62,21 @@ class AppendEventsIn(In):
     events: Annotated[list[EventIn], Meta(min_length=1)]
 
 
+class RateLimitIn(In):
+    """A token bucket per credential: ``burst`` calls at once, refilled at ``per_s`` a second;
+    ``per_s`` 0 means unlimited."""
+
+    per_s: Annotated[float, Meta(ge=0, le=1_000_000)]
+    burst: Annotated[int, Meta(ge=1, le=1_000_000)]
+
+
 class TenantIn(In):
     name: Annotated[str, Meta(min_length=1, max_length=100)]
     idle_timeout_s: Seconds | None = None
     max_lifetime_s: Seconds | None = None
     retention_days: Annotated[int, Meta(gt=0, le=36500)] | None = None
     allow_extend: bool = True
+    rate_limit: RateLimitIn | None = None
 
 
 class TenantPolicyIn(In):
@@ -75,6 +84,8 @@ class TenantPolicyIn(In):
     max_lifetime_s: Seconds | None = None
     retention_days: Annotated[int, Meta(gt=0, le=36500)] | None = None
     allow_extend: bool = True
+    # Operator only. Absent: unchanged; null: back to the global default.
+    rate_limit: RateLimitIn | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class CredentialIn(In):
@@ -162,6 +173,12 @@ class UsageOut(Struct):
     totals: UsageDayOut
 
 
+class RateLimitOut(Struct):
+    per_s: float
+    burst: int
+    source: str  # "tenant" (its override) or "default" (SESSIONARY_RATE_LIMIT_*)
+
+
 class TenantOut(Struct):
     id: str
     name: str
@@ -170,6 +187,7 @@ class TenantOut(Struct):
     retention_days: int | None
     allow_extend: bool
     created_at: str
+    rate_limit: RateLimitOut | None = None
 
 
 class CredentialOut(Struct):

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..executor import Executor
 from .audit import SqlAuditRepository
+from .console import SqlConsoleQueries
 from .credentials import SqlCredentialRepository
 from .events import SqlEventRepository
 from .idempotency import SqlIdempotencyRepository
@@ -13,6 +14,7 @@ from .lifecycle import SqlLifecycleRepository
 from .sessions import SqlSessionRepository
 from .subjects import SqlSubjectRepository
 from .tenants import SqlTenantRepository
+from .webhooks import SqlWebhookRepository
 from .work import SqlWorkRepository
 
 
@@ -27,4 +29,6 @@ def build_repositories(executor: Executor) -> dict[str, Any]:
         "audit": SqlAuditRepository(executor),
         "idempotency": SqlIdempotencyRepository(executor),
         "work": SqlWorkRepository(executor),
+        "console": SqlConsoleQueries(executor),  # read-only, for the admin console
+        "webhooks": SqlWebhookRepository(executor),
     }

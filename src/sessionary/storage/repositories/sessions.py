@@ -217,6 +217,28 @@ class SqlSessionRepository:
             entry[1], entry[2] = int(row.n), int(row.m or 0)
         return [UsageRow(d, *days[d]) for d in sorted(days)]
 
+    async def ended_between(
+        self,
+        tenant_pk: int,
+        lo: Micros,
+        hi: Micros,
+        subject_kind: str | None,
+        now: Micros,
+        after: tuple[Micros, int] | None,
+        limit: int,
+    ) -> builtins.list[Session]:
+        """Sessions whose end (close, expiry or delete; a due expiry counts) is in [lo, hi),
+        ordered by (end, pk); ``after`` is the last (end, pk) of the previous page."""
+        end = _end_expr(now).label("ended_at")
+        # A session ends after it opens, so ``opened_at < hi`` lets the opened index help.
+        where = [t.c.tenant_pk == tenant_pk, t.c.opened_at < hi, end >= lo, end < hi]
+        if subject_kind is not None:
+            where.append(subj.c.kind == subject_kind)
+        if after is not None:
+            where.append((end > after[0]) | ((end == after[0]) & (t.c.pk > after[1])))
+        stmt = _select().where(*where).order_by(end, t.c.pk).limit(limit)
+        return [_session(r) for r in await self._ex.execute(stmt)]
+
     async def purge_ended_before(self, tenant_pk: int, before: Micros) -> int:
         """Retention: remove ended sessions (their events and bound keys cascade)."""
         stmt = delete(t).where(

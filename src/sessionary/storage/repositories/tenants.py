@@ -66,6 +66,9 @@ class SqlTenantRepository:
             )
         )
 
+    async def update_settings(self, pk: int, settings: dict[str, Any]) -> None:
+        await self._ex.execute(update(t).where(t.c.pk == pk).values(settings=settings))
+
     async def _one(self, where: Any) -> Tenant | None:
         row = (await self._ex.execute(select(t).where(where))).first()
         return None if row is None else _tenant(row)

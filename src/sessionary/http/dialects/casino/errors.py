@@ -12,6 +12,8 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
+from ....storage.database import StorageUnavailable
+
 log = logging.getLogger("sessionary.casino")
 
 G0 = "Could not authenticate, please review sent data and try again. If problem persists, contact customer support "  # noqa: E501 - the documented text, trailing space included
@@ -31,6 +33,28 @@ class GenAError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+
+class Throttled(Exception):
+    """Too many calls for this partner or game token. The docs are silent, so: HTTP 429 with
+    ``Retry-After`` in the caller's generation's shape, Gen A ``G.9`` (the documented
+    "system error, retry") or Gen B numeric ``429`` (like its 401 and 404 codes)."""
+
+    def __init__(self, retry_after: int, gen_a: bool | None = None) -> None:
+        super().__init__("too many requests")
+        self.retry_after, self.gen_a = retry_after, gen_a
+
+
+def throttled(request: Request[Any, Any, Any], exc: Throttled) -> Response[bytes]:
+    query = request.query_params
+    gen_a = exc.gen_a if exc.gen_a is not None else "MEMB_ID" in query or "HASH" in query
+    message = f"Too many requests, should be retried after {exc.retry_after} seconds."
+    body: Any = {"error": {"code": "G.9", "message": message}}
+    if not gen_a:
+        body = {"error": 429, "description": message}
+    response = json_response(429, body)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 class GenBError(Exception):
@@ -66,8 +90,13 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
         return json_response(exc.status, {"error": {"code": exc.code, "message": exc.message}})
     if isinstance(exc, GenBError):
         return json_response(200, {"error": exc.code, "description": str(exc)})
+    if isinstance(exc, Throttled):
+        return throttled(request, exc)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, V1)
         return json_response(exc.status_code, {"error": {"code": "V.1", "message": message}})
+    if isinstance(exc, StorageUnavailable):  # G.99 already says "should be retried"
+        log.error("storage unavailable: %s", exc)
+        return json_response(503, {"error": {"code": "G.99", "message": G99}})
     log.error("error in the casino dialect", exc_info=exc)
     return json_response(500, {"error": {"code": "G.99", "message": G99}})

@@ -23,7 +23,8 @@ from ....domain.errors import NotFound, SessionNotActive, Unauthenticated
 from ....domain.ports import WorkFilter
 from ....domain.session import Session
 from ....domain.work import WorkNotOpen, WorkStatus
-from .errors import GenAError, json_response
+from ...deps import throttle
+from .errors import GenAError, Throttled, json_response
 from .partners import GAME_TOKEN
 from .rounds import round_out
 
@@ -57,6 +58,9 @@ async def game_caller(request: AnyRequest, c: Container) -> GameCaller:
         raise EXPIRED from None
     if principal.kind != GAME_TOKEN or principal.bound_session_pk is None:
         raise EXPIRED
+    refused = await throttle(c, principal)
+    if refused is not None:
+        raise Throttled(refused.retry_after, gen_a=True)
     session = await c.sessions.get_by_pk(principal.bound_session_pk)
     if session is None or not session.is_live(c.clock.now()) or principal.tenant_pk is None:
         raise EXPIRED

@@ -17,6 +17,8 @@ from ....bootstrap import Container
 from ....domain.errors import AlreadyExists, InvalidInput, SubjectNotFound, Unauthenticated
 from ....domain.model import Actor, Principal
 from ....services.credentials import NewCredential, digest, digests_match
+from ...deps import throttle
+from .errors import Throttled
 
 PARTNER, GAME_TOKEN = "casino-partner", "casino-game"
 PLAYER, GAME = "player", "game"
@@ -50,6 +52,9 @@ async def partner_for(c: Container, secure_login: str | None, token: str | None)
     login = str(attrs.get("secure_login", ""))
     if principal.kind != PARTNER or not digests_match(digest(login), digest(secure_login)):
         return None
+    refused = await throttle(c, principal)
+    if refused is not None:
+        raise Throttled(refused.retry_after)
     return Partner(principal, login, c.sealer.open(str(attrs["secret_sealed"])))
 
 

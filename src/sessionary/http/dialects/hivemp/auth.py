@@ -6,7 +6,6 @@ on every node."""
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from ....bootstrap import Container
 from ....domain.errors import Unauthenticated
 from ....domain.model import Principal
 from ....domain.session import Session
+from ...deps import throttle
 from .errors import HiveError
 
 KIND = "hivemp"
@@ -66,9 +66,9 @@ async def provide_caller(request: Request[Any, Any, Any]) -> Caller:
         raise await _refused(c, key) from None
     if principal.kind != KIND or principal.tenant_pk is None:
         raise _unauthorized("the API key is not valid")
-    wait = c.limiter.check(principal.credential_pk)
-    if wait is not None:
-        raise HiveError(429, 6002, "rate limited", None, retryAfterSeconds=math.ceil(wait))
+    refused = await throttle(c, principal)
+    if refused is not None:
+        raise HiveError(429, 6002, "rate limited", None, retryAfterSeconds=refused.retry_after)
     attrs = dict(principal.attributes)
     session = await _own_session(c, principal)
     return Caller(principal, str(attrs.get("type")), str(attrs.get("project")), session)

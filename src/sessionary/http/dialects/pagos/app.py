@@ -10,6 +10,7 @@ from litestar import Request, Response, Router
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 
+from ....storage.database import StorageUnavailable
 from ...deps import provide_container
 from .routes import ROUTES
 from .token_route import oauth, token_route
@@ -25,6 +26,9 @@ _MESSAGES = {
 
 def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """ASP.NET Web API style ``{"Message": ...}`` bodies for transport-level errors."""
+    if isinstance(exc, StorageUnavailable):
+        log.error("storage unavailable: %s", exc)
+        return oauth(503, {"Message": "The service is temporarily unavailable; retry later."})
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status >= 500:
         log.error("error in the Pagos dialect", exc_info=exc)

@@ -16,10 +16,10 @@ from ....bootstrap import Container
 from ....domain.errors import LimitExceeded, SessionNotActive, SessionNotFound, SubjectNotFound
 from ....domain.model import Actor, Principal, Subject
 from ....services.sessions import OpenRequest
-from ...deps import actor_of
+from ...deps import actor_of, throttle
 from . import envelope as env
 from .envelope import Refusal
-from .tokens import token_client
+from .tokens import CLIENT, token_client
 
 APPLICATION, DIALECT = "application", "pagos"
 AnyRequest = Request[Any, Any, Any]
@@ -34,6 +34,10 @@ async def caller(request: AnyRequest, c: Container) -> Principal:
     client = await token_client(c, bearer(request))
     if client is None:
         raise Refusal(env.RESTRICTED, invalid_token=True)
+    # One bucket per client, however many tokens it holds.
+    refused = await throttle(c, client, key=(CLIENT, client_id(client)))
+    if refused is not None:
+        raise env.rate_limited(refused.retry_after)
     return client
 
 

@@ -10,6 +10,7 @@ from litestar import Request
 from ....bootstrap import Container
 from ....domain.errors import Unauthenticated
 from ....domain.model import Principal
+from ...deps import throttle
 from .errors import RufusError
 
 KIND = "rufus"
@@ -50,6 +51,10 @@ async def provide_rufus_principal(request: Request[Any, Any, Any]) -> Principal:
         raise RufusError(403, "Invalid or missing API key") from None
     if principal.kind != KIND or principal.tenant_pk is None:
         raise RufusError(403, "Invalid or missing API key")
+    refused = await throttle(container, principal)
+    if refused is not None:  # the spec is silent: 429, the usual body, and Retry-After
+        retry = {"Retry-After": str(refused.retry_after)}
+        raise RufusError(429, "Too many requests", headers=retry)
     attrs = dict(principal.attributes)
     if not allowed(request.method, str(attrs.get("access_type")), bool(attrs.get("can_unbind"))):
         raise RufusError(403, "API key access type not allowed for this operation")

@@ -18,9 +18,12 @@ log = logging.getLogger("sessionary.rufus")
 class RufusError(Exception):
     """An answer the spec spells out: a status and the body's extra keys, in order."""
 
-    def __init__(self, status: int, description: str, **ids: str) -> None:
+    def __init__(
+        self, status: int, description: str, headers: dict[str, str] | None = None, **ids: str
+    ) -> None:
         super().__init__(description)
         self.status = status
+        self.headers = headers
         self.body: dict[str, Any] = {"description": description, **ids}
 
 
@@ -30,7 +33,7 @@ def bad_request(description: str) -> RufusError:
 
 def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     if isinstance(exc, RufusError):
-        return reply(request, exc.status, exc.body)
+        return reply(request, exc.status, exc.body, exc.headers)
     if isinstance(exc, e.Unauthenticated | e.Forbidden):
         return reply(request, 403, {"description": exc.message})
     if isinstance(exc, e.DomainError):

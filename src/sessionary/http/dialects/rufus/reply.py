@@ -8,7 +8,12 @@ import msgspec
 from litestar import Request, Response
 
 
-def reply(request: Request[Any, Any, Any], status: int, body: Any) -> Response[bytes]:
+def reply(
+    request: Request[Any, Any, Any],
+    status: int,
+    body: Any,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
     """``body=None`` is a server error: ``{"body":null}`` as the newer spec has it, or a
     description in the flat envelope."""
     wrapped = request.app.state.container.settings.rufus_envelope == "body"
@@ -19,4 +24,5 @@ def reply(request: Request[Any, Any, Any], status: int, body: Any) -> Response[b
         content=msgspec.json.encode(payload),
         status_code=status,
         media_type="application/json",
+        headers=headers,
     )

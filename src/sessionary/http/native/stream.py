@@ -1,0 +1,113 @@
+"""GET /v1/events: the tenant's lifecycle records as server-sent events, live.
+
+Each message is ``id: <event id>``, ``event: <type>``, ``data: <JSON record>``. A client that
+reconnects with ``Last-Event-ID`` (browsers do it by themselves) continues right after that
+record, from the same durable records webhooks deliver: no gap, no duplicate."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import msgspec
+from litestar import get
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from ...bootstrap import Container
+from ...domain.errors import InvalidInput
+from ...domain.model import LifecycleRecord, Principal
+from ...domain.scopes import SESSIONS_READ
+from ...domain.webhooks import EVENT_TYPES
+from ...services.stream import LifecycleStream, Position
+from ..deps import AnyRequest, tenant_of
+from .present import iso
+from .webhook_structs import StreamEventOut
+
+PAGE = 500
+_encode = msgspec.json.Encoder().encode
+
+
+def stream_event(record: LifecycleRecord) -> StreamEventOut:
+    return StreamEventOut(
+        id=str(record.id),
+        type=record.type,
+        occurred_at=iso(record.at),
+        session_id=record.session_id,
+        reason=record.reason,
+        data=record.data,
+    )
+
+
+def _resume_id(request: AnyRequest, after: int | None) -> int | None:
+    header = request.headers.get("last-event-id")
+    if header is None or header.strip() == "":
+        return after
+    try:
+        value = int(header.strip())
+    except ValueError:
+        raise InvalidInput("Last-Event-ID must be an event id", field="Last-Event-ID") from None
+    if value < 0:
+        raise InvalidInput("Last-Event-ID must be an event id", field="Last-Event-ID")
+    return value
+
+
+async def _messages(
+    reader: LifecycleStream,
+    tenant_pk: int,
+    position: Position,
+    filters: tuple[list[str] | None, str | None],
+    poll_s: float,
+    keepalive_s: float,
+) -> AsyncIterator[ServerSentEventMessage]:
+    quiet_since = time.monotonic()
+    while True:
+        records = await reader.page(tenant_pk, position, PAGE, *filters)
+        for record in records:
+            yield ServerSentEventMessage(
+                data=_encode(stream_event(record)).decode(), event=record.type, id=str(record.id)
+            )
+        if records:
+            position = (records[-1].tx, records[-1].id or 0)
+            quiet_since = time.monotonic()
+            continue
+        if time.monotonic() - quiet_since >= keepalive_s:
+            yield ServerSentEventMessage(comment="keepalive")
+            quiet_since = time.monotonic()
+        await asyncio.sleep(poll_s)
+
+
+@get("/events", opt={"scope": SESSIONS_READ}, tags=["events"])
+async def stream_events(
+    request: AnyRequest,
+    c: Container,
+    principal: Principal,
+    after: Annotated[int | None, Parameter(ge=0)] = None,
+    session_id: str | None = None,
+    type_: Annotated[list[str] | None, Parameter(query="type")] = None,
+) -> ServerSentEvent:
+    """Live lifecycle records (opened, closed, extended, expired, deleted, work_…).
+
+    Starts after ``Last-Event-ID`` (header) or ``after`` (query; 0 = from the first record
+    kept), else with records written from now on. ``session_id`` and repeated ``type``
+    narrow it. A ``: keepalive`` comment is sent when the stream has been quiet a while."""
+    if type_ and not set(type_) <= EVENT_TYPES:
+        raise InvalidInput("unknown event type", field="type", allowed=sorted(EVENT_TYPES))
+    tenant_pk = tenant_of(principal)
+    reader = c.stream
+    position = await reader.start(tenant_pk, _resume_id(request, after))
+    settings = c.settings
+    messages = _messages(
+        reader,
+        tenant_pk,
+        position,
+        (type_, session_id),
+        settings.stream_poll_s,
+        settings.stream_keepalive_s,
+    )
+    return ServerSentEvent(messages, retry_duration=1000, headers={"Cache-Control": "no-cache"})
+
+
+ROUTES: list[Any] = [stream_events]

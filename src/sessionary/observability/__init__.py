@@ -1,0 +1,1 @@
+"""Observability: Prometheus metrics at ``/metrics`` and structured logs with request ids."""

@@ -1,0 +1,166 @@
+"""Webhook subscriptions: create (secret shown once), list, change, delete; their deliveries
+and replay. Delivery itself is services/webhook_delivery.py."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..domain import ids
+from ..domain.errors import InvalidInput, WebhookNotFound
+from ..domain.model import Actor
+from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from ..domain.webhooks import EVENT_TYPES, Delivery, DeliveryStatus, Webhook
+from .audit import record
+from .sealing import Sealer
+
+MAX_URL = 2000
+
+
+@dataclass(slots=True, frozen=True)
+class CreatedWebhook:
+    webhook: Webhook
+    secret: str  # shown once; the server keeps it sealed
+
+
+def checked_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
+        raise InvalidInput("url must be an absolute http:// or https:// URL", field="url")
+    return url
+
+
+def checked_types(types: list[str]) -> list[str]:
+    unknown = sorted(set(types) - EVENT_TYPES)
+    if unknown:
+        raise InvalidInput(
+            f"unknown event types: {', '.join(unknown)}",
+            field="event_types",
+            allowed=sorted(EVENT_TYPES),
+        )
+    return sorted(set(types))
+
+
+async def _locate(uow: UnitOfWork, tenant_pk: int, id: str) -> Webhook:
+    hook = await uow.webhooks.get(tenant_pk, id)
+    if hook is None:
+        raise WebhookNotFound("no such webhook", webhook_id=id)
+    return hook
+
+
+class WebhookService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, sealer: Sealer) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._sealer = sealer
+
+    async def create(
+        self, tenant_pk: int, url: str, event_types: list[str], actor: Actor
+    ) -> CreatedWebhook:
+        """A new subscription receives records written from now on (``replay`` reaches back)."""
+        secret = ids.secret_token("whsec", 32)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            hook = await uow.webhooks.add(
+                Webhook(
+                    pk=0,
+                    id=ids.sortable_id("wh"),
+                    tenant_pk=tenant_pk,
+                    url=checked_url(url),
+                    event_types=checked_types(event_types),
+                    secret_sealed=self._sealer.seal(secret),
+                    active=True,
+                    cursor=await uow.lifecycle.head(tenant_pk),
+                    created_at=now,
+                )
+            )
+            await record(uow, tenant_pk, actor, "webhook.create", hook.id, now, url=hook.url)
+            await uow.commit()
+        return CreatedWebhook(hook, secret)
+
+    async def list(self, tenant_pk: int) -> list[Webhook]:
+        async with self._uow(write=False) as uow:
+            hooks = await uow.webhooks.list(tenant_pk)
+            await uow.commit()
+        return hooks
+
+    async def get(self, tenant_pk: int, id: str) -> Webhook:
+        async with self._uow(write=False) as uow:
+            hook = await _locate(uow, tenant_pk, id)
+            await uow.commit()
+        return hook
+
+    async def update(
+        self,
+        tenant_pk: int,
+        id: str,
+        actor: Actor,
+        *,
+        url: str | None = None,
+        event_types: builtins.list[str] | None = None,
+        active: bool | None = None,
+    ) -> Webhook:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            hook = await _locate(uow, tenant_pk, id)
+            if url is not None:
+                hook.url = checked_url(url)
+            if event_types is not None:
+                hook.event_types = checked_types(event_types)
+            if active is not None and active != hook.active:
+                hook.active = active
+                hook.disabled_at = None if active else now
+            await uow.webhooks.save(hook)
+            await record(uow, tenant_pk, actor, "webhook.update", hook.id, now)
+            await uow.commit()
+        return hook
+
+    async def delete(self, tenant_pk: int, id: str, actor: Actor) -> None:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            hook = await _locate(uow, tenant_pk, id)
+            await uow.webhooks.remove(hook.pk)
+            await record(uow, tenant_pk, actor, "webhook.delete", hook.id, now)
+            await uow.commit()
+
+    async def deliveries(
+        self,
+        tenant_pk: int,
+        id: str,
+        status: DeliveryStatus | None = None,
+        after_pk: int | None = None,
+        limit: int = 100,
+    ) -> tuple[builtins.list[Delivery], int | None]:
+        """A page of the subscription's deliveries, oldest first, and the next page's cursor."""
+        async with self._uow(write=False) as uow:
+            hook = await _locate(uow, tenant_pk, id)
+            rows = await uow.webhooks.deliveries(
+                hook.pk, status.value if status else None, after_pk, limit + 1
+            )
+            await uow.commit()
+        page = rows[:limit]
+        return page, (page[-1].pk if len(rows) > limit and page else None)
+
+    async def replay(self, tenant_pk: int, id: str, from_event_id: int, actor: Actor) -> int:
+        """Deliver again every record from ``from_event_id`` on (in stream order): finished
+        deliveries become pending, and records never fanned out to this subscription (written
+        before it existed) are fanned out. Returns how many finished deliveries were requeued."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            hook = await _locate(uow, tenant_pk, id)
+            position = await uow.lifecycle.position_of(tenant_pk, from_event_id)
+            if position is None:
+                raise InvalidInput("from_event_id is not an event of this tenant", field="from")
+            before = (position[0], position[1] - 1)
+            if before < hook.cursor:
+                await uow.webhooks.set_cursor(hook.pk, before)
+            requeued = await uow.webhooks.replay(hook.pk, from_event_id, now)
+            await record(
+                uow, tenant_pk, actor, "webhook.replay", hook.id, now, from_event_id=from_event_id
+            )
+            await uow.commit()
+        return requeued
+
+    def secret_of(self, hook: Webhook) -> str:
+        return self._sealer.open(hook.secret_sealed)

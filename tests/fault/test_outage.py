@@ -1,0 +1,158 @@
+"""PostgreSQL goes away under a running server (stopped, or frozen with SIGSTOP): every dialect
+answers a prompt 503 in its own shape, /readyz says not ready, and service comes back by itself
+when the database does, in the same process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sessionary.storage.migrate import upgrade
+
+from .report import record
+from .server import PausableCluster, Server, TenantWorld, provision
+
+TIMEOUT_S = 1.0
+# A statement that times out is followed by a rollback that may time out too.
+BOUND_S = 2 * TIMEOUT_S + 1.5
+Probe = tuple[str, str, dict[str, Any], Callable[[httpx.Response], None]]
+
+
+@pytest.fixture(scope="module")
+def outage() -> Iterator[tuple[PausableCluster, Server, TenantWorld]]:
+    cluster = PausableCluster()
+    cluster.start()
+    try:
+        url = cluster.create_database("outage")
+        upgrade(url)
+        world = provision(url, "acme")
+        server = Server(url, SESSIONARY_DB_TIMEOUT_S=str(TIMEOUT_S))
+        server.start()
+        try:
+            yield cluster, server, world
+        finally:
+            server.stop()
+    finally:
+        cluster.stop()
+
+
+def probes(world: TenantWorld) -> dict[str, Probe]:
+    """One database-touching call per dialect and the check of its 503 shape."""
+    native = {"Authorization": f"Bearer {world.native}"}
+    email = world.accounts[0][0]
+    casino = {"secureLogin": world.casino_login, "token": world.casino_token, "uuid": "u"}
+    casino.update(userId="p", gameId="lm_1_pumpkinfarm", sessionId="s", language="en")
+    pagos = {"grant_type": "client_credentials", "client_id": world.pagos_client}
+    pagos["client_secret"] = world.pagos_secret
+    return {
+        "native": (
+            "/v1/sessions",
+            "POST",
+            {"json": {"subject": {"kind": "u", "id": "1"}}, "headers": native},
+            _problem,
+        ),
+        "rufus": (
+            "/rufus/v0/devices",
+            "POST",
+            {"json": {"model": "M", "serial_number": "S"}, "headers": {"api_key": world.rufus}},
+            lambda r: _keys(r, ["description"]),
+        ),
+        "hivemp": (
+            "/hivemp/v1/authenticate",
+            "PUT",
+            {
+                "json": {"emailAddress": email, "passwordHash": "0" * 64, "metered": True},
+                "headers": {"X-API-Key": world.hivemp},
+            },
+            lambda r: _equal(r.json()["code"], 6001),
+        ),
+        "pagos": ("/pagos/token", "POST", {"data": pagos}, lambda r: _keys(r, ["Message"])),
+        "casino": (
+            "/casino/v4/StartGame",
+            "POST",
+            {"json": casino},
+            lambda r: _equal(r.json()["error"]["code"], "G.99"),
+        ),
+    }
+
+
+def _problem(response: httpx.Response) -> None:
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:sessionary:problem:storage-unavailable"
+    assert response.headers["retry-after"] == "1"
+
+
+def _keys(response: httpx.Response, keys: list[str]) -> None:
+    assert list(response.json()) == keys, response.text
+
+
+def _equal(got: object, want: object) -> None:
+    assert got == want
+
+
+def call(base: str, probe: Probe) -> tuple[httpx.Response, float]:
+    path, method, kw, _ = probe
+    started = time.monotonic()
+    response = httpx.request(method, base + path, timeout=30, **kw)
+    return response, time.monotonic() - started
+
+
+def expect_unavailable(server: Server, world: TenantWorld) -> None:
+    for name, probe in probes(world).items():
+        response, took = call(server.base, probe)
+        assert response.status_code == 503, (name, response.status_code, response.text)
+        probe[3](response)
+        assert took < BOUND_S, f"{name} took {took:.1f}s with the database down"
+    ready = httpx.get(server.base + "/readyz", timeout=30)
+    assert (ready.status_code, ready.json()) == (503, {"status": "unavailable"})
+
+
+def wait_for_recovery(server: Server, world: TenantWorld) -> float:
+    """Seconds from the database's return until every dialect works again."""
+    started = time.monotonic()
+    pending = dict(probes(world))
+    while pending and time.monotonic() - started < 30:
+        for name, probe in list(pending.items()):
+            if call(server.base, probe)[0].status_code < 500:
+                del pending[name]
+        time.sleep(0.05)
+    assert not pending, f"no recovery without a restart: {sorted(pending)}"
+    assert httpx.get(server.base + "/readyz").status_code == 200
+    return time.monotonic() - started
+
+
+def test_a_stopped_database_gets_prompt_503s_and_service_resumes_without_a_restart(
+    outage: tuple[PausableCluster, Server, TenantWorld],
+) -> None:
+    cluster, server, world = outage
+    for name, probe in probes(world).items():  # warm every pool and cache first
+        assert call(server.base, probe)[0].status_code < 500, name
+    pid = server.proc.pid if server.proc else None
+    cluster.pause()
+    try:
+        expect_unavailable(server, world)
+    finally:
+        cluster.resume()
+    recovered = wait_for_recovery(server, world)
+    assert server.proc is not None and server.proc.pid == pid and server.starts == 1
+    record("outage", kind="stopped", recovery_s=round(recovered, 2), timeout_s=TIMEOUT_S)
+
+
+def test_a_frozen_database_never_hangs_a_request_past_the_timeout(
+    outage: tuple[PausableCluster, Server, TenantWorld],
+) -> None:
+    cluster, server, world = outage
+    for name, probe in probes(world).items():
+        assert call(server.base, probe)[0].status_code < 500, name
+    cluster.freeze()
+    try:
+        expect_unavailable(server, world)
+    finally:
+        cluster.thaw()
+    recovered = wait_for_recovery(server, world)
+    assert server.starts == 1
+    record("outage", kind="frozen", recovery_s=round(recovered, 2), timeout_s=TIMEOUT_S)

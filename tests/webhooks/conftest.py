@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .receiver import Receiver
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+Verify = Callable[..., bool]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver().start()
+    yield r
+    r.stop()
+
+
+def readme_verifier() -> Verify:
+    """The signature check exactly as the README shows it to receivers."""
+    block = re.search(
+        r"```python\n(# Verifying a sessionary webhook.*?)```", README.read_text(), re.S
+    )
+    assert block is not None, "the README's webhook verification example is missing"
+    namespace: dict[str, Any] = {}
+    exec(compile(block.group(1), "README.md", "exec"), namespace)
+    verify: Verify = namespace["verify_sessionary_signature"]
+    return verify
