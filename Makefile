@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck chromium pytest bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,10 @@ run: $(VENV)/.installed
 	$(BIN)/sessionary db upgrade
 	$(BIN)/sessionary serve --host 127.0.0.1 --port 8000
 
-test: $(VENV)/.installed lint typecheck pytest
+test: $(VENV)/.installed lint typecheck chromium pytest
+
+chromium:  # Debian's Chromium for the console browser tests (tests/console)
+	scripts/ensure-chromium
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench

@@ -66,6 +66,8 @@ def serving(
         "SESSIONARY_DATABASE_URL": database_url,
         "SESSIONARY_SWEEP_INTERVAL_S": "0",
         "SESSIONARY_LOG_LEVEL": "WARNING",
+        "SESSIONARY_STREAM_POLL_S": "0.05",
+        "SESSIONARY_STREAM_KEEPALIVE_S": "1",
         **(env or {}),
     }
     with log.open("wb") as out:

@@ -87,7 +87,7 @@ async def test_close_wins_against_appends_and_other_closes_across_two_servers(pa
             return acked
 
         async def close(k: int, sid: str = sid) -> int:
-            await asyncio.sleep(0.01 * k)
+            await asyncio.sleep(0.05 + 0.02 * k)
             r = await pair.any(k).post(f"/v1/sessions/{sid}/close", headers=pair.native)
             return r.status_code
 

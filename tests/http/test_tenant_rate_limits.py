@@ -146,14 +146,14 @@ async def test_a_warm_limit_costs_no_database_round_trip(
 ) -> None:
     await container.tenants.set_rate_limit(tenant.pk, Limit(3, 7), TEST_ACTOR)
     opened = 0
-    real = container.tenants._uow  # noqa: SLF001 - counting the service's transactions
+    real = container.tenants._uow  # counting the service's transactions
 
     def counting(*, write: bool = True) -> Any:
         nonlocal opened
         opened += 1
         return real(write=write)
 
-    container.tenants._uow = counting  # noqa: SLF001
+    container.tenants._uow = counting
     for _ in range(5):
         assert await container.tenants.rate_limit(tenant.pk, max_age_s=5) == Limit(3.0, 7)
     assert opened == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from . import remote
 from .admin import keys_app, tenants_app
 from .casino import casino_app
 from .db import db_app, sweep
@@ -20,6 +21,22 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def _connection(
+    ctx: typer.Context,
+    server: str = typer.Option(
+        None, "--server", envvar="SESSIONARY_SERVER", help="Use this server, not the database."
+    ),
+    key: str = typer.Option(
+        None, "--key", envvar="SESSIONARY_KEY", help="API key for --server (prefer the envvar)."
+    ),
+) -> None:
+    """Self-hosted session lifecycle service."""
+    ctx.obj = remote.configure(server, key)
+
+
 app.command("serve")(serve)
 app.command("sweep")(sweep)
 app.add_typer(db_app, name="db")

@@ -8,7 +8,7 @@ import typer
 
 from ..bootstrap import Container
 from ..observability.logs import configure_logging, resolve_format
-from ..observability.multiproc import prepare_multiprocess_dir
+from ..observability.multiproc import multiprocess_metrics
 from ..services.credentials import IssuedCredential
 from ..storage.migrate import current, head
 from .common import fail, run, settings
@@ -37,11 +37,10 @@ def serve(
         typer.echo(f"  {issued.secret}")
     for key, value in (("HOST", cfg.host), ("PORT", cfg.port), ("WORKERS", cfg.workers)):
         os.environ[f"SESSIONARY_{key}"] = str(value)
-    prepare_multiprocess_dir(cfg.workers)  # before any worker imports prometheus_client
     from granian import Granian  # imported late: only the server needs it
 
     typer.echo(f"serving on http://{cfg.host}:{cfg.port} with {cfg.workers} worker(s)")
-    Granian(
+    server = Granian(
         "sessionary.http.asgi:app_factory",
         factory=True,
         address=cfg.host,
@@ -51,4 +50,6 @@ def serve(
         log_level=cfg.log_level.lower(),  # type: ignore[arg-type]
         log_dictconfig=log_config,  # each worker logs like this process (fork or spawn)
         log_access=False,  # the app writes its own access line, with route and request id
-    ).serve()
+    )
+    with multiprocess_metrics(cfg.workers):  # set before any worker imports prometheus_client
+        server.serve()

@@ -23,6 +23,7 @@ from ..http.native.usage import (
 )
 from ..services.sessions import Page
 from ..services.usage import UsageReport, check_range
+from . import remote
 from .common import CLI_ACTOR, JsonOption, emit_json, emit_table, run
 from .present import session_json, session_row
 
@@ -30,6 +31,7 @@ sessions_app = typer.Typer(help="Inspect and steer sessions.", no_args_is_help=T
 usage_app = typer.Typer(help="Usage (billed minutes) reports.", no_args_is_help=True)
 _COLUMNS = ["id", "status", "subject", "scope", "opened", "billed min"]
 TenantOption = typer.Option(..., help="Tenant name or id.")
+SessionTenantOption = typer.Option(None, help="Tenant name or id (not with --server).")
 
 
 class Format(StrEnum):
@@ -41,7 +43,8 @@ class Format(StrEnum):
 
 @sessions_app.command("list")
 def sessions_list(
-    tenant: str = TenantOption,
+    ctx: typer.Context,
+    tenant: str | None = SessionTenantOption,
     status: Status = typer.Option(None, help="Only sessions with this status."),
     subject_kind: str = typer.Option(None),
     subject_id: str = typer.Option(None),
@@ -49,10 +52,14 @@ def sessions_list(
     json: bool = JsonOption,
 ) -> None:
     """List a tenant's sessions, newest first."""
+    if server := remote.target(ctx, tenant):
+        filters = {"status": status, "subject_kind": subject_kind, "subject_id": subject_id}
+        remote.list_sessions(server, _COLUMNS, json, limit=limit, **filters)
+        return
 
     async def work(c: Container) -> tuple[Page, int]:
         now = c.clock.now()
-        t = await c.tenants.find(tenant)
+        t = await c.tenants.find(str(tenant))
         flt = SessionFilter(
             now=now, status=status, subject_kind=subject_kind, subject_id=subject_id
         )
@@ -86,22 +93,44 @@ def _print_one(session: Session, now: int, json: bool) -> None:
         emit_table(session.id, _COLUMNS, [session_row(session, now)])
 
 
+def _route(ctx: typer.Context, tenant: str | None, action: str, sid: str, json: bool) -> None:
+    if server := remote.target(ctx, tenant):
+        remote.one_session(server, action, sid, _COLUMNS, json)
+    else:
+        _print_one(*_one(str(tenant), action, sid), json)
+
+
 @sessions_app.command("show")
-def sessions_show(session_id: str, tenant: str = TenantOption, json: bool = JsonOption) -> None:
+def sessions_show(
+    ctx: typer.Context,
+    session_id: str,
+    tenant: str | None = SessionTenantOption,
+    json: bool = JsonOption,
+) -> None:
     """Show one session."""
-    _print_one(*_one(tenant, "show", session_id), json)
+    _route(ctx, tenant, "show", session_id, json)
 
 
 @sessions_app.command("close")
-def sessions_close(session_id: str, tenant: str = TenantOption, json: bool = JsonOption) -> None:
+def sessions_close(
+    ctx: typer.Context,
+    session_id: str,
+    tenant: str | None = SessionTenantOption,
+    json: bool = JsonOption,
+) -> None:
     """Close a session (close reason ``admin``)."""
-    _print_one(*_one(tenant, "close", session_id), json)
+    _route(ctx, tenant, "close", session_id, json)
 
 
 @sessions_app.command("delete")
-def sessions_delete(session_id: str, tenant: str = TenantOption, json: bool = JsonOption) -> None:
+def sessions_delete(
+    ctx: typer.Context,
+    session_id: str,
+    tenant: str | None = SessionTenantOption,
+    json: bool = JsonOption,
+) -> None:
     """Delete a session and its events; its billed minutes stay in usage."""
-    _print_one(*_one(tenant, "delete", session_id), json)
+    _route(ctx, tenant, "delete", session_id, json)
 
 
 @usage_app.command("report")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -32,7 +32,8 @@ T = TypeVar("T")
 
 class AsyncClient(AsyncAdmin):
     """The async twin of ``Client``: the same methods, awaited; ``iter_*`` and
-    ``stream_events`` are async iterators.
+    ``stream_events`` are async iterators. Every mutation carries a fresh
+    ``Idempotency-Key``, and calls are retried on connection errors, 429 and 503.
 
     >>> async with AsyncClient("http://127.0.0.1:8000", "sk_...") as client:  # doctest: +SKIP
     ...     session = await client.open_session("user", "u-1")
@@ -247,17 +248,20 @@ class AsyncClient(AsyncAdmin):
         *,
         after: int | None = None,
         session_id: str | None = None,
-        type: str | None = None,
+        types: Sequence[str] | None = None,
         read_timeout: float = STREAM_READ_TIMEOUT_S,
     ) -> AsyncIterator[StreamEvent]:
         """The live lifecycle stream (``GET /v1/events``), endless: ``async for`` and ``break``.
 
-        Starts after event id ``after`` (default: from now). When the connection drops, or
-        nothing (not even a keepalive) arrives for ``read_timeout`` seconds, it reconnects
-        with ``Last-Event-ID`` so no event is lost or repeated; ``ConnectionFailed`` once
-        reconnecting fails more often in a row than the retry policy allows."""
+        Starts after event id ``after`` (0: from the oldest record kept; default: from now);
+        ``session_id`` and ``types`` (``opened``, ``closed``, ...) narrow it.
+
+        When the connection drops, or nothing (not even a keepalive) arrives for
+        ``read_timeout`` seconds, it reconnects with ``Last-Event-ID`` so no event is lost
+        or repeated; ``ConnectionFailed`` once reconnecting fails more often in a row than
+        the retry policy allows."""
         state = StreamState(self._retry, after)
-        params = calls.stream_params(session_id, type)
+        params = calls.stream_params(session_id, types)
         headers = calls.stream_headers
         while True:
             ended: Exception | None = None

@@ -47,7 +47,7 @@ def request_headers(call: Call[object]) -> dict[str, str]:
 
 
 def stream_timeout(read_timeout: float) -> httpx.Timeout:
-    return httpx.Timeout(DEFAULT_TIMEOUT, read=read_timeout)
+    return httpx.Timeout(10.0, connect=5.0, read=read_timeout)
 
 
 class StreamState:
@@ -71,10 +71,10 @@ class StreamState:
         message = self.decoder.feed(line)
         if self.decoder.retry_ms is not None:
             self._retry_ms = self.decoder.retry_ms
-        if message is None:
-            return None
+        if message is None or not message.data.strip():
+            return None  # e.g. a keepalive sent as a comment with an empty data line
         event = to_stream_event(message)
-        self.last_id = message.id if message.id is not None else str(event.id)
+        self.last_id = message.id if message.id is not None else event.id
         return event
 
     def reconnect_delay(self, exc: Exception | None) -> float:

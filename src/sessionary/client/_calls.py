@@ -238,8 +238,11 @@ def list_audit(cursor: str | None, limit: int | None) -> Call[AuditPage]:
 # -- the live event stream -------------------------------------------------------------------
 
 
-def stream_params(session_id: str | None, type: str | None) -> dict[str, str]:
-    return _query(session_id=session_id, type=type)
+def stream_params(session_id: str | None, types: Iterable[str] | None) -> httpx.QueryParams:
+    params: list[tuple[str, str | int | float | bool | None]] = [("type", t) for t in types or ()]
+    if session_id is not None:
+        params.insert(0, ("session_id", session_id))
+    return httpx.QueryParams(params)
 
 
 def stream_headers(last_id: str | None) -> dict[str, str]:

@@ -4,10 +4,6 @@ builds has exactly the server's shape."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
-
 from ..http.native.structs import AppendOut as AppendResult
 from ..http.native.structs import AuditEntryOut as AuditEntry
 from ..http.native.structs import AuditPage, ClosedSessions, SessionPage, SubjectPage
@@ -22,17 +18,26 @@ from ..http.native.structs import SubjectOut as SubjectRef
 from ..http.native.structs import TenantOut as Tenant
 from ..http.native.structs import UsageDayOut as UsageDay
 from ..http.native.structs import UsageOut as Usage
+from ..http.native.webhook_structs import CreatedWebhookOut as CreatedWebhook
+from ..http.native.webhook_structs import DeliveryOut as Delivery
+from ..http.native.webhook_structs import DeliveryPage, ReplayOut
+from ..http.native.webhook_structs import StreamEventOut as StreamEvent
+from ..http.native.webhook_structs import WebhookOut as Webhook
 
 __all__ = [
     "AppendResult",
     "AuditEntry",
     "AuditPage",
     "ClosedSessions",
+    "CreatedWebhook",
     "Credential",
+    "Delivery",
+    "DeliveryPage",
     "Event",
     "EventPage",
     "IssuedCredential",
     "NewEvent",
+    "ReplayOut",
     "Session",
     "SessionPage",
     "StreamEvent",
@@ -42,17 +47,5 @@ __all__ = [
     "Tenant",
     "Usage",
     "UsageDay",
+    "Webhook",
 ]
-
-
-class StreamEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """One lifecycle record from the live stream (``GET /v1/events``).
-
-    ``type`` is the transition (``opened``, ``closed``, ``extended``, ``expired``,
-    ``deleted``, ...); ``data`` is the whole JSON object the server sent."""
-
-    id: int
-    type: str
-    session_id: str | None
-    at: str
-    data: dict[str, Any]

@@ -6,7 +6,6 @@ it dispatches."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import msgspec
 
@@ -58,23 +57,8 @@ class SSEDecoder:
 
 
 def to_stream_event(message: ServerSentEvent) -> StreamEvent:
-    """``data`` is one JSON object with at least ``id``, ``type``, ``session_id`` and ``at``."""
+    """``data`` is one lifecycle record as JSON (the server's ``StreamEventOut``)."""
     try:
-        data: Any = msgspec.json.decode(message.data)
-    except msgspec.DecodeError as exc:
-        raise StreamProtocolError(f"event data is not JSON: {message.data[:100]!r}") from exc
-    if not isinstance(data, dict):
-        raise StreamProtocolError("event data is not a JSON object")
-    raw_id = message.id if message.id not in (None, "") else data.get("id")
-    try:
-        event_id = int(str(raw_id))
-    except ValueError as exc:
-        raise StreamProtocolError(f"event id is not an integer: {raw_id!r}") from exc
-    session_id = data.get("session_id")
-    return StreamEvent(
-        id=event_id,
-        type=message.event if message.event != "message" else str(data.get("type", "message")),
-        session_id=session_id if isinstance(session_id, str) else None,
-        at=str(data.get("at", "")),
-        data=data,
-    )
+        return msgspec.json.decode(message.data, type=StreamEvent)
+    except msgspec.DecodeError as exc:  # ValidationError included
+        raise StreamProtocolError(f"not a lifecycle record: {exc}") from exc

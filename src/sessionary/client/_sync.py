@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -248,17 +248,20 @@ class Client(SyncAdmin):
         *,
         after: int | None = None,
         session_id: str | None = None,
-        type: str | None = None,
+        types: Sequence[str] | None = None,
         read_timeout: float = STREAM_READ_TIMEOUT_S,
     ) -> Iterator[StreamEvent]:
         """The live lifecycle stream (``GET /v1/events``), endless: iterate and ``break``.
 
-        Starts after event id ``after`` (default: from now). When the connection drops, or
-        nothing (not even a keepalive) arrives for ``read_timeout`` seconds, it reconnects
-        with ``Last-Event-ID`` so no event is lost or repeated; ``ConnectionFailed`` once
-        reconnecting fails more often in a row than the retry policy allows."""
+        Starts after event id ``after`` (0: from the oldest record kept; default: from now);
+        ``session_id`` and ``types`` (``opened``, ``closed``, ...) narrow it.
+
+        When the connection drops, or nothing (not even a keepalive) arrives for
+        ``read_timeout`` seconds, it reconnects with ``Last-Event-ID`` so no event is lost
+        or repeated; ``ConnectionFailed`` once reconnecting fails more often in a row than
+        the retry policy allows."""
         state = StreamState(self._retry, after)
-        params = calls.stream_params(session_id, type)
+        params = calls.stream_params(session_id, types)
         while True:
             ended: Exception | None
             try:
@@ -268,7 +271,7 @@ class Client(SyncAdmin):
             time.sleep(state.reconnect_delay(ended))
 
     def _stream_once(
-        self, state: StreamState, params: dict[str, str], read_timeout: float
+        self, state: StreamState, params: httpx.QueryParams, read_timeout: float
     ) -> Generator[StreamEvent, None, ApiError | None]:
         """One connection: its events, then why it ended (an error answer, or None)."""
         headers = calls.stream_headers(state.last_id)

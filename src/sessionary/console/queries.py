@@ -63,7 +63,7 @@ class ConsoleReads:
         first_day = min(today.replace(day=1), today - timedelta(days=CHART_DAYS - 1))
         async with self._uow(write=False) as uow:
             q = _queries(uow)
-            counts = await q.tenant_counts(now, day_start(today))
+            counts = await q.tenant_counts([t.pk for t in tenants], now, day_start(today))
             usage = await q.usage_by_day(day_start(first_day), now)
             statuses = await q.status_counts(now)
             await uow.commit()

@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from ..config import Settings
 from ..domain.errors import Unauthenticated
 from ..http.native.errors import request_id
-from . import keys, sessions
+from . import keys, sessions, webhooks
 from .charts import bar_chart, status_chart
 from .context import DEPENDENCIES, Console, read_form
 from .render import PREFIX, AnyRequest, page, see_other
@@ -121,6 +121,7 @@ def console_router(settings: Settings) -> Router:
             overview,
             *sessions.ROUTES,
             *keys.ROUTES,
+            *webhooks.ROUTES,
             static,
         ],
         dependencies=DEPENDENCIES,

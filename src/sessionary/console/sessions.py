@@ -134,7 +134,7 @@ async def show_session(
         operator=operator,
         tenant=found,
         s=session,
-        status=session.effective_status(now).value,
+        session_status=session.effective_status(now).value,
         reason=session.effective_close_reason(now),
         ended_at=session.ended_at(now),
         billed=session.billed_minutes(now),

@@ -9,12 +9,36 @@ import msgspec
 from litestar import Litestar, Request, get
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import OpenAPIMediaType, Reference, RequestBody
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, RequestBody
 from litestar.routes import HTTPRoute
 
 from .. import __version__
 
 _REF = "#/components/schemas/{name}"
+# Every /v1 operation may answer these as problem+json (http/native/errors.py decides which).
+_PROBLEMS = {
+    "400": "Malformed request (bad JSON, bad parameter)",
+    "401": "Missing or unknown credential",
+    "403": "The credential lacks a scope",
+    "404": "No such resource in the caller's tenant",
+    "409": "Conflict with the resource's state (e.g. session not active)",
+    "413": "Body too large",
+    "415": "Unsupported media type",
+    "422": "Invalid input",
+    "429": "Rate limited",
+    "503": "The database is unavailable; retry later",
+}
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "request_id": {"type": ["string", "null"]},
+    },
+}
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -47,7 +71,10 @@ def attach_request_bodies(app: Litestar) -> None:
                         handler.opt.get("body_optional", False),
                     )
                 )
-    if not found or schema.paths is None:
+    if schema.paths is None:
+        return
+    _attach_problems(schema)
+    if not found:
         return
     _, components = msgspec.json.schema_components([b for *_, b, _ in found], ref_template=_REF)
     if schema.components.schemas is None:
@@ -63,6 +90,29 @@ def attach_request_bodies(app: Litestar) -> None:
         operation.request_body = RequestBody(
             content={"application/json": OpenAPIMediaType(schema=ref)}, required=not optional
         )
+
+
+def _attach_problems(schema: Any) -> None:
+    """Document the problem+json answers of every /v1 operation, so clients (and schema-driven
+    fuzzers) know each status code a call can return."""
+    if schema.components.schemas is None:
+        schema.components.schemas = {}
+    schema.components.schemas.setdefault("Problem", _PROBLEM_SCHEMA)
+    ref = Reference(ref=_REF.format(name="Problem"))
+    for path, item in schema.paths.items():
+        if not path.startswith("/v1"):
+            continue
+        for verb in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, verb, None)
+            if operation is None:
+                continue
+            responses = operation.responses if operation.responses is not None else {}
+            for status, description in _PROBLEMS.items():
+                responses[status] = OpenAPIResponse(
+                    description=description,
+                    content={"application/problem+json": OpenAPIMediaType(schema=ref)},
+                )
+            operation.responses = responses
 
 
 @get("/openapi.json", include_in_schema=False, media_type="application/json")

@@ -15,7 +15,7 @@ from litestar import Litestar
 
 from ..bootstrap import Container
 from .metrics import Metrics
-from .stats import CachedStats, Snapshot, read_snapshot
+from .stats import DatabaseStats
 
 access_log = logging.getLogger("sessionary.access")
 
@@ -26,11 +26,8 @@ def instrument(app: Litestar) -> Metrics:
     """Attach metrics to ``app`` and wrap its handler; call it before any wrapper that copies
     the scope (the route template is read back from the scope routing filled in)."""
     container: Container = app.state.container
-
-    async def read() -> Snapshot:
-        return await read_snapshot(container.database, container.clock.now())
-
-    metrics = Metrics(CachedStats(read, container.settings.metrics_cache_s), container.clock)
+    ttl_s = container.settings.metrics_cache_s
+    metrics = Metrics(DatabaseStats(container.database, container.clock, ttl_s))
     app.state[STATE_KEY] = metrics
     inner = app.asgi_handler
 

@@ -26,7 +26,7 @@ _SECRETS = (
     # key=value / "key": "value" where the key names a secret (client_secret, hash, token, ...)
     (
         re.compile(
-            r"(?i)\b([\w-]*(?:secret|password|passwd|api_?key|authorization|token|hash)[\w-]*)"
+            r"(?i)\b([\w-]*(?:secret|password|passwd|api[_-]?key|authorization|token|hash)[\w-]*)"
             r"(\"?'?\s*[:=]\s*\"?'?)([^\s\"'&,;}\]]+)"
         ),
         r"\1\2" + REDACTED,

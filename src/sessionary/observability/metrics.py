@@ -17,9 +17,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from ..domain.model import SECOND
-from ..domain.ports import Clock
 from .multiproc import MULTIPROC_ENV
-from .stats import BACKLOG_STATUSES, SESSION_STATUSES, CachedStats, Snapshot
+from .stats import BACKLOG_STATUSES, SESSION_STATUSES, Snapshot, StatsSource
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # requests no route answered (404/405): one label, never the raw path
@@ -32,8 +31,7 @@ def _gauge(name: str, doc: str, labels: Iterable[str] = ()) -> GaugeMetricFamily
 class _ScrapeTime(Collector):
     """Gauges computed when scraped: from the last database snapshot and this process's sweeper."""
 
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
+    def __init__(self) -> None:
         self.snapshot: Snapshot | None = None
         self.sweeper_last_run: int | None = None
 
@@ -83,7 +81,7 @@ def _database_gauges(snap: Snapshot) -> Iterator[Metric]:
 class Metrics:
     """One per app: its own registry, so no process-global collector leaks into /metrics."""
 
-    def __init__(self, stats: CachedStats, clock: Clock) -> None:
+    def __init__(self, stats: StatsSource) -> None:
         self._stats = stats
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -98,7 +96,7 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
         )
-        self._scrape = _ScrapeTime(clock)
+        self._scrape = _ScrapeTime()
         self.registry.register(self._scrape)
 
     def observe(self, method: str, route: str | None, status: int, seconds: float) -> None:

@@ -7,26 +7,34 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def prepare_multiprocess_dir(workers: int) -> str | None:
-    """Before granian starts several workers: an empty directory for the shared metric files.
+@contextmanager
+def multiprocess_metrics(workers: int) -> Iterator[str | None]:
+    """While granian runs several workers: a directory for the metric files they share.
 
-    An operator's own ``PROMETHEUS_MULTIPROC_DIR`` is used, its ``*.db`` files removed (files
-    left by an earlier run would be added to this one's counts); otherwise a fresh temporary
-    directory."""
+    An operator's own ``PROMETHEUS_MULTIPROC_DIR`` is used, its ``*.db`` files removed first
+    (files left by an earlier run would be added to this one's counts); otherwise a temporary
+    directory, removed when the server stops. One worker needs none."""
     if workers <= 1:
-        return None
+        yield None
+        return
     configured = os.environ.get(MULTIPROC_ENV)
     if configured:
         path = Path(configured)
         path.mkdir(parents=True, exist_ok=True)
         for stale in path.glob("*.db"):  # only prometheus_client's own files
             stale.unlink()
-    else:
-        path = Path(tempfile.mkdtemp(prefix="sessionary-metrics-"))
-    os.environ[MULTIPROC_ENV] = str(path)
-    return str(path)
+        yield str(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="sessionary-metrics-") as temporary:
+        os.environ[MULTIPROC_ENV] = temporary
+        try:
+            yield temporary
+        finally:
+            del os.environ[MULTIPROC_ENV]

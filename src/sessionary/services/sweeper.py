@@ -8,9 +8,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from ..domain.model import SECOND, Micros
-from ..domain.ports import Clock, UnitOfWorkFactory
+from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from .idempotency import KEEP_FOR_S
 from .sessions import expire_in
 
@@ -22,10 +23,17 @@ log = logging.getLogger("sessionary.sweeper")
 
 
 class Sweeper:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, batch: int = 500) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        batch: int = 500,
+        keep_delivered_days: int = 7,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._batch = batch
+        self._keep_delivered_days = keep_delivered_days
         self.last_run_at: Micros | None = None  # end of the last complete pass, for /metrics
 
     async def sweep_once(self) -> int:
@@ -70,20 +78,51 @@ class Sweeper:
         return count
 
     async def apply_retention(self) -> int:
-        """Remove ended sessions older than each tenant's ``retention_days`` (rule 2)."""
+        """Rule 2: remove each tenant's ended sessions (with their events and keys) and
+        lifecycle records older than its ``retention_days``, and delivered webhook rows older
+        than ``keep_delivered_days``; in batches, each its own short transaction, so storage
+        stays bounded under churn without a long lock. Returns the sessions removed."""
         now = self._clock.now()
-        removed = 0
         async with self._uow(write=False) as uow:
             tenants = await uow.tenants.list()
             await uow.commit()
+        sessions = records = 0
         for tenant in tenants:
             days = tenant.policy.retention_days
             if days is None:
                 continue
+            removed = await self._purge_tenant(tenant.pk, now - days * DAY)
+            sessions, records = sessions + removed[0], records + removed[1]
+        delivered_before = now - self._keep_delivered_days * DAY
+        deliveries = await self._in_batches(
+            lambda uow: uow.webhooks.purge_finished(delivered_before, self._batch)
+        )
+        if sessions or records or deliveries:
+            log.info(
+                "retention applied",
+                extra={"sessions": sessions, "records": records, "deliveries": deliveries},
+            )
+        return sessions
+
+    async def _purge_tenant(self, tenant_pk: int, before: Micros) -> tuple[int, int]:
+        sessions = await self._in_batches(
+            lambda uow: uow.sessions.purge_ended_before(tenant_pk, before, self._batch)
+        )
+        records = await self._in_batches(
+            lambda uow: uow.lifecycle.purge_before(tenant_pk, before, self._batch)
+        )
+        return sessions, records
+
+    async def _in_batches(self, purge: Callable[[UnitOfWork], Awaitable[int]]) -> int:
+        total = 0
+        while True:
             async with self._uow() as uow:
-                removed += await uow.sessions.purge_ended_before(tenant.pk, now - days * DAY)
+                count = await purge(uow)
                 await uow.commit()
-        return removed
+            total += count
+            if count < self._batch:
+                return total
+            await asyncio.sleep(0)  # let requests in between batches
 
     async def run_forever(self, interval_s: float) -> None:
         last_housekeeping = float("-inf")

@@ -58,6 +58,7 @@ subjects = Table(
     Column("attributes", Json, nullable=False),
     Column("created_at", Micros, nullable=False),
     UniqueConstraint("tenant_pk", "kind", "external_id"),
+    Index("ix_subjects_external_id", "external_id"),  # console: find a subject in any tenant
 )
 
 sessions = Table(
@@ -86,6 +87,11 @@ sessions = Table(
     UniqueConstraint("tenant_pk", "id"),
     Index("ix_sessions_subject_live", "tenant_pk", "subject_pk", "status"),
     Index("ix_sessions_tenant_opened", "tenant_pk", "opened_at"),
+    # The console: a tenant's sessions newest first (keyset on pk), counts by status, and
+    # billed minutes by the day sessions ended, each from an index at 100k+ sessions.
+    Index("ix_sessions_tenant_pk", "tenant_pk", "pk"),
+    Index("ix_sessions_tenant_status", "tenant_pk", "status", "expires_at"),
+    Index("ix_sessions_closed", "closed_at", "tenant_pk", "opened_at", "metered"),
     Index(
         "ix_sessions_due",
         "expires_at",

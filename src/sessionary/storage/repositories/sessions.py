@@ -239,14 +239,19 @@ class SqlSessionRepository:
         stmt = _select().where(*where).order_by(end, t.c.pk).limit(limit)
         return [_session(r) for r in await self._ex.execute(stmt)]
 
-    async def purge_ended_before(self, tenant_pk: int, before: Micros) -> int:
-        """Retention: remove ended sessions (their events and bound keys cascade)."""
-        stmt = delete(t).where(
-            (t.c.tenant_pk == tenant_pk)
-            & (t.c.status != Status.ACTIVE.value)
-            & (t.c.closed_at < before)
+    async def purge_ended_before(self, tenant_pk: int, before: Micros, limit: int) -> int:
+        """Retention: remove one batch of ended sessions (their events and keys cascade)."""
+        batch = (
+            select(t.c.pk)
+            .where(
+                (t.c.tenant_pk == tenant_pk)
+                & (t.c.status != Status.ACTIVE.value)
+                & (t.c.closed_at < before)
+            )
+            .limit(limit)
+            .scalar_subquery()
         )
-        result = await self._ex.execute(stmt)
+        result = await self._ex.execute(delete(t).where(t.c.pk.in_(batch)))
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def subject_totals(

@@ -1,0 +1,96 @@
+"""Webhooks: a tenant's subscriptions, their deliveries (paged) and replay, through the same
+WebhookService as ``/v1/webhooks``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Response, get, post
+from litestar.params import Parameter
+
+from ..domain.errors import InvalidInput
+from ..domain.webhooks import DeliveryStatus
+from ..http.native.errors import request_id
+from .context import Console, read_form
+from .render import PREFIX, AnyRequest, page, see_other
+from .signin import Operator
+
+PAGE = 50
+
+
+@get("/webhooks", name="console:webhooks")
+async def list_webhooks(
+    request: AnyRequest, console: Console, operator: Operator, tenant: str = ""
+) -> Response[str]:
+    found = await console.c.tenants.find(tenant) if tenant else None
+    hooks = await console.c.webhooks.list(found.pk) if found else []
+    return page(
+        request,
+        "webhooks.html",
+        title="Webhooks",
+        operator=operator,
+        tenants=await console.c.tenants.list(),
+        tenant=found,
+        hooks=hooks,
+    )
+
+
+@get("/webhooks/{tenant:str}/{webhook_id:str}", name="console:webhook")
+async def show_webhook(
+    request: AnyRequest,
+    console: Console,
+    operator: Operator,
+    tenant: str,
+    webhook_id: str,
+    status: str = "",
+    after: Annotated[int | None, Parameter(ge=0)] = None,
+    requeued: Annotated[int | None, Parameter(ge=0)] = None,
+) -> Response[str]:
+    found = await console.c.tenants.find(tenant)
+    hook = await console.c.webhooks.get(found.pk, webhook_id)
+    wanted = _status(status)
+    items, nxt = await console.c.webhooks.deliveries(found.pk, hook.id, wanted, after, PAGE)
+    base = f"{PREFIX}/webhooks/{found.name}/{hook.id}"
+    next_url = None if nxt is None else f"{base}?" + urlencode({"status": status, "after": nxt})
+    return page(
+        request,
+        "webhook.html",
+        title=f"Webhook {hook.id}",
+        operator=operator,
+        tenant=found,
+        hook=hook,
+        deliveries=items,
+        statuses=[s.value for s in DeliveryStatus],
+        chosen=status,
+        base=base,
+        next_url=next_url,
+        notice=None if requeued is None else f"Replay requested: {requeued} deliveries requeued.",
+    )
+
+
+def _status(value: str) -> DeliveryStatus | None:
+    if not value:
+        return None
+    try:
+        return DeliveryStatus(value)
+    except ValueError:
+        raise InvalidInput("unknown delivery status", field="status") from None
+
+
+@post("/webhooks/{tenant:str}/{webhook_id:str}/replay", status_code=303)
+async def replay_webhook(
+    request: AnyRequest, console: Console, operator: Operator, tenant: str, webhook_id: str
+) -> Response[Any]:
+    form = await read_form(request)
+    found = await console.c.tenants.find(tenant)
+    try:
+        from_id = int(form.get("from_event_id"))
+    except ValueError:
+        raise InvalidInput("give the event id to replay from", field="from_event_id") from None
+    actor = operator.actor(request_id(request))
+    count = await console.c.webhooks.replay(found.pk, webhook_id, from_id, actor)
+    return see_other(f"{PREFIX}/webhooks/{found.name}/{webhook_id}?requeued={count}")
+
+
+ROUTES: list[Any] = [list_webhooks, show_webhook, replay_webhook]

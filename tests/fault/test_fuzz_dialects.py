@@ -1,0 +1,227 @@
+"""Malformed input for every dialect against a real server: random bytes, invalid UTF-8, wrong
+JSON types, huge and deeply nested JSON, duplicate keys and odd headers. Every answer is the
+dialect's documented error shape, the server stays up, and nothing is stored."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .invariants import count
+from .report import env_int, record
+from .server import GAME, Server, TenantWorld, provision
+
+EXAMPLES = env_int("FAULT_FUZZ_EXAMPLES", 25) * 4
+MAX_BODY = 65_536
+TABLES = ("sessions", "events", "lifecycle", "subjects", "work_items", "credentials")
+Check = Callable[[httpx.Response], None]
+
+
+@dataclass
+class Target:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Fuzzed:
+    server: Server
+    world: TenantWorld
+    targets: dict[str, list[Target]]
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory: pytest.TempPathFactory, sqlite_template_file: Any) -> Iterator[Fuzzed]:
+    from tests.support import sqlite_database
+
+    url = sqlite_database(sqlite_template_file, tmp_path_factory.mktemp("dialect-fuzz"))
+    world = provision(url, "acme")
+    server = Server(url, SESSIONARY_MAX_BODY_BYTES=str(MAX_BODY))
+    server.start()
+    try:
+        yield Fuzzed(server, world, _targets(server.base, world))
+    finally:
+        server.stop()
+
+
+def _targets(base: str, w: TenantWorld) -> dict[str, list[Target]]:
+    """Each dialect's write calls, with valid credentials (and real ids) so the body is what
+    gets judged."""
+    native = {"Authorization": f"Bearer {w.native}"}
+    sid = httpx.post(
+        base + "/v1/sessions", json={"subject": {"kind": "u", "id": "f"}}, headers=native
+    ).json()["id"]
+    form = {"grant_type": "client_credentials", "client_id": w.pagos_client}
+    form["client_secret"] = w.pagos_secret
+    bearer = {"Authorization": "Bearer " + httpx.post(base + "/pagos/token", data=form).json()[
+        "access_token"
+    ]}
+    start = {"secureLogin": w.casino_login, "token": w.casino_token, "uuid": "u", "userId": "p"}
+    start.update(gameId=GAME, sessionId="s", language="en", currency="USD")
+    launch = httpx.post(base + "/casino/v4/StartGame", json=start).json()["url"]
+    game = {"X-Game-Token": parse_qs(urlsplit(str(launch)).query)["token"][0]}
+    rufus = {"api_key": w.rufus}
+    close = f"/casino/V4/closesession?MEMB_ID={w.casino_login}&HASH={w.casino_token}"
+    return {
+        "native": [
+            Target("POST", "/v1/sessions", native),
+            Target("POST", f"/v1/sessions/{sid}/events", native),
+            Target("POST", f"/v1/sessions/{sid}/extend", native),
+            Target("PUT", "/v1/tenant/policy", native),
+        ],
+        "rufus": [
+            Target("POST", "/rufus/v0/devices", rufus),
+            Target("POST", "/rufus/v0/sessions", rufus),
+            Target("POST", "/rufus/v0/passings", rufus),
+        ],
+        "hivemp": [Target("PUT", "/hivemp/v1/authenticate", {"X-API-Key": w.hivemp})],
+        "pagos": [
+            Target("POST", "/pagos/Api/Applications/OpenDedicatedSession", bearer),
+            Target("POST", "/pagos/Api/Applications/CloseDedicatedSession", bearer),
+        ],
+        "casino": [
+            Target("POST", "/casino/v4/StartGame", {}),
+            Target("POST", close, {}),
+            Target("POST", "/casino/game/rounds", game),
+            Target("POST", "/casino/history/GetGameRounds", {}),
+        ],
+    }
+
+
+# -- what each dialect documents for bad input ------------------------------------------------
+
+
+def _native(r: httpx.Response) -> None:
+    assert 400 <= r.status_code < 500, r.text
+    assert r.headers["content-type"] == "application/problem+json", r.headers
+    body = r.json()
+    assert body["type"].startswith("urn:sessionary:problem:") and body["status"] == r.status_code
+
+
+def _rufus(r: httpx.Response) -> None:
+    assert 400 <= r.status_code < 500, r.text
+    body = r.json()
+    assert list(body) == ["description"] and isinstance(body["description"], str), r.text
+
+
+def _hivemp(r: httpx.Response) -> None:
+    assert 400 <= r.status_code < 500, r.text
+    body = r.json()
+    assert set(body) == {"code", "message", "fields", "data"}, r.text
+    assert isinstance(body["code"], int) and 1000 < body["code"] < 2000, r.text
+
+
+def _pagos(r: httpx.Response) -> None:
+    body = r.json()
+    if r.status_code == 200:  # the envelope: a failure with its message
+        assert body["Success"] is False and body["Messages"], r.text
+    else:
+        assert 400 <= r.status_code < 500 and list(body) == ["Message"], r.text
+
+
+def _casino(r: httpx.Response) -> None:
+    body = r.json()
+    if r.status_code == 200:  # Gen B: a numeric error code in the body
+        assert isinstance(body["error"], int) and body["error"] != 0, r.text
+        assert isinstance(body["description"], str), r.text
+    else:
+        assert 400 <= r.status_code < 500, r.text
+        assert set(body["error"]) == {"code", "message"}, r.text
+
+
+CHECKS: dict[str, Check] = {
+    "native": _native,
+    "rufus": _rufus,
+    "hivemp": _hivemp,
+    "pagos": _pagos,
+    "casino": _casino,
+}
+
+# -- malformed input -----------------------------------------------------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=10) | st.lists(st.none())
+# Known field names with wrong-typed values: the closest a malformed body gets to a valid one.
+_FIELDS = [
+    "subject", "events", "ttl_s", "idle_timeout_s", "deviceid", "token_session", "passings_list",
+    "serial_number", "emailAddress", "passwordHash", "ApplicationKey", "SessionId", "secureLogin",
+    "userId", "gameId", "hash", "bet", "currency", "token",
+]  # fmt: skip
+_wrong_types = st.dictionaries(st.sampled_from(_FIELDS), _scalars, min_size=1)
+
+
+def _deep(depth: int) -> bytes:
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+def _duplicate(key: str) -> bytes:
+    return f'{{"{key}":"x","{key}":1,"{key}":null}}'.encode()
+
+
+bodies = st.one_of(
+    st.binary(max_size=200),
+    st.binary(max_size=50).map(lambda b: b'{"a":"\xff\xfe' + b + b'"}'),  # invalid UTF-8
+    _json.filter(lambda v: v != {}).map(lambda v: json.dumps(v).encode()),
+    _wrong_types.map(lambda v: json.dumps(v).encode()),
+    st.integers(1_000, 50_000).map(_deep),
+    st.sampled_from(_FIELDS).map(_duplicate),
+    st.just(b'{"a":"' + b"x" * (MAX_BODY + 10) + b'"}'),  # over the body limit
+    st.just(b'[' + b'{"type":"t"},' * 6000 + b'{"type":"t"}]'),  # huge but in the limit
+)
+headers = st.sampled_from(
+    [
+        {"Content-Type": "application/json"},
+        {"Content-Type": "application/json; charset=utf-16"},
+        {"Content-Type": "text/plain"},
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        {"Content-Type": "multipart/form-data; boundary=zzz"},
+        {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        {"Content-Type": "application/json", "Idempotency-Key": ""},
+        {"Content-Type": "application/json", "X-Request-Id": "x" * 300},
+        {"Content-Type": "??"},
+        {},
+    ]
+)
+
+
+@pytest.mark.parametrize("dialect", list(CHECKS))
+def test_malformed_input_gets_the_dialects_documented_error_and_changes_nothing(
+    fuzzed: Fuzzed, dialect: str
+) -> None:
+    url = fuzzed.server.database_url
+    before = {table: count(url, table) for table in TABLES}
+    statuses: Counter[int] = Counter()
+    check = CHECKS[dialect]
+    base = fuzzed.server.base
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(target=st.sampled_from(fuzzed.targets[dialect]), body=bodies, extra=headers)
+    def run(target: Target, body: bytes, extra: dict[str, str]) -> None:
+        sent = {**target.headers, **extra}
+        response = httpx.request(target.method, base + target.path, content=body, headers=sent)
+        statuses[response.status_code] += 1
+        check(response)
+
+    run()
+    assert fuzzed.server.alive()
+    assert {table: count(url, table) for table in TABLES} == before, "malformed input was stored"
+    record("fuzz-dialects", dialect=dialect, cases=sum(statuses.values()), statuses=statuses)

@@ -1,0 +1,125 @@
+"""schemathesis against a real server's ``/v1/openapi.json``: every operation, generated inputs
+(with real session ids mixed in so the happy paths run too): no 5xx, every status code, content
+type and body as the schema documents."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from sessionary.bootstrap import build
+from sessionary.config import Settings
+from sessionary.domain.scopes import SYSTEM
+from sessionary.services.credentials import NewCredential
+from tests.conftest import TEST_ACTOR
+
+from .report import env_int, record
+from .server import SECRET_KEY, Server, TenantWorld, provision
+
+EXAMPLES = env_int("FAULT_FUZZ_EXAMPLES", 25)
+# Long-lived streams (the lifecycle event stream, being built) never end a response.
+STREAMS = {"/v1/events"}
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template_file: Any
+) -> Iterator[tuple[Server, TenantWorld, str]]:
+    from tests.support import sqlite_database
+
+    url = sqlite_database(sqlite_template_file, tmp_path_factory.mktemp("fuzz"))
+    world = provision(url, "acme")
+    operator = asyncio.run(_operator_key(url))
+    server = Server(url)
+    server.start()
+    try:
+        yield server, world, operator
+    finally:
+        server.stop()
+
+
+async def _operator_key(url: str) -> str:
+    c = build(Settings(database_url=url, sweep_interval_s=0, secret_key=SECRET_KEY))
+    try:
+        issued = await c.credentials.issue(NewCredential(None, (SYSTEM,)), TEST_ACTOR)
+        return issued.secret
+    finally:
+        await c.close()
+
+
+def test_every_native_operation_answers_as_its_schema_says(
+    served: tuple[Server, TenantWorld, str],
+) -> None:
+    server, world, operator = served
+    schema = schemathesis.openapi.from_url(server.base + "/v1/openapi.json")
+    tenant = {"Authorization": f"Bearer {world.native}"}
+    live = [_open(server.base, tenant, n) for n in range(5)]
+    statuses: Counter[int] = Counter()
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        path = operation.path
+        if not path.startswith("/v1") or path in STREAMS:
+            continue  # the casino game API is checked by the dialect fuzz suite
+        headers = {"Authorization": f"Bearer {operator}"} if "/tenants" in path else tenant
+        _fuzz(operation, server.base, headers, live, statuses)
+        operations += 1
+    assert server.alive()
+    assert operations >= 15, f"only {operations} operations in the schema"
+    record("fuzz-openapi", operations=operations, cases=sum(statuses.values()), statuses=statuses)
+
+
+def _fuzz(
+    operation: Any,
+    base: str,
+    headers: dict[str, str],
+    live: list[str],
+    statuses: Counter[int],
+) -> None:
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(), real=st.booleans())
+    def run(case: Any, real: bool) -> None:
+        if real and "session_id" in (case.path_parameters or {}):
+            case.path_parameters["session_id"] = random.choice(live)
+        response = case.call(base_url=base, headers=headers, timeout=30)
+        statuses[response.status_code] += 1
+        checks = CHECKS
+        if case.path.startswith("/v1/usage") and "json" not in (case.query or {}).get("format", "json"):
+            # csv / cloudevents exports are not in the schema yet (usage export is in progress)
+            checks = [not_a_server_error, status_code_conformance]
+        case.validate_response(response, checks=checks)
+
+    run()
+
+
+def _open(base: str, headers: dict[str, str], n: int) -> str:
+    body = {"subject": {"kind": "user", "id": f"fuzz-{n}"}, "metered": True}
+    response = httpx.post(base + "/v1/sessions", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
