@@ -15,28 +15,23 @@ import asyncio
 import random
 import re
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
-from harness import postgres_database, sqlite_database, temp_dir
 from sqlalchemy import Connection, create_engine, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "src"))
-
-from sessionary.bootstrap import build  # noqa: E402
-from sessionary.config import Settings  # noqa: E402
-from sessionary.domain.model import Actor  # noqa: E402
-from sessionary.http.app import create_app  # noqa: E402
-from sessionary.services.credentials import NewCredential  # noqa: E402
-from sessionary.storage.database import to_asyncpg_url  # noqa: E402
-from sessionary.storage.migrate import upgrade  # noqa: E402
-from sessionary.storage.tables import events, sessions, subjects, tenants  # noqa: E402
+from harness import postgres_database, sqlite_database, temp_dir
+from sessionary.bootstrap import build
+from sessionary.config import Settings
+from sessionary.domain.model import Actor
+from sessionary.http.app import create_app
+from sessionary.services.credentials import NewCredential
+from sessionary.storage.database import to_asyncpg_url
+from sessionary.storage.migrate import upgrade
+from sessionary.storage.tables import events, sessions, subjects, tenants
 
 SECOND, DAY = 1_000_000, 86_400_000_000
 TENANTS = 5
@@ -160,7 +155,9 @@ async def measure(url: str, repeat: int) -> list[tuple[str, float, float]]:
         page = await c.get("/admin/sign-in")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
         assert token
-        signed = await c.post("/admin/sign-in", data={"key": issued.secret, "_csrf_token": token[1]})
+        signed = await c.post(
+            "/admin/sign-in", data={"key": issued.secret, "_csrf_token": token[1]}
+        )
         assert signed.status_code == 303, signed.text
         first = await c.get("/admin/sessions", params={"tenant": "tenant-1"})
         nxt = re.search(r'<a href="([^"]+)" rel="next">Next page', first.text)

@@ -45,9 +45,9 @@ def test_an_unknown_id_raises_not_found_with_the_problem_fields(sync_client: Cli
 
 
 def test_an_unknown_key_raises_unauthenticated(server: Server) -> None:
-    with Client(server.url, "sk_not_a_key", retry=FAST_RETRY) as client:
-        with pytest.raises(Unauthenticated) as info:
-            client.list_sessions()
+    client = Client(server.url, "sk_not_a_key", retry=FAST_RETRY)
+    with client, pytest.raises(Unauthenticated) as info:
+        client.list_sessions()
     assert info.value.status == 401 and "sk_not_a_key" not in str(info.value)
 
 
@@ -87,9 +87,9 @@ def test_a_rate_limited_call_waits_retry_after_then_lands(
         first = client.open_session("user", "u-1")
         second = client.open_session("user", "u-2")  # 429 Retry-After: 1, then lands
         assert [s.id for s in client.iter_sessions()] == [second.id, first.id]
-    with Client(limited_server.url, tenant_key.key, retry=NO_RETRY) as client:
-        with pytest.raises(RateLimited) as info:
-            client.get_session(first.id)
+    client = Client(limited_server.url, tenant_key.key, retry=NO_RETRY)
+    with client, pytest.raises(RateLimited) as info:
+        client.get_session(first.id)
     assert info.value.status == 429 and info.value.retry_after is not None
     assert info.value.retry_after >= 1
 

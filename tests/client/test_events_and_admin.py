@@ -110,3 +110,19 @@ def test_the_operator_creates_and_finds_tenants(operator: Client) -> None:
     assert created.name in {t.name for t in operator.list_tenants()}
     with pytest.raises(NotFound):
         operator.find_tenant("no-such-tenant")
+
+
+def test_webhooks_are_managed_through_the_client(sync_client: Client) -> None:
+    created = sync_client.create_webhook("https://hooks.example.com/in", event_types=["closed"])
+    assert created.secret and created.event_types == ["closed"]
+    assert [h.id for h in sync_client.list_webhooks()] == [created.id]
+    paused = sync_client.update_webhook(created.id, active=False)
+    assert paused.active is False and sync_client.get_webhook(created.id) == paused
+    sid = sync_client.open_session("user", "u-1").id
+    sync_client.close_session(sid)
+    deliveries = list(sync_client.iter_deliveries(created.id, page_size=1))
+    assert all(d.status in {"pending", "delivering", "dead"} for d in deliveries)
+    assert isinstance(sync_client.replay_webhook(created.id, from_event_id=1), int)
+    sync_client.delete_webhook(created.id)
+    with pytest.raises(NotFound):
+        sync_client.get_webhook(created.id)

@@ -177,9 +177,9 @@ def test_every_call_gets_its_own_key_and_reads_none() -> None:
 
 def test_retries_are_bounded_and_end_in_connection_failed() -> None:
     seen: list[httpx.Request] = []
-    with _fake([httpx.ConnectError("refused")] * 4, seen) as client:
-        with pytest.raises(ConnectionFailed) as info:
-            client.get_session("ses_1")
+    client = _fake([httpx.ConnectError("refused")] * 4, seen)
+    with client, pytest.raises(ConnectionFailed) as info:
+        client.get_session("ses_1")
     assert len(seen) == 4 and isinstance(info.value.__cause__, httpx.ConnectError)
     with _fake([UNAVAILABLE] * 4, seen := []) as client, pytest.raises(ServiceUnavailable):
         client.get_session("ses_1")

@@ -38,9 +38,7 @@ def test_closing_a_subject_closes_only_its_live_sessions_in_the_scope(sync_clien
     other = sync_client.open_session("device", "d-2", scope="lane-1")
     closed = sync_client.close_subject_sessions("device", "d-1", scope="lane-1")
     assert [s.id for s in closed] == [a.id]
-    assert sync_client.close_subject_sessions("device", "d-1") == [
-        sync_client.get_session(b.id)
-    ]
+    assert sync_client.close_subject_sessions("device", "d-1") == [sync_client.get_session(b.id)]
     assert sync_client.get_session(other.id).status == "active"
 
 

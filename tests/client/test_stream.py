@@ -120,9 +120,9 @@ def test_a_dropped_stream_resumes_after_the_last_event_seen() -> None:
 def test_the_stream_starts_after_the_given_id_and_gives_up_after_the_policy() -> None:
     drop = httpx.ReadTimeout("quiet")
     fake = FakeStream([(200, [], drop), (200, [], drop), (200, [], drop)])
-    with _client(fake, RetryPolicy(attempts=3, backoff_s=0.001)) as client:
-        with pytest.raises(ConnectionFailed) as info:
-            next(client.stream_events(after=41))
+    client = _client(fake, RetryPolicy(attempts=3, backoff_s=0.001))
+    with client, pytest.raises(ConnectionFailed) as info:
+        next(client.stream_events(after=41))
     assert fake.last_event_ids() == ["41", "41", "41"]
     assert isinstance(info.value.__cause__, httpx.ReadTimeout)
 

@@ -13,7 +13,6 @@ from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_p
 from .browser import CHROMIUM, CHROMIUM_ARGS, Server, serving, shots_dir
 
 
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with serving(tmp_path_factory.mktemp("console")) as running:
@@ -155,9 +154,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(
     page.goto(f"{server.base}/admin/sessions?subject=runner-3")
     page.locator("#sessions tbody tr a").first.click()
     expect(page.locator("#session-status")).to_have_text("active")
-    page.evaluate(
-        "document.querySelectorAll('input[name=_csrf_token]').forEach(e => e.remove())"
-    )
+    page.evaluate("document.querySelectorAll('input[name=_csrf_token]').forEach(e => e.remove())")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Close session").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Forbidden")
@@ -167,9 +164,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(
     expect(page.locator("#session-status")).to_have_text("active")
 
 
-def test_pages_fit_a_phone_screen(
-    page: Page, server: Server, tenant_key: str, shots: Path
-) -> None:
+def test_pages_fit_a_phone_screen(page: Page, server: Server, tenant_key: str, shots: Path) -> None:
     sign_in(page, server, shots)
     page.set_viewport_size({"width": 390, "height": 844})
     for name in ("", "sessions", "keys"):

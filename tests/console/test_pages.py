@@ -171,7 +171,10 @@ async def test_a_key_is_created_with_its_secret_shown_once_and_then_revoked(
     assert key_id.group(1) in listing.text
     assert secret.group(1) not in listing.text
     revoked = await post_form(
-        client, "/admin/keys?tenant=acme", f"/admin/keys/{key_id.group(1)}/revoke", {"tenant": "acme"}
+        client,
+        "/admin/keys?tenant=acme",
+        f"/admin/keys/{key_id.group(1)}/revoke",
+        {"tenant": "acme"},
     )
     assert revoked.status_code == 303
     assert (await client.get("/v1/sessions", headers=headers)).status_code == 401
@@ -201,7 +204,10 @@ async def test_each_dialect_credential_can_be_created_from_the_console(
     kinds = sorted(k.kind for k in await container.credentials.list(tenant.pk))
     assert kinds == ["casino-partner", "hivemp", "pagos-client", "rufus"]
     bad = await post_form(
-        client, "/admin/keys?tenant=acme", "/admin/keys/create", {"tenant": "acme", "kind": "rufus", "access": "ALL"}
+        client,
+        "/admin/keys?tenant=acme",
+        "/admin/keys/create",
+        {"tenant": "acme", "kind": "rufus", "access": "ALL"},
     )
     assert bad.status_code == 422
     assert len(await container.credentials.list(tenant.pk)) == 4

@@ -3,12 +3,16 @@ idle timeout, sign-out, and revocation of the key behind a sign-in."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import cast
+
 import httpx
 
 from sessionary.bootstrap import Container
-from sessionary.config import Settings
+from sessionary.config import load_settings
 from sessionary.console.context import Console
-from sessionary.console.signin import COOKIE, SYSTEM_TENANT
+from sessionary.console.queries import ConsoleReads
+from sessionary.console.signin import COOKIE, SYSTEM_TENANT, ConsoleAuth
 from sessionary.domain.model import Tenant
 from sessionary.domain.ports import SessionFilter
 from tests.conftest import TEST_ACTOR, key_headers
@@ -22,7 +26,10 @@ async def _console_sessions(container: Container) -> list[tuple[str, str, str]]:
     page = await container.sessions.list(
         system.pk, SessionFilter(now=container.clock.now()), None, 50
     )
-    return [(s.subject_kind, s.subject_id, s.effective_status(container.clock.now())) for s in page.items]
+    return [
+        (s.subject_kind, s.subject_id, s.effective_status(container.clock.now()))
+        for s in page.items
+    ]
 
 
 async def test_pages_send_a_visitor_without_a_session_to_the_sign_in_page(
@@ -73,15 +80,15 @@ async def test_an_operator_key_signs_in_as_a_console_session_in_the_system_tenan
 def test_the_sign_in_cookie_is_secure_in_production_or_when_asked() -> None:
     strong = "k" * 40
 
-    def flags(**settings: object) -> bool:
-        console = Console(None, None, None)  # type: ignore[arg-type]
-        console.c = type("C", (), {"settings": Settings(**settings)})()  # type: ignore[assignment]
+    def secure(**overrides: object) -> bool:
+        container = cast(Container, SimpleNamespace(settings=load_settings(**overrides)))
+        console = Console(container, ConsoleAuth(container), cast(ConsoleReads, None))
         return bool(console.cookie("x").secure)
 
-    assert flags(environment="production", secret_key=strong) is True
-    assert flags(environment="development") is False
-    assert flags(environment="development", console_secure_cookie=True) is True
-    assert flags(environment="production", secret_key=strong, console_secure_cookie=False) is False
+    assert secure(environment="production", secret_key=strong) is True
+    assert secure(environment="development") is False
+    assert secure(environment="development", console_secure_cookie=True) is True
+    assert secure(environment="production", secret_key=strong, console_secure_cookie=False) is False
 
 
 async def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(

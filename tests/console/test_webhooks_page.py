@@ -16,13 +16,11 @@ async def test_webhooks_are_listed_and_replayed_from_the_console(
     client: httpx.AsyncClient, container: Container, tenant: Tenant
 ) -> None:
     await signed_in(client, container)
-    created = await container.webhooks.create(
-        tenant.pk, "https://hooks.example/in", [], TEST_ACTOR
-    )
+    created = await container.webhooks.create(tenant.pk, "https://hooks.example/in", [], TEST_ACTOR)
     hook = created.webhook
-    await container.sessions.open(tenant.pk, OpenRequest("user", "u1"), TEST_ACTOR)
+    opened = await container.sessions.open(tenant.pk, OpenRequest("user", "u1"), TEST_ACTOR)
     async with container.database.unit_of_work(write=False) as uow:
-        records = await uow.lifecycle.list(tenant.pk, 0, 10)
+        records = await uow.lifecycle.for_session(opened.pk)
         await uow.commit()
     listing = await client.get("/admin/webhooks", params={"tenant": "acme"})
     assert listing.status_code == 200

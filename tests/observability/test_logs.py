@@ -8,6 +8,7 @@ import logging
 import logging.config
 import re
 import secrets
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -147,7 +148,9 @@ async def _pagos_flow(client: httpx.AsyncClient, container: Container, tenant: T
     return [pagos.secret, "x" + pagos.secret, token]
 
 
-async def _casino_flow(client: httpx.AsyncClient, container: Container, tenant: Tenant) -> list[str]:
+async def _casino_flow(
+    client: httpx.AsyncClient, container: Container, tenant: Tenant
+) -> list[str]:
     partner_token, signing_secret = "TOK-" + secrets.token_hex(12), secrets.token_hex(16)
     await create_partner(container, tenant.name, TEST_ACTOR, "S7", partner_token, signing_secret)
     await add_game(container, tenant.name, "lm_1_pumpkinfarm", "Pumpkin Farm", TEST_ACTOR)
@@ -208,8 +211,7 @@ def test_the_redacting_filter_scrubs_extras_and_tracebacks() -> None:
     try:
         raise ValueError(f"refused Bearer {secret}")
     except ValueError:
-        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", None, True)
-        record.exc_info = __import__("sys").exc_info()
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
     record.detail = f"api_key={secret}"
     RedactingFilter().filter(record)
     formatted = JsonFormatter().format(record)

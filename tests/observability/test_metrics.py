@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import insert
 
 from sessionary.bootstrap import Container, build
@@ -144,7 +145,10 @@ TOKEN = "metrics-token-0123456789abcdef"
 @pytest.fixture
 async def guarded(database_url: str, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
     settings = Settings(
-        database_url=database_url, sweep_interval_s=0, environment="test", metrics_token=TOKEN
+        database_url=database_url,
+        sweep_interval_s=0,
+        environment="test",
+        metrics_token=SecretStr(TOKEN),
     )
     container = build(settings, clock=clock)
     app = create_app(container)
@@ -179,4 +183,4 @@ async def test_a_set_metrics_token_admits_the_bearer_of_it(guarded: httpx.AsyncC
 
 def test_a_short_metrics_token_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="16 characters"):
-        Settings(metrics_token="short")
+        Settings(metrics_token=SecretStr("short"))

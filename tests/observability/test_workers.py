@@ -47,14 +47,14 @@ async def fixed() -> Snapshot:
     return SNAPSHOT
 
 
-async def test_with_a_multiprocess_directory_any_worker_reports_every_workers_requests(
+def test_with_a_multiprocess_directory_any_worker_reports_every_workers_requests(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = {**os.environ, MULTIPROC_ENV: str(tmp_path)}
     for _ in range(2):
         subprocess.run([sys.executable, "-c", WORKER], env=env, check=True, timeout=60)
     monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
-    body, _ = await Metrics(Cached(fixed, 0)).render(None)
+    body, _ = asyncio.run(Metrics(Cached(fixed, 0)).render(None))
     found = samples(body.decode())
     healthz = frozenset({"method": "GET", "route": "/healthz", "status": "200"}.items())
     assert found[("sessionary_http_requests_total", healthz)] == 2

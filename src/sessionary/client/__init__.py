@@ -41,7 +41,9 @@ from ._errors import (
 from ._models import (
     AppendResult,
     AuditEntry,
+    CreatedWebhook,
     Credential,
+    Delivery,
     Event,
     EventPage,
     IssuedCredential,
@@ -54,6 +56,7 @@ from ._models import (
     Tenant,
     Usage,
     UsageDay,
+    Webhook,
 )
 from ._retry import NO_RETRY, RetryPolicy
 from ._sync import Client
@@ -68,7 +71,9 @@ __all__ = [
     "Client",
     "Conflict",
     "ConnectionFailed",
+    "CreatedWebhook",
     "Credential",
+    "Delivery",
     "Event",
     "EventPage",
     "Forbidden",
@@ -94,4 +99,5 @@ __all__ = [
     "Unauthenticated",
     "Usage",
     "UsageDay",
+    "Webhook",
 ]

@@ -14,20 +14,25 @@ import httpx
 import msgspec
 
 from ..http.native import structs as wire
+from ..http.native import webhook_structs as whs
 from ._models import (
     AppendResult,
     AuditPage,
     ClosedSessions,
+    CreatedWebhook,
     Credential,
+    DeliveryPage,
     EventPage,
     IssuedCredential,
     NewEvent,
+    ReplayOut,
     Session,
     SessionPage,
     Subject,
     SubjectPage,
     Tenant,
     Usage,
+    Webhook,
 )
 
 T = TypeVar("T")
@@ -233,6 +238,48 @@ def put_subject(kind: str, subject_id: str, attributes: dict[str, Any]) -> Call[
 def list_audit(cursor: str | None, limit: int | None) -> Call[AuditPage]:
     params = _query(cursor=cursor, limit=limit)
     return Call("GET", "/v1/audit", _json(AuditPage), params=params)
+
+
+# -- webhooks (scope admin) -----------------------------------------------------------------
+
+
+def _none(response: httpx.Response) -> None:
+    return None
+
+
+def create_webhook(url: str, event_types: Sequence[str]) -> Call[CreatedWebhook]:
+    body = _body(whs.WebhookIn(url=url, event_types=list(event_types)))
+    return Call("POST", "/v1/webhooks", _json(CreatedWebhook), body=body)
+
+
+def list_webhooks() -> Call[list[Webhook]]:
+    return Call("GET", "/v1/webhooks", _json(list[Webhook]))
+
+
+def get_webhook(webhook_id: str) -> Call[Webhook]:
+    return Call("GET", f"/v1/webhooks/{_seg(webhook_id)}", _json(Webhook))
+
+
+def update_webhook(webhook_id: str, **changes: Any) -> Call[Webhook]:
+    body = _body(whs.WebhookPatchIn(**changes))
+    return Call("PATCH", f"/v1/webhooks/{_seg(webhook_id)}", _json(Webhook), body=body)
+
+
+def delete_webhook(webhook_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/webhooks/{_seg(webhook_id)}", _none)
+
+
+def list_deliveries(
+    webhook_id: str, status: str | None, cursor: str | None, limit: int | None
+) -> Call[DeliveryPage]:
+    params = _query(status=status, cursor=cursor, limit=limit)
+    path = f"/v1/webhooks/{_seg(webhook_id)}/deliveries"
+    return Call("GET", path, _json(DeliveryPage), params=params)
+
+
+def replay_webhook(webhook_id: str, from_event_id: int) -> Call[ReplayOut]:
+    body = _body(whs.ReplayIn(from_event_id=from_event_id))
+    return Call("POST", f"/v1/webhooks/{_seg(webhook_id)}/replay", _json(ReplayOut), body=body)
 
 
 # -- the live event stream -------------------------------------------------------------------

@@ -9,7 +9,17 @@ from typing import Any, TypeVar
 
 from . import _calls as calls
 from ._calls import Call, Page
-from ._models import AuditEntry, Credential, IssuedCredential, Subject, Tenant, Usage
+from ._models import (
+    AuditEntry,
+    CreatedWebhook,
+    Credential,
+    Delivery,
+    IssuedCredential,
+    Subject,
+    Tenant,
+    Usage,
+    Webhook,
+)
 
 T = TypeVar("T")
 
@@ -139,3 +149,45 @@ class SyncAdmin:
     ) -> IssuedCredential:
         """Issue a key inside ``tenant`` (operator key), typically its first ``admin`` key."""
         return self._run(calls.create_credential(scopes, name, expires_at, tenant=tenant))
+
+    # -- webhooks (scope admin) -------------------------------------------------------------
+
+    def create_webhook(self, url: str, *, event_types: Sequence[str] = ()) -> CreatedWebhook:
+        """Subscribe ``url`` to lifecycle records (all types, or ``event_types``); the signing
+        ``.secret`` is in this answer only."""
+        return self._run(calls.create_webhook(url, event_types))
+
+    def list_webhooks(self) -> list[Webhook]:
+        return self._run(calls.list_webhooks())
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        return self._run(calls.get_webhook(webhook_id))
+
+    def update_webhook(
+        self,
+        webhook_id: str,
+        *,
+        url: str | None = None,
+        event_types: Sequence[str] | None = None,
+        active: bool | None = None,
+    ) -> Webhook:
+        """Change the URL or the types, or pause (``active=False``) and resume delivery."""
+        types = None if event_types is None else list(event_types)
+        return self._run(
+            calls.update_webhook(webhook_id, url=url, event_types=types, active=active)
+        )
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self._run(calls.delete_webhook(webhook_id))
+
+    def iter_deliveries(
+        self, webhook_id: str, *, status: str | None = None, page_size: int = 100
+    ) -> Iterator[Delivery]:
+        """Deliveries oldest first; ``status="dead"`` is the dead-letter list."""
+        return self._pages(
+            lambda cursor: calls.list_deliveries(webhook_id, status, cursor, page_size)
+        )
+
+    def replay_webhook(self, webhook_id: str, from_event_id: int) -> int:
+        """Deliver again every record from ``from_event_id`` on; the number requeued."""
+        return self._run(calls.replay_webhook(webhook_id, from_event_id)).requeued

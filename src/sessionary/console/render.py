@@ -102,7 +102,9 @@ def render_error(request: AnyRequest, exc: Exception) -> Response[Any]:
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         titles = {404: "Not found", 405: "Method not allowed", 413: "Too large"}
         detail = "No such page." if exc.status_code == 404 else str(exc.detail)
-        return _error_page(request, exc.status_code, titles.get(exc.status_code, "Bad request"), detail)
+        return _error_page(
+            request, exc.status_code, titles.get(exc.status_code, "Bad request"), detail
+        )
     if isinstance(exc, StorageUnavailable):
         log.error("storage unavailable: %s", exc)
         return _error_page(request, 503, "Unavailable", "The database is unavailable; retry.")

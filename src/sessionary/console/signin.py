@@ -7,6 +7,7 @@ the key, signs the operator out at once."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -142,9 +143,8 @@ class ConsoleAuth:
             raise NotSignedIn from None
 
     async def _end(self, tenant_pk: int, session: Session, actor: Actor) -> None:
-        try:
+        # Already over: signing out twice is not an error.
+        with contextlib.suppress(SessionNotActive, SessionNotFound):
             await self._c.sessions.close(
                 tenant_pk, session.id, actor, reason=CloseReason.CLIENT, dialect=DIALECT
             )
-        except (SessionNotActive, SessionNotFound):
-            pass  # already over: signing out twice is not an error

@@ -164,9 +164,7 @@ class SqlConsoleQueries:
 
     async def sessions(self, q: SessionQuery, limit: int) -> builtins.list[SessionRow]:
         rows = await self._ex.execute(_session_page(q, limit))
-        return [
-            SessionRow(**{**row._asdict(), "metered": bool(row.metered)}) for row in rows
-        ]
+        return [SessionRow(**{**row._asdict(), "metered": bool(row.metered)}) for row in rows]
 
     async def tenant_counts(
         self, tenant_pks: builtins.list[int], now: Micros, day_start: Micros
