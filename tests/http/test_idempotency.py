@@ -6,9 +6,11 @@ import asyncio
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from sessionary.bootstrap import Container
 from sessionary.domain.model import Tenant
+from sessionary.storage.tables import idempotency
 from tests.conftest import Api, key_headers
 
 from .helpers import assert_problem, get_session, json_object, list_events, list_sessions
@@ -140,3 +142,26 @@ async def test_concurrent_retries_with_one_key_open_one_session_and_the_rest_hea
         if response.status_code != 201:
             assert_problem(response, 409, "idempotency-key-in-progress")
     assert [s["id"] for s in await list_sessions(api)] == [created[0].json()["id"]]
+
+
+async def test_a_stored_response_that_carries_a_secret_is_not_kept_in_clear(
+    client: httpx.AsyncClient, container: Container, tenant: Tenant
+) -> None:
+    headers = {
+        **await key_headers(container, tenant.pk, "admin"),
+        "Idempotency-Key": "new-key-1",
+    }
+    first = await client.post(
+        "/v1/credentials", json={"scopes": ["sessions:read"]}, headers=headers
+    )
+    again = await client.post(
+        "/v1/credentials", json={"scopes": ["sessions:read"]}, headers=headers
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.json()["secret"] == first.json()["secret"]
+    assert again.headers["idempotent-replayed"] == "true"
+    async with container.database.unit_of_work(write=False) as uow:
+        rows = await uow.idempotency._ex.execute(select(idempotency.c.body))
+        bodies = [bytes(r.body) for r in rows]
+        await uow.commit()
+    assert bodies and all(first.json()["secret"].encode() not in b for b in bodies)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..domain.errors import IdempotencyInProgress, IdempotencyMismatch
 from ..domain.model import SECOND
 from ..domain.ports import Clock, UnitOfWorkFactory
+from .sealing import Sealer
 
 STALE_AFTER_S = 60
 KEEP_FOR_S = 24 * 3600
@@ -29,9 +30,13 @@ def request_hash(method: str, path: str, body: bytes) -> str:
 
 
 class IdempotencyService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    """Stored responses are sealed: a response may carry a secret shown once (a new key's or
+    a webhook's), and a database dump must not reveal it."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, sealer: Sealer) -> None:
         self._uow = uow
         self._clock = clock
+        self._sealer = sealer
 
     async def begin(self, scope_key: str, req_hash: str) -> Replay | None:
         """Claim the key (None: go ahead) or return the stored response to replay."""
@@ -47,11 +52,11 @@ class IdempotencyService:
             raise IdempotencyMismatch("this Idempotency-Key was used with a different request")
         if stored.status is None or stored.body is None:
             raise IdempotencyInProgress("a request with this Idempotency-Key is in progress")
-        return Replay(stored.status, stored.body)
+        return Replay(stored.status, self._sealer.open_bytes(stored.body))
 
     async def complete(self, scope_key: str, status: int, body: bytes) -> None:
         async with self._uow() as uow:
-            await uow.idempotency.complete(scope_key, status, body)
+            await uow.idempotency.complete(scope_key, status, self._sealer.seal_bytes(body))
             await uow.commit()
 
     async def release(self, scope_key: str) -> None:

@@ -28,6 +28,15 @@ class Sealer:
     def seal(self, plain: str) -> str:
         return self._fernet.encrypt(plain.encode()).decode()
 
+    def seal_bytes(self, plain: bytes) -> bytes:
+        return self._fernet.encrypt(plain)
+
+    def open_bytes(self, sealed: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(sealed)
+        except InvalidToken as exc:
+            raise SealError("a sealed value could not be opened") from exc
+
     def open(self, sealed: str) -> str:
         try:
             return self._fernet.decrypt(sealed.encode()).decode()
