@@ -39,7 +39,8 @@ SUBJECTS = 20_000
 DIALECTS = ["native"] * 6 + ["rufus", "rufus", "hivemp", "pagos", "casino"]
 
 
-def _seed(conn: Connection, total: int, now: int) -> None:
+def _seed(conn: Connection, total: int, now: int) -> str:
+    """Returns the console path of the session that has 500 events."""
     rnd = random.Random(42)
     conn.execute(
         insert(tenants),
@@ -73,7 +74,9 @@ def _seed(conn: Connection, total: int, now: int) -> None:
             batch = []
     if batch:
         conn.execute(insert(sessions), batch)
-    busy = conn.execute(select(sessions.c.pk, sessions.c.tenant_pk).limit(1)).one()
+    busy = conn.execute(
+        select(sessions.c.pk, sessions.c.tenant_pk).where(sessions.c.id == "ses_bench0000000")
+    ).one()
     conn.execute(
         insert(events),
         [
@@ -89,6 +92,7 @@ def _seed(conn: Connection, total: int, now: int) -> None:
             for seq in range(1, 501)
         ],
     )
+    return f"/admin/sessions/tenant-{tenant_pks.index(busy.tenant_pk)}/ses_bench0000000"
 
 
 def _session_row(
@@ -123,16 +127,18 @@ def _session_row(
     }
 
 
-def seed(url: str, total: int, now: int) -> None:
+def seed(url: str, total: int, now: int) -> str:
+    found: list[str] = []
+
     def run(conn: Connection) -> None:
-        _seed(conn, total, now)
+        found.append(_seed(conn, total, now))
 
     if url.startswith("sqlite"):
         engine = create_engine(url)
         with engine.begin() as conn:
             run(conn)
         engine.dispose()
-        return
+        return found[0]
 
     async def pg() -> None:
         async_engine = create_async_engine(to_asyncpg_url(url))
@@ -142,9 +148,10 @@ def seed(url: str, total: int, now: int) -> None:
         await async_engine.dispose()
 
     asyncio.run(pg())
+    return found[0]
 
 
-async def measure(url: str, repeat: int) -> list[tuple[str, float, float]]:
+async def measure(url: str, repeat: int, busy_path: str) -> list[tuple[str, float, float]]:
     container = build(Settings(database_url=url, sweep_interval_s=0, environment="test"))
     issued = await container.credentials.issue(
         NewCredential(tenant_pk=None, scopes=("system",)), Actor(None, label="bench")
@@ -172,7 +179,7 @@ async def measure(url: str, repeat: int) -> list[tuple[str, float, float]]:
             ("sessions, subject id", "/admin/sessions?subject=user-77"),
             ("sessions, dialect=casino", "/admin/sessions?dialect=casino"),
             ("sessions, scope + opened range", _range_path()),
-            ("session page (500 events)", "/admin/sessions/tenant-0/ses_bench0000000"),
+            ("session page (500 events)", busy_path),
             ("keys", "/admin/keys"),
         ]
         out = []
@@ -191,7 +198,7 @@ def _range_path() -> str:
 
 async def _time(call: Callable[[], Any], repeat: int) -> list[float]:
     answer = await call()  # warm caches and compiled statements once
-    assert answer.status_code == 200, answer.text[:300]
+    assert answer.status_code == 200, answer.text[-600:]
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -229,9 +236,9 @@ def main() -> None:
 def _run(url: str, args: argparse.Namespace, now: int) -> list[tuple[str, float, float]]:
     upgrade(url)
     started = time.perf_counter()
-    seed(url, args.sessions, now)
+    busy_path = seed(url, args.sessions, now)
     print(f"seeded {args.sessions:,} sessions in {time.perf_counter() - started:.1f} s")
-    return asyncio.run(measure(url, args.repeat))
+    return asyncio.run(measure(url, args.repeat, busy_path))
 
 
 if __name__ == "__main__":

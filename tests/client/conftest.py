@@ -1,4 +1,4 @@
-"""Fixtures: one real server per backend and module; a fresh tenant and key per test."""
+"""Fixtures: one real server per backend for the whole run; a fresh tenant and key per test."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from .server import Server, new_tenant_name, serving
 FAST_RETRY = RetryPolicy(attempts=4, backoff_s=0.01, max_backoff_s=0.05)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:

@@ -82,5 +82,5 @@ def test_the_quickstart_example_runs_against_the_server(
 
 @pytest.mark.parametrize("subject", [client_module, Client, AsyncClient])
 def test_the_documentation_renders_in_help(subject: object) -> None:
-    text = pydoc.render_doc(subject, renderer=pydoc.plaintext)
+    text = pydoc.plain(pydoc.render_doc(subject))
     assert "open_session" in text and "Idempotency-Key" in text

@@ -36,7 +36,7 @@ def test_the_decoder_follows_the_event_stream_format() -> None:
 
 
 def _record(event_id: int, kind: str = "opened") -> bytes:
-    data = {
+    data: dict[str, object] = {
         "id": str(event_id),
         "type": kind,
         "occurred_at": "2030-01-01T00:00:00Z",

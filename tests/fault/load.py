@@ -55,18 +55,26 @@ class Driver:
         self.random = random.Random(seed)
         self.stop = asyncio.Event()
 
-    async def run(self, workers: int) -> None:
+    async def run(self, workers: int, transport: httpx.AsyncBaseTransport | None = None) -> None:
         limits = httpx.Limits(max_keepalive_connections=workers)
-        async with httpx.AsyncClient(base_url=self.base, timeout=10, limits=limits) as http:
+        async with httpx.AsyncClient(
+            base_url=self.base, timeout=10, limits=limits, transport=transport
+        ) as http:
             await asyncio.gather(*(self._worker(http, n) for n in range(workers)))
 
     async def _worker(self, http: httpx.AsyncClient, n: int) -> None:
-        flows = [self._native, self._rufus, self._hivemp, self._pagos, self._casino]
-        device: list[str] = []
+        device: list[str] = []  # the worker's RUFUS device, bound on first use
+        flows = [
+            self._native,
+            lambda http, n: self._rufus(http, n, device),
+            self._hivemp,
+            self._pagos,
+            self._casino,
+        ]
         while not self.stop.is_set():
             flow = flows[self.random.randrange(len(flows))]
             try:
-                await (self._rufus(http, n, device) if flow == self._rufus else flow(http, n))
+                await flow(http, n)
             except httpx.TransportError:
                 self.ledger.transport_errors += 1
                 await asyncio.sleep(0.05)  # the server is down; the driver waits for it

@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from pydantic import SecretStr
 
 from sessionary.bootstrap import build
 from sessionary.config import Settings
@@ -157,7 +158,10 @@ def provision(database_url: str, name: str, accounts: int = 2) -> TenantWorld:
 
 async def _provision(database_url: str, name: str, accounts: int) -> TenantWorld:
     settings = Settings(
-        database_url=database_url, sweep_interval_s=0, environment="test", secret_key=SECRET_KEY
+        database_url=database_url,
+        sweep_interval_s=0,
+        environment="test",
+        secret_key=SecretStr(SECRET_KEY),
     )
     c = build(settings)
     try:

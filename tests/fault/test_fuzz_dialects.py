@@ -63,9 +63,10 @@ def _targets(base: str, w: TenantWorld) -> dict[str, list[Target]]:
     ).json()["id"]
     form = {"grant_type": "client_credentials", "client_id": w.pagos_client}
     form["client_secret"] = w.pagos_secret
-    bearer = {"Authorization": "Bearer " + httpx.post(base + "/pagos/token", data=form).json()[
-        "access_token"
-    ]}
+    bearer = {
+        "Authorization": "Bearer "
+        + httpx.post(base + "/pagos/token", data=form).json()["access_token"]
+    }
     start = {"secureLogin": w.casino_login, "token": w.casino_token, "uuid": "u", "userId": "p"}
     start.update(gameId=GAME, sessionId="s", language="en", currency="USD")
     launch = httpx.post(base + "/casino/v4/StartGame", json=start).json()["url"]
@@ -183,7 +184,7 @@ bodies = st.one_of(
     st.integers(1_000, 50_000).map(_deep),
     st.sampled_from(_FIELDS).map(_duplicate),
     st.just(b'{"a":"' + b"x" * (MAX_BODY + 10) + b'"}'),  # over the body limit
-    st.just(b'[' + b'{"type":"t"},' * 6000 + b'{"type":"t"}]'),  # huge but in the limit
+    st.just(b"[" + b'{"type":"t"},' * 6000 + b'{"type":"t"}]'),  # huge but in the limit
 )
 headers = st.sampled_from(
     [
@@ -232,3 +233,18 @@ def test_malformed_input_gets_the_dialects_documented_error_and_changes_nothing(
     assert fuzzed.server.alive()
     assert {table: count(url, table) for table in TABLES} == before, "malformed input was stored"
     record("fuzz-dialects", dialect=dialect, cases=sum(statuses.values()), statuses=statuses)
+
+
+@pytest.mark.parametrize("dialect", list(CHECKS))
+def test_invalid_utf8_and_very_deep_json_are_malformed_bodies_not_server_errors(
+    fuzzed: Fuzzed, dialect: str
+) -> None:
+    """Reproducer: msgspec raises UnicodeDecodeError / RecursionError for these, which every
+    dialect's decoder let through as a 500."""
+    for target in fuzzed.targets[dialect]:
+        for body in (b'{"a":"\xff"}', b'{"":"\x80"', _deep(2000)):
+            headers = {**target.headers, "Content-Type": "application/json"}
+            response = httpx.request(
+                target.method, fuzzed.server.base + target.path, content=body, headers=headers
+            )
+            CHECKS[dialect](response)

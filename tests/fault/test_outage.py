@@ -4,7 +4,9 @@ when the database does, in the same process."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -125,6 +127,35 @@ def wait_for_recovery(server: Server, world: TenantWorld) -> float:
     return time.monotonic() - started
 
 
+class Load:
+    """Native opens from a few threads for as long as the test runs: only 201 or 503, and no
+    answer slower than the bound."""
+
+    def __init__(self, server: Server, world: TenantWorld, threads: int = 3) -> None:
+        self.probe = probes(world)["native"]
+        self.base = server.base
+        self.statuses: Counter[int] = Counter()
+        self.slowest = 0.0
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._run) for _ in range(threads)]
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            response, took = call(self.base, self.probe)
+            self.statuses[response.status_code] += 1
+            self.slowest = max(self.slowest, took)
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
 def test_a_stopped_database_gets_prompt_503s_and_service_resumes_without_a_restart(
     outage: tuple[PausableCluster, Server, TenantWorld],
 ) -> None:
@@ -132,14 +163,26 @@ def test_a_stopped_database_gets_prompt_503s_and_service_resumes_without_a_resta
     for name, probe in probes(world).items():  # warm every pool and cache first
         assert call(server.base, probe)[0].status_code < 500, name
     pid = server.proc.pid if server.proc else None
-    cluster.pause()
-    try:
-        expect_unavailable(server, world)
-    finally:
-        cluster.resume()
-    recovered = wait_for_recovery(server, world)
+    with Load(server, world) as load:
+        time.sleep(0.3)
+        cluster.pause()
+        try:
+            expect_unavailable(server, world)
+        finally:
+            cluster.resume()
+        recovered = wait_for_recovery(server, world)
+        time.sleep(0.3)
     assert server.proc is not None and server.proc.pid == pid and server.starts == 1
-    record("outage", kind="stopped", recovery_s=round(recovered, 2), timeout_s=TIMEOUT_S)
+    assert set(load.statuses) == {201, 503}, load.statuses
+    assert load.slowest < BOUND_S, f"a request under load took {load.slowest:.1f}s"
+    record(
+        "outage",
+        kind="stopped",
+        recovery_s=round(recovered, 2),
+        timeout_s=TIMEOUT_S,
+        load=dict(load.statuses),
+        slowest_s=round(load.slowest, 2),
+    )
 
 
 def test_a_frozen_database_never_hangs_a_request_past_the_timeout(

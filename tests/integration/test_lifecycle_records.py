@@ -18,7 +18,7 @@ from .helpers import batch, open_session, record_types, records
 
 async def tenant_feed(container: Container, tenant_pk: int) -> list[LifecycleRecord]:
     async with container.database.unit_of_work(write=False) as uow:
-        feed: list[LifecycleRecord] = await uow.lifecycle.list(tenant_pk, 0, 1000)
+        feed: list[LifecycleRecord] = await uow.lifecycle.stream(tenant_pk, (-1, 0), 1000)
         await uow.commit()
     return feed
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -250,7 +250,7 @@ class AsyncClient(AsyncAdmin):
         session_id: str | None = None,
         types: Sequence[str] | None = None,
         read_timeout: float = STREAM_READ_TIMEOUT_S,
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """The live lifecycle stream (``GET /v1/events``), endless: ``async for`` and ``break``.
 
         Starts after event id ``after`` (0: from the oldest record kept; default: from now);

@@ -250,7 +250,7 @@ class Client(SyncAdmin):
         session_id: str | None = None,
         types: Sequence[str] | None = None,
         read_timeout: float = STREAM_READ_TIMEOUT_S,
-    ) -> Iterator[StreamEvent]:
+    ) -> Generator[StreamEvent, None, None]:
         """The live lifecycle stream (``GET /v1/events``), endless: iterate and ``break``.
 
         Starts after event id ``after`` (0: from the oldest record kept; default: from now);

@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self
 
 from .model import (
     JSON,
+    Actor,
     AuditEntry,
     Credential,
     Event,
@@ -19,7 +20,7 @@ from .model import (
     Tenant,
     TenantPolicy,
 )
-from .session import Session, Status
+from .session import CloseReason, Session, Status
 from .webhooks import Delivery, Webhook
 from .work import WorkItem
 
@@ -119,6 +120,15 @@ class SubjectRepository(Protocol):
 
 class SessionRepository(Protocol):
     async def add(self, new: NewSession) -> Session: ...
+    async def close_live(
+        self,
+        tenant_pk: int,
+        id: str,
+        now: Micros,
+        reason: CloseReason,
+        dialect: str | None,
+        actor: Actor,
+    ) -> Session | None: ...
     async def get(self, tenant_pk: int, id: str) -> Session | None: ...
     async def get_by_pk(self, pk: int) -> Session | None: ...
     async def lock(self, tenant_pk: int, id: str) -> Session | None: ...

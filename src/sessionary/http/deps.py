@@ -56,9 +56,12 @@ def provide_container(request: AnyRequest) -> Container:
     return container
 
 
-async def provide_principal(request: AnyRequest) -> Principal:
-    """Authenticate, then enforce the route's scope (``opt['scope']``)."""
-    container: Container = request.app.state.container
+async def provide_principal(request: AnyRequest, c: Container) -> Principal:
+    """Authenticate, then enforce the route's scope (``opt['scope']``).
+
+    It takes ``c`` so that Litestar resolves the dependencies one after another: two at the
+    same level are resolved in an anyio task group, which measured ~70 us per request."""
+    container = c
     principal = await container.auth.authenticate(presented_secret(request.headers))
     if principal.kind != "native":
         raise Unauthenticated("missing or invalid credential")

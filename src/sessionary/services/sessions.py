@@ -189,6 +189,12 @@ class SessionService:
         dialect: str | None = None,
     ) -> Session:
         async with self._uow() as uow:
+            closed = await uow.sessions.close_live(
+                tenant_pk, session_id, self._clock.now(), reason, dialect, actor
+            )
+            if closed is not None:  # the common case, in one step (storage/repositories/hot.py)
+                await uow.commit()
+                return closed
             locked = await uow.sessions.lock(tenant_pk, session_id)
             now = self._clock.now()
             session = visible(locked, session_id, dialect)

@@ -20,6 +20,11 @@ class Executor(Protocol):
 
     async def execute(self, stmt: Executable, params: Params = None) -> Result[Any]: ...
 
+    async def driver(self) -> Any:
+        """The driver's own connection (``sqlite3`` or ``asyncpg``), for the few hot paths
+        that a profile showed are worth writing in the driver's SQL (repositories/hot.py)."""
+        ...
+
 
 class SyncExecutor:
     dialect = "sqlite"
@@ -30,6 +35,9 @@ class SyncExecutor:
     async def execute(self, stmt: Executable, params: Params = None) -> Result[Any]:
         return self._conn.execute(stmt, params)
 
+    async def driver(self) -> Any:
+        return self._conn.connection.dbapi_connection
+
 
 class AsyncExecutor:
     dialect = "postgresql"
@@ -39,3 +47,7 @@ class AsyncExecutor:
 
     async def execute(self, stmt: Executable, params: Params = None) -> Result[Any]:
         return await self._conn.execute(stmt, params)
+
+    async def driver(self) -> Any:
+        raw = await self._conn.get_raw_connection()
+        return raw.driver_connection

@@ -148,7 +148,7 @@ async def snapshot(container: Container, *tenants: Tenant) -> list[object]:
         for tenant in tenants:
             sessions: list[Any] = await uow.sessions.list(tenant.pk, SessionFilter(now), None, 500)
             items, _ = await uow.work.find(tenant.pk, WorkFilter(), 0, 500)
-            records: list[Any] = await uow.lifecycle.list(tenant.pk, 0, 5000)
+            records: list[Any] = await uow.lifecycle.stream(tenant.pk, (-1, 0), 5000)
             out.append(sorted((s.id, s.effective_status(now).value) for s in sessions))
             out.append(sorted((i.id, i.status.value, i.session_id, repr(i.data)) for i in items))
             out.append([(r.id, r.type, r.session_id) for r in records])

@@ -34,7 +34,8 @@ async def decode_body(
         return msgspec.json.decode(body, type=model, strict=True)
     except msgspec.ValidationError as exc:
         raise InvalidInput(f"the request body is not valid: {exc}") from exc
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+        # msgspec raises the last two for invalid UTF-8 in a string and for very deep nesting
         raise MalformedBody(f"the request body is not valid JSON: {exc}") from exc
 
 

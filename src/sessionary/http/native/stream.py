@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 import msgspec
 from litestar import get
 from litestar.params import Parameter
-from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response import Stream
 
 from ...bootstrap import Container
 from ...domain.errors import InvalidInput
@@ -54,6 +54,12 @@ def _resume_id(request: AnyRequest, after: int | None) -> int | None:
     return value
 
 
+def message(record: LifecycleRecord) -> bytes:
+    """One SSE message; the JSON has no newline, so it is a single ``data:`` line."""
+    head = f"id: {record.id}\nevent: {record.type}\ndata: ".encode()
+    return head + _encode(stream_event(record)) + b"\n\n"
+
+
 async def _messages(
     reader: LifecycleStream,
     tenant_pk: int,
@@ -61,20 +67,19 @@ async def _messages(
     filters: tuple[list[str] | None, str | None],
     poll_s: float,
     keepalive_s: float,
-) -> AsyncIterator[ServerSentEventMessage]:
+) -> AsyncGenerator[bytes, None]:
+    yield b"retry: 1000\n\n"  # EventSource reconnects after 1 s, sending Last-Event-ID
     quiet_since = time.monotonic()
     while True:
         records = await reader.page(tenant_pk, position, PAGE, *filters)
         for record in records:
-            yield ServerSentEventMessage(
-                data=_encode(stream_event(record)).decode(), event=record.type, id=str(record.id)
-            )
+            yield message(record)
         if records:
             position = (records[-1].tx, records[-1].id or 0)
             quiet_since = time.monotonic()
             continue
         if time.monotonic() - quiet_since >= keepalive_s:
-            yield ServerSentEventMessage(comment="keepalive")
+            yield b": keepalive\n\n"  # a comment only: no empty event for the client
             quiet_since = time.monotonic()
         await asyncio.sleep(poll_s)
 
@@ -87,7 +92,7 @@ async def stream_events(
     after: Annotated[int | None, Parameter(ge=0)] = None,
     session_id: str | None = None,
     type_: Annotated[list[str] | None, Parameter(query="type")] = None,
-) -> ServerSentEvent:
+) -> Stream:
     """Live lifecycle records (opened, closed, extended, expired, deleted, work_…).
 
     Starts after ``Last-Event-ID`` (header) or ``after`` (query; 0 = from the first record
@@ -107,7 +112,11 @@ async def stream_events(
         settings.stream_poll_s,
         settings.stream_keepalive_s,
     )
-    return ServerSentEvent(messages, retry_duration=1000, headers={"Cache-Control": "no-cache"})
+    return Stream(
+        messages,
+        media_type="text/event-stream; charset=utf-8",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 ROUTES: list[Any] = [stream_events]

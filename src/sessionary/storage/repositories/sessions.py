@@ -19,12 +19,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from ...domain.model import Micros
+from ...domain.model import Actor, Micros
 from ...domain.ports import NewSession, SessionFilter, SubjectTotals, UsageRow
 from ...domain.session import CloseReason, Session, Status
 from ..executor import Executor
 from ..tables import sessions as t
 from ..tables import subjects as subj
+from . import hot
 
 DAY: Micros = 86_400_000_000
 _COLUMNS = (*t.c, subj.c.kind.label("subject_kind"), subj.c.external_id.label("subject_id"))
@@ -143,6 +144,26 @@ class SqlSessionRepository:
 
     async def get_by_pk(self, pk: int) -> Session | None:
         row = (await self._ex.execute(_select().where(t.c.pk == pk))).first()
+        return None if row is None else _session(row)
+
+    async def close_live(
+        self,
+        tenant_pk: int,
+        id: str,
+        now: Micros,
+        reason: CloseReason,
+        dialect: str | None,
+        actor: Actor,
+    ) -> Session | None:
+        """Close a live, not-due session with its lifecycle record, key revocation and audit
+        entry in one step (repositories/hot.py); None, changing nothing, in any other case."""
+        conn = await self._ex.driver()
+        if self._ex.dialect == "postgresql":
+            row = await hot.close_live_postgres(
+                conn, tenant_pk, id, now, reason.value, dialect, actor
+            )
+        else:
+            row = hot.close_live_sqlite(conn, tenant_pk, id, now, reason.value, dialect, actor)
         return None if row is None else _session(row)
 
     async def lock(self, tenant_pk: int, id: str) -> Session | None:

@@ -35,7 +35,7 @@ class GenAError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class Throttled(Exception):
+class TooManyCalls(Exception):
     """Too many calls for this partner or game token. The docs are silent, so: HTTP 429 with
     ``Retry-After`` in the caller's generation's shape, Gen A ``G.9`` (the documented
     "system error, retry") or Gen B numeric ``429`` (like its 401 and 404 codes)."""
@@ -45,7 +45,7 @@ class Throttled(Exception):
         self.retry_after, self.gen_a = retry_after, gen_a
 
 
-def throttled(request: Request[Any, Any, Any], exc: Throttled) -> Response[bytes]:
+def throttled(request: Request[Any, Any, Any], exc: TooManyCalls) -> Response[bytes]:
     query = request.query_params
     gen_a = exc.gen_a if exc.gen_a is not None else "MEMB_ID" in query or "HASH" in query
     message = f"Too many requests, should be retried after {exc.retry_after} seconds."
@@ -90,7 +90,7 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
         return json_response(exc.status, {"error": {"code": exc.code, "message": exc.message}})
     if isinstance(exc, GenBError):
         return json_response(200, {"error": exc.code, "description": str(exc)})
-    if isinstance(exc, Throttled):
+    if isinstance(exc, TooManyCalls):
         return throttled(request, exc)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, V1)

@@ -24,7 +24,7 @@ from ....domain.ports import WorkFilter
 from ....domain.session import Session
 from ....domain.work import WorkNotOpen, WorkStatus
 from ...deps import throttle
-from .errors import GenAError, Throttled, json_response
+from .errors import GenAError, TooManyCalls, json_response
 from .partners import GAME_TOKEN
 from .rounds import round_out
 
@@ -60,7 +60,7 @@ async def game_caller(request: AnyRequest, c: Container) -> GameCaller:
         raise EXPIRED
     refused = await throttle(c, principal)
     if refused is not None:
-        raise Throttled(refused.retry_after, gen_a=True)
+        raise TooManyCalls(refused.retry_after, gen_a=True)
     session = await c.sessions.get_by_pk(principal.bound_session_pk)
     if session is None or not session.is_live(c.clock.now()) or principal.tenant_pk is None:
         raise EXPIRED
@@ -73,7 +73,12 @@ async def game_caller(request: AnyRequest, c: Container) -> GameCaller:
 async def _decode(request: AnyRequest, model: type[Any]) -> Any:
     try:
         return msgspec.json.decode(await request.body(), type=model)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except (
+        msgspec.DecodeError,
+        msgspec.ValidationError,
+        UnicodeDecodeError,
+        RecursionError,
+    ) as exc:
         raise GenAError(400, "V.1", f"Have no Argument: {exc}") from None
 
 

@@ -18,7 +18,7 @@ async def body_of(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
     """The JSON object sent, or None when the body is not one."""
     try:
         body = msgspec.json.decode(await request.body())
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return None
     return body if isinstance(body, dict) else None
 

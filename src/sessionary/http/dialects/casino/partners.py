@@ -18,7 +18,7 @@ from ....domain.errors import AlreadyExists, InvalidInput, SubjectNotFound, Unau
 from ....domain.model import Actor, Principal
 from ....services.credentials import NewCredential, digest, digests_match
 from ...deps import throttle
-from .errors import Throttled
+from .errors import TooManyCalls
 
 PARTNER, GAME_TOKEN = "casino-partner", "casino-game"
 PLAYER, GAME = "player", "game"
@@ -54,7 +54,7 @@ async def partner_for(c: Container, secure_login: str | None, token: str | None)
         return None
     refused = await throttle(c, principal)
     if refused is not None:
-        raise Throttled(refused.retry_after)
+        raise TooManyCalls(refused.retry_after)
     return Partner(principal, login, c.sealer.open(str(attrs["secret_sealed"])))
 
 

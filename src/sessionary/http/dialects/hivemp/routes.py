@@ -46,7 +46,12 @@ async def _body(request: AnyRequest, model: type[Any]) -> Any:
         return model()
     try:
         return msgspec.json.decode(raw, type=model)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except (
+        msgspec.ValidationError,
+        msgspec.DecodeError,
+        UnicodeDecodeError,
+        RecursionError,
+    ) as exc:
         raise HiveError(400, 1003, f"the request body is invalid: {exc}", "body") from None
 
 

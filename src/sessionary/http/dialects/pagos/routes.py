@@ -45,7 +45,7 @@ async def fields(request: AnyRequest) -> dict[str, Any]:
     """Request keys are matched case-insensitively, as ASP.NET model binding does."""
     try:
         body = msgspec.json.decode(await request.body())
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         raise Refusal(env.UNPARSABLE) from None
     if not isinstance(body, dict):
         raise Refusal(env.UNPARSABLE)

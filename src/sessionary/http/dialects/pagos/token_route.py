@@ -35,7 +35,7 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
     if "json" in ctype:
         try:
             raw = msgspec.json.decode(await request.body())
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             return {}
         items = raw.items() if isinstance(raw, dict) else []
     else:

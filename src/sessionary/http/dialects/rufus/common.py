@@ -22,7 +22,7 @@ async def parse(request: Request[Any, Any, Any], model: type[T]) -> T:
         return msgspec.json.decode(body or b"{}", type=model)
     except msgspec.ValidationError as exc:
         raise bad_request(f"Invalid request body: {exc}") from None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         raise bad_request("Malformed JSON body") from None
 
 

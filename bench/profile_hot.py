@@ -1,0 +1,135 @@
+"""CPU per request of the hot routes, in process: the ASGI app called directly (no network,
+no client), so the figure is the server's own work. Used for bench/PROFILE.md.
+
+    .venv/bin/python bench/profile_hot.py [--backend postgresql] [--n 2000] [--profile close]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sessionary.bootstrap import build
+from sessionary.config import Settings
+from sessionary.domain.model import Actor, TenantPolicy
+from sessionary.http.app import create_app
+from sessionary.services.credentials import NewCredential
+from sessionary.services.sessions import OpenRequest
+
+ACTOR = Actor(credential_pk=None, label="bench")
+
+
+async def call(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[int, bytes]:
+    sent: list[dict[str, Any]] = []
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+async def main(args: argparse.Namespace) -> None:
+    if args.backend == "sqlite":
+        tmp = tempfile.mkdtemp()
+        url = f"sqlite:///{tmp}/p.db"
+        cluster = None
+    else:
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.pgcluster import PgCluster
+
+        cluster = PgCluster()
+        cluster.start()
+        url = cluster.create_database("bench")
+    from sessionary.storage.migrate import upgrade
+
+    upgrade(url)
+    c = build(Settings(database_url=url, sweep_interval_s=0, webhook_interval_s=0))
+    app = create_app(c)
+    try:
+        async with app.lifespan():  # type: ignore[attr-defined]
+            await _run(app, c, args)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
+    tenant = await c.tenants.create("bench", TenantPolicy(), ACTOR)
+    issued = await c.credentials.issue(
+        NewCredential(tenant_pk=tenant.pk, scopes=("sessions:read", "sessions:write", "events:write")), ACTOR
+    )
+    headers = [(b"authorization", f"Bearer {issued.secret}".encode()), (b"content-type", b"application/json")]
+    n = args.n
+    ids = [
+        (await c.sessions.open(tenant.pk, OpenRequest("user", f"u{i}"), ACTOR)).id for i in range(n * 3)
+    ]
+    open_body = json.dumps({"subject": {"kind": "user", "id": "x"}}).encode()
+    event1 = json.dumps({"events": [{"type": "lap", "payload": {"n": 1}}]}).encode()
+    routes: dict[str, Callable[[int], tuple[str, str, bytes]]] = {
+        "healthz": lambda i: ("GET", "/healthz", b""),
+        "get": lambda i: ("GET", f"/v1/sessions/{ids[i]}", b""),
+        "append": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/events", event1),
+        "extend": lambda i: ("POST", f"/v1/sessions/{ids[2 * n + i]}/extend", b'{"ttl_s": 600}'),
+        "close": lambda i: ("POST", f"/v1/sessions/{ids[i]}/close", b""),
+        "open": lambda i: ("POST", "/v1/sessions", open_body),
+    }
+    for name in args.routes.split(","):
+        make = routes[name]
+        await call(app, *make(0)[:2], headers, make(0)[2]) if name in ("healthz", "get") else None
+        prof = None
+        if args.profile == name:
+            import cProfile
+
+            prof = cProfile.Profile()
+            prof.enable()
+        t0, w0 = time.process_time(), time.perf_counter()
+        for i in range(1, n):
+            method, path, body = make(i)
+            status, out = await call(app, method, path, headers, body)
+            if status >= 300:
+                raise SystemExit(f"{name}: {status} {out[:200]!r}")
+        cpu, wall = time.process_time() - t0, time.perf_counter() - w0
+        if prof is not None:
+            prof.disable()
+            prof.dump_stats(f"/tmp/profile-{name}-{args.backend}.prof")
+        print(f"{args.backend:10} {name:8} {cpu / (n - 1) * 1e6:8.0f} us CPU/request  {wall / (n - 1) * 1e6:8.0f} us wall")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
+    p.add_argument("--n", type=int, default=2000)
+    p.add_argument("--routes", default="healthz,get,append,extend,close,open")
+    p.add_argument("--profile", default="")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main(p.parse_args()))
