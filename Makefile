@@ -30,8 +30,19 @@ typecheck: $(VENV)/.installed
 pytest: $(VENV)/.installed
 	$(BIN)/pytest
 
-bench: $(VENV)/.installed
-	$(PY) bench/run.py
+# Not part of `make test`. Bounded: `make bench` ~20 min (4 configurations x 25 phases of 8 s,
+# plus set-up), `make bench-quick` ~4 min (SQLite 1 worker and PostgreSQL 2 workers, 3 s phases).
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	bench/ensure-wrk
+	$(PY) bench/suite.py
+
+bench-quick: $(VENV)/.bench-installed
+	bench/ensure-wrk
+	$(PY) bench/suite.py --seconds 3 --configs sqlite:1,postgresql:2 --close-ids 30000
 
 soak: $(VENV)/.installed  # SOAK_MINUTES (10), SOAK_WORKERS (8); see tests/fault/README.md
 	$(PY) bench/soak.py

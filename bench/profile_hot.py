@@ -56,6 +56,23 @@ async def call(app: Any, method: str, path: str, headers: list[tuple[bytes, byte
     return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
+_ONE_STEP = None
+
+
+def _general_path(on: bool) -> None:
+    """``close-general``: the same close with the one-step path turned off (A/B, same run)."""
+    global _ONE_STEP
+    from sessionary.storage.repositories.sessions import SqlSessionRepository
+
+    if _ONE_STEP is None:
+        _ONE_STEP = SqlSessionRepository.close_live
+
+    async def never(*args: object, **kwargs: object) -> None:
+        return None
+
+    SqlSessionRepository.close_live = never if on else _ONE_STEP  # type: ignore[method-assign,assignment]
+
+
 async def main(args: argparse.Namespace) -> None:
     if args.backend == "sqlite":
         tmp = tempfile.mkdtemp()
@@ -72,7 +89,7 @@ async def main(args: argparse.Namespace) -> None:
         url = cluster.create_database("bench")
     from sessionary.storage.migrate import upgrade
 
-    upgrade(url)
+    await asyncio.to_thread(upgrade, url)
     c = build(Settings(database_url=url, sweep_interval_s=0, webhook_interval_s=0))
     app = create_app(c)
     try:
@@ -102,9 +119,11 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         "extend": lambda i: ("POST", f"/v1/sessions/{ids[2 * n + i]}/extend", b'{"ttl_s": 600}'),
         "close": lambda i: ("POST", f"/v1/sessions/{ids[i]}/close", b""),
         "open": lambda i: ("POST", "/v1/sessions", open_body),
+        "close-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/close", b""),
     }
     for name in args.routes.split(","):
         make = routes[name]
+        _general_path(name == "close-general")
         await call(app, *make(0)[:2], headers, make(0)[2]) if name in ("healthz", "get") else None
         prof = None
         if args.profile == name:

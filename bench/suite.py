@@ -28,7 +28,7 @@ from suite_setup import (
     provision,
     serve_fixtures,
 )
-from wrkrun import WrkResult, run_wrk
+from wrkrun import THREADS, WrkResult, run_wrk
 
 DEFAULT_CONFIGS = "sqlite:1,sqlite:2,postgresql:1,postgresql:2"
 
@@ -145,10 +145,8 @@ class Config:
         meter.start()
         res = run_wrk(step.script, port, self.seconds, step.connections, env)
         usage = meter.stop()
-        if step.consume:  # in-flight requests at the stop may still have used an id
-            self.offsets[step.consume] += res.requests + step.connections
-        if "BENCH_CLOSE_IDS" in env:
-            self.offsets["native"] += res.requests // 5 + step.connections
+        if step.consume or "BENCH_CLOSE_IDS" in env:  # thread t took ids t, t+T, t+2T, ...
+            self.offsets[step.consume or "native"] += (res.max_used + 1) * THREADS
         return record(self.name, step, res, usage.cpu_s, usage.peak_rss_mb)
 
 
@@ -213,7 +211,9 @@ def run_config(
         prep = {"BENCH_LOGIN": fx.casino["secure_login"], "BENCH_TOKEN": fx.casino["token"],
                 "BENCH_GAME": fx.casino["game"], "BENCH_OP": "start",
                 "BENCH_COUNTS_OUT": str(tmp / "casino.counts")}  # fmt: skip
-        run_wrk("casino", server.port, args.seconds * 1.5, 64, prep)  # unmeasured set-up
+        res = run_wrk("casino", server.port, args.seconds * 1.5, 8, prep)  # unmeasured set-up
+        if res.error_count:
+            print(f"  casino set-up: {res.error_count} errors: {res.samples}", file=sys.stderr)
         cfg = Config(name, fx, args.seconds, peer_ids)
         ports = {"sessionary": server, "ceiling": ceiling, "peer": peer}
         for step in cfg.steps():
@@ -222,7 +222,8 @@ def run_config(
             srv = ports[step.target]
             rec = cfg.run_step(step, srv.port, TreeMeter(srv.proc.pid))
             print(f"  {rec.scenario} c{rec.connections}: {rec.rps:,.0f} req/s, "
-                  f"p99 {rec.p99_ms:.1f} ms, errors {rec.errors}", file=sys.stderr, flush=True)  # fmt: skip
+                  f"p99 {rec.p99_ms:.1f} ms, errors {rec.errors}",
+                  file=sys.stderr, flush=True)  # fmt: skip
             cfg.records.append(rec)
         log = server.log.read_text(errors="replace")
         if "Traceback" in log:

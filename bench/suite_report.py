@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CEILING, PEER_CLOSE, CLOSE = "ceiling (bare Starlette JSON)", "peer close (FastAPI + ORM)", "native close"
+CEILING, PEER_CLOSE, CLOSE = (
+    "ceiling (bare Starlette JSON)",
+    "peer close (FastAPI + ORM)",
+    "native close",
+)
 P99_SCENARIOS = ("native open", "native close", "native get", "append 1 event")
 Row = dict[str, Any]
 
@@ -57,7 +61,7 @@ def with_ratios(rows: list[Row]) -> list[Row]:
 
 
 def _fmt(value: float | None, spec: str) -> str:
-    return "–" if value is None else format(value, spec)
+    return "-" if value is None else format(value, spec)
 
 
 def table(rows: list[Row], config: str) -> str:
@@ -68,13 +72,16 @@ def table(rows: list[Row], config: str) -> str:
     for r in rows:
         if r["config"] != config:
             continue
-        items = "" if r["items_unit"] == "requests" else f"{r['items_per_s']:,.0f} {r['items_unit']}"
+        items = (
+            "" if r["items_unit"] == "requests" else f"{r['items_per_s']:,.0f} {r['items_unit']}"
+        )
         lines.append(
             f"| {r['scenario']} | {r['connections']} | {r['rps']:,.0f} | {items} | "
             f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['p999_ms']:.1f} | {r['errors']} | "
             f"{r['cpu_us_per_req']:,.0f} | {r['peak_rss_mb']:.0f} | "
-            f"{_fmt(r['x_ceiling'], '.3f')} | {_fmt(r['x_peer_close'], '.1f')}x |"
-            .replace("| –x |", "| – |")
+            f"{_fmt(r['x_ceiling'], '.3f')} | {_fmt(r['x_peer_close'], '.1f')}x |".replace(
+                "| -x |", "| - |"
+            )
         )
     return head + "\n".join(lines) + "\n"
 
@@ -90,13 +97,15 @@ def targets(rows: list[Row]) -> list[tuple[str, str, str]]:
 
     def add(label: str, value: float | None, ok: bool, shown: str) -> None:
         out.append((label, shown if value is not None else "not measured",
-                    "–" if value is None else ("holds" if ok else "**misses**")))  # fmt: skip
+                    "-" if value is None else ("holds" if ok else "**misses**")))  # fmt: skip
 
     for config, need in (("postgresql 2w", 3.0), ("sqlite 1w", 10.0)):
         r = pick(rows, config, CLOSE, 64)
         v = r["x_peer_close"] if r else None
-        add(f"{config}, 64 conns: close ≥ {need:g}x peer", v, bool(v and v >= need),
-            f"{v:.1f}x ({r['rps']:,.0f} vs {peer_rps(rows, config, 64):,.0f}/s)" if r and v else "")  # fmt: skip
+        shown = (
+            f"{v:.1f}x ({r['rps']:,.0f} vs {peer_rps(rows, config, 64):,.0f}/s)" if r and v else ""
+        )
+        add(f"{config}, 64 conns: close ≥ {need:g}x peer", v, bool(v and v >= need), shown)
     r = pick(rows, "sqlite 1w", CLOSE, 64)
     v = r["x_ceiling"] if r else None
     add("sqlite 1w: close ≥ 0.30 x ceiling", v, bool(v and v >= 0.30), f"{v:.3f}" if v else "")
@@ -132,16 +141,23 @@ def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
         "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".\n",
         "## Targets of issue #9 checked by this run\n",
         "| target | measured | verdict |\n|---|---|---|\n"
-        + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in targets(rows)) + "\n",
+        + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in targets(rows))
+        + "\n",
     ]
     for config in dict.fromkeys(r["config"] for r in rows):
         parts.append(f"## {config}\n\n" + table(rows, config))
     failed = [r for r in rows if r["errors"]]
     if failed:
-        parts.append("## Errors (first answers of each failing phase)\n\n" + "\n".join(
-            f"- {r['config']}, {r['scenario']} c{r['connections']}: {r['errors']} "
-            f"({', '.join(f'{k} {n}' for k, n in r['error_kinds'].items() if n)}): "
-            + "; ".join(f"`{s[:160]}`" for s in r["error_samples"]) for r in failed) + "\n")
+        parts.append(
+            "## Errors (first answers of each failing phase)\n\n"
+            + "\n".join(
+                f"- {r['config']}, {r['scenario']} c{r['connections']}: {r['errors']} "
+                f"({', '.join(f'{k} {n}' for k, n in r['error_kinds'].items() if n)}): "
+                + "; ".join(f"`{s[:160]}`" for s in r["error_samples"])
+                for r in failed
+            )
+            + "\n"
+        )
     parts.append("Items: sessions opened/closed, events appended, passings inserted. "
                  "Errors: non-2xx, timeouts, socket errors and 2xx bodies reporting failure "
                  "(Pagos `Success:false`, casino `error≠0`, RUFUS short inserts). Server CPU "

@@ -22,6 +22,7 @@ class WrkResult:
     seconds: float
     errors: dict[str, int]
     items: int
+    max_used: int  # most pool ids one thread consumed (each thread walks its own share)
     latency_us: dict[str, float]
     raw: dict[str, Any] = field(repr=False)
     samples: list[str] = field(default_factory=list)  # first failed answers: "status body"
@@ -84,6 +85,7 @@ def run_wrk(
         seconds=data["duration_us"] / 1e6,
         errors={k: int(v) for k, v in data["errors"].items()},
         items=int(data["items"]),
+        max_used=int(data["max_used"]),
         latency_us={k: float(v) for k, v in data["latency_us"].items()},
         raw=data,
         samples=[ln[len(SAMPLE) :] for ln in res.stdout.splitlines() if ln.startswith(SAMPLE)],

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException
 from pydantic import BaseModel
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -91,8 +91,12 @@ async def authorized(authorization: str = Header(""), s: AsyncSession = Depends(
 
 @app.post("/sessions", status_code=201, dependencies=[Depends(authorized)])
 async def open_session(body: OpenIn, s: AsyncSession = Depends(db)) -> SessionOut:
-    row = Session(id=str(uuid.uuid4()), subject=f"{body.subject.kind}:{body.subject.id}",
-                  status="active", opened_at=datetime.now(UTC).replace(tzinfo=None))
+    row = Session(
+        id=str(uuid.uuid4()),
+        subject=f"{body.subject.kind}:{body.subject.id}",
+        status="active",
+        opened_at=datetime.now(UTC).replace(tzinfo=None),
+    )
     s.add(row)
     s.add(Audit(session_id=row.id, action="open", at=row.opened_at))
     await s.commit()
@@ -118,12 +122,14 @@ async def prepare(url: str, sessions: int) -> list[str]:
             await conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     async with eng.begin() as conn:
         await conn.run_sync(Base.metadata.create_all)
-        await conn.execute(ApiKey.__table__.insert(), [{"digest": hashlib.sha256(KEY.encode()).hexdigest()}])
+        await conn.execute(insert(ApiKey), [{"digest": hashlib.sha256(KEY.encode()).hexdigest()}])
         now = datetime.now(UTC).replace(tzinfo=None)
         ids = [str(uuid.uuid4()) for _ in range(sessions)]
-        rows = [{"id": i, "subject": f"user:u-{n % 1000}", "status": "active", "opened_at": now}
-                for n, i in enumerate(ids)]
-        await conn.execute(Session.__table__.insert(), rows)
+        rows = [
+            {"id": i, "subject": f"user:u-{n % 1000}", "status": "active", "opened_at": now}
+            for n, i in enumerate(ids)
+        ]
+        await conn.execute(insert(Session), rows)
     await eng.dispose()
     return ids
 

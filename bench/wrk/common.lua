@@ -43,6 +43,12 @@ function M.sample(status, body)
   io.write(string.format("WRKSAMPLE %d %s\n", status, (body or ""):sub(1, 200):gsub("\n", " ")))
 end
 
+function M.max(name)
+  local top = 0
+  for _, t in ipairs(M.threads) do top = math.max(top, t:get(name) or 0) end
+  return top
+end
+
 function M.sum(name)
   local total = 0
   for _, t in ipairs(M.threads) do total = total + (t:get(name) or 0) end
@@ -58,10 +64,10 @@ function M.done(summary, latency)
   io.write(string.format(
     'WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"body":%d},' ..
-    '"items":%d,"latency_us":{"min":%d,"max":%d,"mean":%.1f,%s}}\n',
+    '"items":%d,"max_used":%d,"latency_us":{"min":%d,"max":%d,"mean":%.1f,%s}}\n',
     summary.requests, summary.duration, summary.bytes,
     e.connect, e.read, e.write, e.status, e.timeout, M.sum("bad"),
-    M.sum("items"), latency.min, latency.max, latency.mean, table.concat(pct, ",")))
+    M.sum("items"), M.max("used"), latency.min, latency.max, latency.mean, table.concat(pct, ",")))
 end
 
 return M

@@ -22,7 +22,7 @@ if nevents > 0 then
   body = '{"events":[' .. table.concat(ev, ",") .. ']}'
 end
 local ids, next_i = {}, 0
-bad, items = 0, 0 -- globals: done() reads them with thread:get
+bad, items, used = 0, 0, 0 -- globals: done() reads them with thread:get
 
 function init(_)
   local all = common.lines(common.env("BENCH_IDS"))
@@ -34,6 +34,7 @@ function request()
   local id
   if consume then
     next_i = next_i + 1
+    used = next_i
     id = ids[(next_i - 1) % #ids + 1]
   else
     id = ids[math.random(#ids)]

@@ -8,7 +8,7 @@ local common = require("common")
 local headers = { ["Authorization"] = common.env("BENCH_AUTH"), ["Content-Type"] = "application/json" }
 local ids, closing, next_close, n = {}, {}, 0, 0
 local event = '{"events":[{"type":"bench.tick","payload":{"i":1,"note":"load"}}]}'
-bad, items = 0, 0 -- globals: done() reads them with thread:get
+bad, items, used = 0, 0, 0 -- globals: done() reads them with thread:get
 
 function init(_)
   ids = common.lines(common.env("BENCH_IDS"))
@@ -25,6 +25,7 @@ function request()
     return wrk.format("POST", "/v1/sessions", headers, body)
   elseif r <= 20 then
     next_close = next_close % #closing + 1
+    used = used + 1
     return wrk.format("POST", "/v1/sessions/" .. closing[next_close] .. "/close", headers, "{}")
   end
   local id = ids[math.random(#ids)]

@@ -13,6 +13,7 @@ from sessionary.bootstrap import Container, build
 from sessionary.config import Settings
 from sessionary.domain.model import SECOND
 from sessionary.http.app import create_app
+from sessionary.observability.stats import ENDED_EVERY, DatabaseStats
 from sessionary.storage.tables import webhook_deliveries, webhooks
 from tests.conftest import Api
 from tests.support import FakeClock
@@ -184,3 +185,22 @@ async def test_a_set_metrics_token_admits_the_bearer_of_it(guarded: httpx.AsyncC
 def test_a_short_metrics_token_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="16 characters"):
         Settings(metrics_token=SecretStr("short"))
+
+
+async def test_ended_session_counts_refresh_less_often_than_the_live_gauges(
+    api: Api, container: Container, clock: FakeClock
+) -> None:
+    now = [0.0]
+    stats = DatabaseStats(container.database, clock, 5.0, monotonic=lambda: now[0])
+    session = await open_session(api, "u-1")
+    first = await stats.get()
+    assert first is not None and (first.sessions["active"], first.sessions["closed"]) == (1, 0)
+    closed = await api.client.post(f"/v1/sessions/{session}/close", headers=api.headers)
+    assert closed.status_code == 200
+    now[0] = 5.0
+    live_only = await stats.get()
+    assert live_only is not None
+    assert (live_only.sessions["active"], live_only.sessions["closed"]) == (0, 0)
+    now[0] = 5.0 * ENDED_EVERY
+    both = await stats.get()
+    assert both is not None and (both.sessions["active"], both.sessions["closed"]) == (0, 1)

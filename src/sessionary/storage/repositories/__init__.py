@@ -12,6 +12,7 @@ from .events import SqlEventRepository
 from .idempotency import SqlIdempotencyRepository
 from .lifecycle import SqlLifecycleRepository
 from .sessions import SqlSessionRepository
+from .stats import SqlStatsQueries
 from .subjects import SqlSubjectRepository
 from .tenants import SqlTenantRepository
 from .webhooks import SqlWebhookRepository
@@ -31,4 +32,5 @@ def build_repositories(executor: Executor) -> dict[str, Any]:
         "work": SqlWorkRepository(executor),
         "console": SqlConsoleQueries(executor),  # read-only, for the admin console
         "webhooks": SqlWebhookRepository(executor),
+        "stats": SqlStatsQueries(executor),
     }
