@@ -16,7 +16,7 @@ from ..bootstrap import Container, build
 from ..config import Settings, SettingsError, load_settings
 from ..domain.errors import DomainError
 from ..domain.model import Actor
-from ..storage.database import StorageUnavailable
+from ..storage.errors import StorageUnavailable
 
 T = TypeVar("T")
 CLI_ACTOR = Actor(credential_pk=None, label="cli")

@@ -15,7 +15,7 @@ from litestar.utils.scope.state import ScopeState
 
 from ..domain.errors import DomainError
 from ..http.native.errors import request_id, status_of
-from ..storage.database import StorageUnavailable
+from ..storage.errors import StorageUnavailable
 from .signin import COOKIE, NotSignedIn
 
 log = logging.getLogger("sessionary.console")

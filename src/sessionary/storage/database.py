@@ -21,12 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import StaticPool
 
 from ..domain.errors import Conflict
+from .errors import StorageUnavailable as StorageUnavailable
 from .executor import AsyncExecutor, Executor, SyncExecutor
 from .repositories import build_repositories
-
-
-class StorageUnavailable(Exception):
-    """The database could not be reached or refused the transaction."""
 
 
 class SqlUnitOfWork:

@@ -9,7 +9,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from ...domain import errors as e
-from ...storage.database import StorageUnavailable
+from ...storage.errors import StorageUnavailable
 from ..problem import problem
 from .body import MalformedBody, UnsupportedMediaType
 

@@ -14,10 +14,15 @@ after ``closed_at``."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from types import SimpleNamespace
 from typing import Any
 
+import asyncpg
+
+from ...domain.errors import Conflict
 from ...domain.model import Actor, Micros
+from ..errors import StorageUnavailable
 
 _SESSION_COLUMNS = (
     "pk, tenant_pk, id, subject_pk, scope, alias, status, opened_at, last_activity_at, "
@@ -87,21 +92,44 @@ async def close_live_postgres(
     dialect: str | None,
     actor: Actor,
 ) -> SimpleNamespace | None:
-    found = await conn.fetchrow(
-        _PG_CLOSE,
-        tenant_pk,
-        id,
-        now,
-        reason,
-        dialect,
-        actor.credential_pk,
-        actor.label,
-        actor.request_id,
-    )
+    try:
+        found = await conn.fetchrow(
+            _PG_CLOSE,
+            tenant_pk,
+            id,
+            now,
+            reason,
+            dialect,
+            actor.credential_pk,
+            actor.label,
+            actor.request_id,
+        )
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise Conflict("the change conflicts with stored data") from exc
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        conn.terminate()  # the pool must not hand out a connection in an unknown state
+        raise StorageUnavailable(type(exc).__name__) from exc
     return None if found is None else _row(dict(found))
 
 
 def close_live_sqlite(
+    conn: Any,
+    tenant_pk: int,
+    id: str,
+    now: Micros,
+    reason: str,
+    dialect: str | None,
+    actor: Actor,
+) -> SimpleNamespace | None:
+    try:
+        return _close_live_sqlite(conn, tenant_pk, id, now, reason, dialect, actor)
+    except sqlite3.IntegrityError as exc:
+        raise Conflict("the change conflicts with stored data") from exc
+    except sqlite3.Error as exc:  # locked past busy_timeout, disk full, ...
+        raise StorageUnavailable(type(exc).__name__) from exc
+
+
+def _close_live_sqlite(
     conn: Any,
     tenant_pk: int,
     id: str,

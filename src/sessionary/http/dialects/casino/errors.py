@@ -12,7 +12,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
-from ....storage.database import StorageUnavailable
+from ....storage.errors import StorageUnavailable
 
 log = logging.getLogger("sessionary.casino")
 

@@ -16,7 +16,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from ....domain import errors as e
-from ....storage.database import StorageUnavailable
+from ....storage.errors import StorageUnavailable
 
 log = logging.getLogger("sessionary.hivemp")
 
