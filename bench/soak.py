@@ -104,7 +104,7 @@ class Receiver:
         writer.close()
 
 
-async def configure(base: str, world: TenantWorld, receiver: Receiver) -> str:
+async def configure(base: str, world: TenantWorld, receiver: Receiver, hooks: bool) -> str:
     """Short idle timeouts for the sweeper, 1-day retention, and a webhook when there are any."""
     auth = {"Authorization": f"Bearer {world.native}"}
     async with httpx.AsyncClient(base_url=base, headers=auth) as http:
@@ -113,6 +113,8 @@ async def configure(base: str, world: TenantWorld, receiver: Receiver) -> str:
         )
         if policy.status_code >= 300:
             raise SystemExit(f"policy refused: {policy.text}")
+        if not hooks:
+            return "off (--no-webhooks)"
         port = await receiver.start()
         hook = await http.post("/v1/webhooks", json={"url": f"http://127.0.0.1:{port}/hook"})
         return "on" if hook.status_code == 201 else f"off ({hook.status_code})"
@@ -143,7 +145,7 @@ async def soak(args: argparse.Namespace, url: str) -> dict[str, object]:
     await asyncio.to_thread(server.start)
     receiver = Receiver()
     try:
-        webhooks = await configure(server.base, world, receiver)
+        webhooks = await configure(server.base, world, receiver, not args.no_webhooks)
         timings = Timings()
         driver = Driver(server.base, world, Ledger(), seed=1)
         load = asyncio.create_task(driver.run(args.workers, transport=timings))
@@ -199,6 +201,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SOAK_WORKERS", 8)))
     parser.add_argument("--warmup-s", type=float, default=60)
     parser.add_argument("--sample-s", type=float, default=10)
+    parser.add_argument("--no-webhooks", action="store_true", help="leave webhooks out")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
     with database(args.backend) as url:

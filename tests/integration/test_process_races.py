@@ -37,7 +37,10 @@ async def test_appends_from_many_processes_never_land_after_a_close_from_another
         worker_command("append", settings, size=3, attempts=500, refusals=3, **common)
         for _ in range(APPENDERS)
     ]
-    closers = [worker_command("close", settings, delay_s=0.2, **common) for _ in range(CLOSERS)]
+    closers = [
+        worker_command("close", settings, delay_s=0.05, after_events=True, **common)
+        for _ in range(CLOSERS)
+    ]
     async with workers(appenders + closers) as group:
         for session in sessions:
             results = await group.go()

@@ -44,6 +44,8 @@ async def close(
     container: Container, spec: dict[str, Any], session_id: str | None
 ) -> dict[str, Any]:
     await asyncio.sleep(spec.get("delay_s", 0.0))
+    if spec.get("after_events"):  # a busy machine may start the appenders late: wait for one
+        await _until_appended(container, spec["tenant"], str(session_id))
     start = wall_now()
     try:
         session = await container.sessions.close(spec["tenant"], str(session_id), WORKER_ACTOR)
@@ -52,6 +54,13 @@ async def close(
     except Exception as exc:
         return {"start": start, "end": wall_now(), "outcome": type(exc).__name__}
     return {"start": start, "end": wall_now(), "outcome": "ok", "closed_at": session.closed_at}
+
+
+async def _until_appended(container: Container, tenant_pk: int, session_id: str) -> None:
+    for _ in range(2000):
+        if (await container.sessions.get(tenant_pk, session_id)).last_seq > 0:
+            return
+        await asyncio.sleep(0.005)
 
 
 async def sweep(container: Container, spec: dict[str, Any], _: str | None) -> dict[str, Any]:

@@ -118,8 +118,27 @@ class SubjectRepository(Protocol):
     async def set_attributes(self, pk: int, attributes: JSON) -> None: ...
 
 
+@dataclass(slots=True, frozen=True)
+class PlainOpen:
+    """An open without supersede, owner limit or bound key: the common case of every API."""
+
+    tenant_pk: int
+    id: str
+    subject_kind: str
+    subject_id: str
+    scope: str | None
+    alias: str | None
+    idle_timeout_s: int | None  # the request's; the tenant's default applies when None
+    max_lifetime_s: int | None
+    metered: bool
+    state: JSON
+    dialect: str
+    owner: str | None
+
+
 class SessionRepository(Protocol):
     async def add(self, new: NewSession) -> Session: ...
+    async def open_plain(self, req: PlainOpen, now: Micros, actor: Actor) -> Session | None: ...
     async def close_live(
         self,
         tenant_pk: int,

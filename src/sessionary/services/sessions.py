@@ -16,7 +16,14 @@ from ..domain.errors import (
     TenantNotFound,
 )
 from ..domain.model import JSON, Actor, Micros, Subject, Tenant
-from ..domain.ports import Clock, NewSession, SessionFilter, UnitOfWork, UnitOfWorkFactory
+from ..domain.ports import (
+    Clock,
+    NewSession,
+    PlainOpen,
+    SessionFilter,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from ..domain.session import CloseReason, Session, Status, initial_expiry
 from .audit import record
 from .credentials import NewCredential, build_credential
@@ -91,6 +98,12 @@ class SessionService:
 
     async def open(self, tenant_pk: int, req: OpenRequest, actor: Actor) -> Session:
         async with self._uow() as uow:
+            plain = _plain(tenant_pk, req, self._new_id)
+            if plain is not None:  # the common case, in one step (storage/repositories/hot.py)
+                opened = await uow.sessions.open_plain(plain, self._clock.now(), actor)
+                if opened is not None:
+                    await uow.commit()
+                    return opened
             tenant = await _tenant(uow, tenant_pk)
             subject = await _subject(uow, tenant_pk, req, self._clock.now())
             superseded: list[Session] = []
@@ -288,6 +301,28 @@ async def _subject(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, now: Micro
     if found is None:
         raise SubjectNotFound("no such subject", kind=req.subject_kind, id=req.subject_id)
     return found
+
+
+def _plain(tenant_pk: int, req: OpenRequest, new_id: Callable[[], str]) -> PlainOpen | None:
+    """The request as a one-step open, or None when it needs the general path."""
+    if req.supersede or req.max_live_per_owner is not None or req.bound_key is not None:
+        return None
+    if not req.create_subject:
+        return None
+    return PlainOpen(
+        tenant_pk=tenant_pk,
+        id=req.id or new_id(),
+        subject_kind=req.subject_kind,
+        subject_id=req.subject_id,
+        scope=req.scope,
+        alias=req.alias,
+        idle_timeout_s=req.idle_timeout_s,
+        max_lifetime_s=req.max_lifetime_s,
+        metered=req.metered,
+        state=req.state,
+        dialect=req.dialect,
+        owner=req.owner,
+    )
 
 
 async def _tenant(uow: UnitOfWork, tenant_pk: int) -> Tenant:

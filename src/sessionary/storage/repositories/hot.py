@@ -1,5 +1,10 @@
 """Hot paths in the driver's own SQL, chosen by profile (bench/PROFILE.md).
 
+``open_plain`` opens a session without supersede, owner limit or bound key (the common case):
+tenant policy, subject upsert, session, lifecycle record and audit entry in one statement on
+PostgreSQL. It returns None, having changed nothing, when the tenant is gone or a subject being
+created by a concurrent request is not yet visible; the general path then decides.
+
 ``close_live`` closes a session that is live and not due in one step: the session row, its
 lifecycle record, the revocation of keys bound to it and the audit entry. On PostgreSQL that
 is one statement (data-modifying CTEs), so one round trip with no BEGIN/COMMIT; on SQLite four
@@ -22,6 +27,8 @@ import asyncpg
 
 from ...domain.errors import Conflict
 from ...domain.model import Actor, Micros
+from ...domain.ports import PlainOpen
+from ...domain.session import initial_expiry
 from ..errors import StorageUnavailable
 
 _SESSION_COLUMNS = (
@@ -158,5 +165,155 @@ def _close_live_sqlite(
             row.closed_at,
             detail,
         ),
+    )
+    return row
+
+
+# -- open -----------------------------------------------------------------------------------
+
+
+_US = "1000000::bigint"
+_PG_OPEN = f"""
+WITH t AS (
+    SELECT COALESCE($9::int, idle_timeout_s) AS idle, COALESCE($10::int, max_lifetime_s) AS life
+      FROM tenants WHERE pk = $1
+), new_subject AS (
+    INSERT INTO subjects (tenant_pk, kind, external_id, attributes, created_at)
+    SELECT $1, $3::text, $4::text, '{{}}'::jsonb, $5::bigint FROM t
+    ON CONFLICT (tenant_pk, kind, external_id) DO NOTHING
+ RETURNING pk
+), subject AS (
+    SELECT pk FROM new_subject
+    UNION ALL
+    SELECT pk FROM subjects WHERE tenant_pk = $1 AND kind = $3::text AND external_id = $4::text
+), s AS (
+    INSERT INTO sessions (tenant_pk, id, subject_pk, scope, alias, status, opened_at,
+                          last_activity_at, expires_at, idle_timeout_s, max_lifetime_s, metered,
+                          state, version, last_seq, dialect, owner)
+    SELECT $1, $2::text, subject.pk, $6::text, $7::text, 'active', $5::bigint, $5::bigint,
+           CASE WHEN t.idle IS NULL THEN $5::bigint + t.life * {_US}
+                WHEN t.life IS NULL THEN $5::bigint + t.idle * {_US}
+                ELSE LEAST($5::bigint + t.idle * {_US}, $5::bigint + t.life * {_US}) END,
+           t.idle, t.life, $11::boolean, $12::jsonb, 1, 0, $8::text, $13::text
+      FROM t, (SELECT pk FROM subject LIMIT 1) AS subject
+ RETURNING {_SESSION_COLUMNS}
+), record AS (
+    INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data)
+    SELECT tenant_pk, pk, id, 'opened', NULL, opened_at, jsonb_build_object('dialect', dialect)
+      FROM s
+), entry AS (
+    INSERT INTO audit (tenant_pk, credential_pk, actor, action, target, request_id, at, detail)
+    SELECT tenant_pk, $14::bigint, $15::text, 'session.open', id, $16::text, opened_at,
+           '{{}}'::jsonb
+      FROM s
+)
+SELECT s.*, $3::text AS subject_kind, $4::text AS subject_id FROM s
+"""
+
+_SQLITE_POLICY = "SELECT idle_timeout_s, max_lifetime_s FROM tenants WHERE pk = ?"
+_SQLITE_FIND_SUBJECT = (
+    "SELECT pk FROM subjects WHERE tenant_pk = ? AND kind = ? AND external_id = ?"
+)
+_SQLITE_ADD_SUBJECT = (
+    "INSERT INTO subjects (tenant_pk, kind, external_id, attributes, created_at)"
+    " VALUES (?, ?, ?, '{}', ?) RETURNING pk"
+)
+_SQLITE_ADD_SESSION = f"""
+INSERT INTO sessions (tenant_pk, id, subject_pk, scope, alias, status, opened_at,
+                      last_activity_at, expires_at, idle_timeout_s, max_lifetime_s, metered,
+                      state, version, last_seq, dialect, owner)
+VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?)
+RETURNING {_SESSION_COLUMNS}
+"""
+_SQLITE_OPENED = (
+    "INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data) "
+    "VALUES (?, ?, ?, 'opened', NULL, ?, ?)"
+)
+_SQLITE_OPEN_AUDIT = (
+    "INSERT INTO audit (tenant_pk, credential_pk, actor, action, target, request_id, at, detail)"
+    " VALUES (?, ?, ?, 'session.open', ?, ?, ?, '{}')"
+)
+
+
+async def open_plain_postgres(
+    conn: Any, req: PlainOpen, now: Micros, actor: Actor
+) -> SimpleNamespace | None:
+    try:
+        found = await conn.fetchrow(
+            _PG_OPEN,
+            req.tenant_pk,
+            req.id,
+            req.subject_kind,
+            req.subject_id,
+            now,
+            req.scope,
+            req.alias,
+            req.dialect,
+            req.idle_timeout_s,
+            req.max_lifetime_s,
+            req.metered,
+            json.dumps(req.state),
+            req.owner,
+            actor.credential_pk,
+            actor.label,
+            actor.request_id,
+        )
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise Conflict("the change conflicts with stored data") from exc
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        conn.terminate()
+        raise StorageUnavailable(type(exc).__name__) from exc
+    return None if found is None else _row(dict(found))
+
+
+def open_plain_sqlite(
+    conn: Any, req: PlainOpen, now: Micros, actor: Actor
+) -> SimpleNamespace | None:
+    try:
+        return _open_plain_sqlite(conn, req, now, actor)
+    except sqlite3.IntegrityError as exc:
+        raise Conflict("the change conflicts with stored data") from exc
+    except sqlite3.Error as exc:
+        raise StorageUnavailable(type(exc).__name__) from exc
+
+
+def _open_plain_sqlite(
+    conn: Any, req: PlainOpen, now: Micros, actor: Actor
+) -> SimpleNamespace | None:
+    policy = conn.execute(_SQLITE_POLICY, (req.tenant_pk,)).fetchone()
+    if policy is None:
+        return None
+    idle = req.idle_timeout_s or policy[0]
+    life = req.max_lifetime_s or policy[1]
+    key = (req.tenant_pk, req.subject_kind, req.subject_id)
+    subject = conn.execute(_SQLITE_FIND_SUBJECT, key).fetchone()
+    if subject is None:
+        subject = conn.execute(_SQLITE_ADD_SUBJECT, (*key, now)).fetchone()
+    cursor = conn.execute(
+        _SQLITE_ADD_SESSION,
+        (
+            req.tenant_pk,
+            req.id,
+            subject[0],
+            req.scope,
+            req.alias,
+            now,
+            now,
+            initial_expiry(now, idle, life),
+            idle,
+            life,
+            req.metered,
+            json.dumps(req.state),
+            req.dialect,
+            req.owner,
+        ),
+    )
+    row = _row(dict(zip((d[0] for d in cursor.description), cursor.fetchone(), strict=True)))
+    row.subject_kind, row.subject_id = req.subject_kind, req.subject_id
+    data = json.dumps({"dialect": req.dialect})
+    conn.execute(_SQLITE_OPENED, (req.tenant_pk, row.pk, req.id, now, data))
+    conn.execute(
+        _SQLITE_OPEN_AUDIT,
+        (req.tenant_pk, actor.credential_pk, actor.label, req.id, actor.request_id, now),
     )
     return row

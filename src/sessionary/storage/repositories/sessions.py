@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import Actor, Micros
-from ...domain.ports import NewSession, SessionFilter, SubjectTotals, UsageRow
+from ...domain.ports import NewSession, PlainOpen, SessionFilter, SubjectTotals, UsageRow
 from ...domain.session import CloseReason, Session, Status
 from ..executor import Executor
 from ..tables import sessions as t
@@ -144,6 +144,15 @@ class SqlSessionRepository:
 
     async def get_by_pk(self, pk: int) -> Session | None:
         row = (await self._ex.execute(_select().where(t.c.pk == pk))).first()
+        return None if row is None else _session(row)
+
+    async def open_plain(self, req: PlainOpen, now: Micros, actor: Actor) -> Session | None:
+        """Open in one step when nothing but the tenant's policy decides (repositories/hot.py)."""
+        conn = await self._ex.driver()
+        if self._ex.dialect == "postgresql":
+            row = await hot.open_plain_postgres(conn, req, now, actor)
+        else:
+            row = hot.open_plain_sqlite(conn, req, now, actor)
         return None if row is None else _session(row)
 
     async def close_live(
