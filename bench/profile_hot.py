@@ -60,17 +60,19 @@ _ONE_STEP = None
 
 
 def _general_path(on: bool) -> None:
-    """``close-general``: the same close with the one-step path turned off (A/B, same run)."""
+    """``close-general`/`open-general``: the same close with the one-step path turned off (A/B, same run)."""
     global _ONE_STEP
     from sessionary.storage.repositories.sessions import SqlSessionRepository
 
     if _ONE_STEP is None:
-        _ONE_STEP = SqlSessionRepository.close_live
+        _ONE_STEP = (SqlSessionRepository.close_live, SqlSessionRepository.open_plain)
 
     async def never(*args: object, **kwargs: object) -> None:
         return None
 
-    SqlSessionRepository.close_live = never if on else _ONE_STEP  # type: ignore[method-assign,assignment]
+    close, open_ = _ONE_STEP
+    SqlSessionRepository.close_live = never if on else close  # type: ignore[method-assign,assignment]
+    SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign,assignment]
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -120,10 +122,11 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         "close": lambda i: ("POST", f"/v1/sessions/{ids[i]}/close", b""),
         "open": lambda i: ("POST", "/v1/sessions", open_body),
         "close-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/close", b""),
+        "open-general": lambda i: ("POST", "/v1/sessions", open_body),
     }
     for name in args.routes.split(","):
         make = routes[name]
-        _general_path(name == "close-general")
+        _general_path(name.endswith("-general"))
         await call(app, *make(0)[:2], headers, make(0)[2]) if name in ("healthz", "get") else None
         prof = None
         if args.profile == name:
