@@ -68,8 +68,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
+    # A generous database timeout: a busy CI machine must not turn a slow lock wait into a
+    # 503 (tests/fault checks the fail-fast default with its own settings).
     return Settings(
-        database_url=database_url, sweep_interval_s=0, webhook_interval_s=0, environment="test"
+        database_url=database_url,
+        sweep_interval_s=0,
+        webhook_interval_s=0,
+        db_timeout_s=30,
+        environment="test",
     )
 
 
