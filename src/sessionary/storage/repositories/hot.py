@@ -18,8 +18,10 @@ after ``closed_at``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -84,6 +86,28 @@ _SQLITE_AUDIT = (
 )
 
 
+async def _fetch(conn: Any, sql: str, *args: Any) -> Any:
+    """One statement on an asyncpg connection, its errors translated (database.py does the
+    same for statements that go through SQLAlchemy)."""
+    try:
+        return await conn.fetchrow(sql, *args)
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise Conflict("the change conflicts with stored data") from exc
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        conn.terminate()  # the pool must not hand out a connection in an unknown state
+        raise StorageUnavailable(type(exc).__name__) from exc
+
+
+@contextlib.contextmanager
+def _sqlite_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise Conflict("the change conflicts with stored data") from exc
+    except sqlite3.Error as exc:  # locked past busy_timeout, disk full, ...
+        raise StorageUnavailable(type(exc).__name__) from exc
+
+
 def _row(mapping: dict[str, Any]) -> SimpleNamespace:
     state = mapping["state"]
     mapping["state"] = json.loads(state) if isinstance(state, str | bytes) else state
@@ -99,23 +123,18 @@ async def close_live_postgres(
     dialect: str | None,
     actor: Actor,
 ) -> SimpleNamespace | None:
-    try:
-        found = await conn.fetchrow(
-            _PG_CLOSE,
-            tenant_pk,
-            id,
-            now,
-            reason,
-            dialect,
-            actor.credential_pk,
-            actor.label,
-            actor.request_id,
-        )
-    except asyncpg.IntegrityConstraintViolationError as exc:
-        raise Conflict("the change conflicts with stored data") from exc
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
-        conn.terminate()  # the pool must not hand out a connection in an unknown state
-        raise StorageUnavailable(type(exc).__name__) from exc
+    found = await _fetch(
+        conn,
+        _PG_CLOSE,
+        tenant_pk,
+        id,
+        now,
+        reason,
+        dialect,
+        actor.credential_pk,
+        actor.label,
+        actor.request_id,
+    )
     return None if found is None else _row(dict(found))
 
 
@@ -128,12 +147,8 @@ def close_live_sqlite(
     dialect: str | None,
     actor: Actor,
 ) -> SimpleNamespace | None:
-    try:
+    with _sqlite_errors():
         return _close_live_sqlite(conn, tenant_pk, id, now, reason, dialect, actor)
-    except sqlite3.IntegrityError as exc:
-        raise Conflict("the change conflicts with stored data") from exc
-    except sqlite3.Error as exc:  # locked past busy_timeout, disk full, ...
-        raise StorageUnavailable(type(exc).__name__) from exc
 
 
 def _close_live_sqlite(
@@ -238,43 +253,34 @@ _SQLITE_OPEN_AUDIT = (
 async def open_plain_postgres(
     conn: Any, req: PlainOpen, now: Micros, actor: Actor
 ) -> SimpleNamespace | None:
-    try:
-        found = await conn.fetchrow(
-            _PG_OPEN,
-            req.tenant_pk,
-            req.id,
-            req.subject_kind,
-            req.subject_id,
-            now,
-            req.scope,
-            req.alias,
-            req.dialect,
-            req.idle_timeout_s,
-            req.max_lifetime_s,
-            req.metered,
-            json.dumps(req.state),
-            req.owner,
-            actor.credential_pk,
-            actor.label,
-            actor.request_id,
-        )
-    except asyncpg.IntegrityConstraintViolationError as exc:
-        raise Conflict("the change conflicts with stored data") from exc
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
-        conn.terminate()
-        raise StorageUnavailable(type(exc).__name__) from exc
+    found = await _fetch(
+        conn,
+        _PG_OPEN,
+        req.tenant_pk,
+        req.id,
+        req.subject_kind,
+        req.subject_id,
+        now,
+        req.scope,
+        req.alias,
+        req.dialect,
+        req.idle_timeout_s,
+        req.max_lifetime_s,
+        req.metered,
+        json.dumps(req.state),
+        req.owner,
+        actor.credential_pk,
+        actor.label,
+        actor.request_id,
+    )
     return None if found is None else _row(dict(found))
 
 
 def open_plain_sqlite(
     conn: Any, req: PlainOpen, now: Micros, actor: Actor
 ) -> SimpleNamespace | None:
-    try:
+    with _sqlite_errors():
         return _open_plain_sqlite(conn, req, now, actor)
-    except sqlite3.IntegrityError as exc:
-        raise Conflict("the change conflicts with stored data") from exc
-    except sqlite3.Error as exc:
-        raise StorageUnavailable(type(exc).__name__) from exc
 
 
 def _open_plain_sqlite(
