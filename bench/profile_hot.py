@@ -23,10 +23,13 @@ from sessionary.http.app import create_app
 from sessionary.services.credentials import NewCredential
 from sessionary.services.sessions import OpenRequest
 
+REPO = str(Path(__file__).resolve().parent.parent)
 ACTOR = Actor(credential_pk=None, label="bench")
 
 
-async def call(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[int, bytes]:
+async def call(
+    app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, bytes]:
     sent: list[dict[str, Any]] = []
     scope = {
         "type": "http",
@@ -34,9 +37,9 @@ async def call(app: Any, method: str, path: str, headers: list[tuple[bytes, byte
         "http_version": "1.1",
         "method": method,
         "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
+        "path": path.partition("?")[0],
+        "raw_path": path.partition("?")[0].encode(),
+        "query_string": path.partition("?")[2].encode(),
         "root_path": "",
         "headers": headers,
         "client": ("127.0.0.1", 1),
@@ -60,7 +63,7 @@ _ONE_STEP = None
 
 
 def _general_path(on: bool) -> None:
-    """``close-general`/`open-general``: the same close with the one-step path turned off (A/B, same run)."""
+    """``*-general`` routes: the one-step paths turned off (an A/B in the same run)."""
     global _ONE_STEP
     from sessionary.storage.repositories.sessions import SqlSessionRepository
 
@@ -71,8 +74,8 @@ def _general_path(on: bool) -> None:
         return None
 
     close, open_ = _ONE_STEP
-    SqlSessionRepository.close_live = never if on else close  # type: ignore[method-assign,assignment]
-    SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign,assignment]
+    SqlSessionRepository.close_live = never if on else close  # type: ignore[method-assign]
+    SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign]
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -83,7 +86,7 @@ async def main(args: argparse.Namespace) -> None:
     else:
         import sys
 
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        sys.path.insert(0, REPO)
         from tests.pgcluster import PgCluster
 
         cluster = PgCluster()
@@ -95,7 +98,7 @@ async def main(args: argparse.Namespace) -> None:
     c = build(Settings(database_url=url, sweep_interval_s=0, webhook_interval_s=0))
     app = create_app(c)
     try:
-        async with app.lifespan():  # type: ignore[attr-defined]
+        async with app.lifespan():
             await _run(app, c, args)
     finally:
         if cluster is not None:
@@ -105,13 +108,34 @@ async def main(args: argparse.Namespace) -> None:
 async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
     tenant = await c.tenants.create("bench", TenantPolicy(), ACTOR)
     issued = await c.credentials.issue(
-        NewCredential(tenant_pk=tenant.pk, scopes=("sessions:read", "sessions:write", "events:write")), ACTOR
+        NewCredential(
+            tenant_pk=tenant.pk, scopes=("sessions:read", "sessions:write", "events:write")
+        ),
+        ACTOR,
     )
-    headers = [(b"authorization", f"Bearer {issued.secret}".encode()), (b"content-type", b"application/json")]
+    headers = [
+        (b"authorization", f"Bearer {issued.secret}".encode()),
+        (b"content-type", b"application/json"),
+    ]
     n = args.n
     ids = [
-        (await c.sessions.open(tenant.pk, OpenRequest("user", f"u{i}"), ACTOR)).id for i in range(n * 3)
+        (await c.sessions.open(tenant.pk, OpenRequest("user", f"u{i}"), ACTOR)).id
+        for i in range(n * 3)
     ]
+    from sessionary.http.dialects.hivemp.keys import create_key
+
+    hive_key = await create_key(c, "bench", "admin", ACTOR)
+    hive_ids = [
+        (
+            await c.sessions.open(
+                tenant.pk,
+                OpenRequest("user", f"h{i}", dialect="hivemp", id=f"us-{i + 1000}"),
+                ACTOR,
+            )
+        ).id
+        for i in range(n)
+    ]
+    hive_headers = [(b"x-api-key", hive_key.encode())]
     open_body = json.dumps({"subject": {"kind": "user", "id": "x"}}).encode()
     event1 = json.dumps({"events": [{"type": "lap", "payload": {"n": 1}}]}).encode()
     routes: dict[str, Callable[[int], tuple[str, str, bytes]]] = {
@@ -123,6 +147,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         "open": lambda i: ("POST", "/v1/sessions", open_body),
         "close-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/close", b""),
         "open-general": lambda i: ("POST", "/v1/sessions", open_body),
+        "hivemp-delete": lambda i: ("DELETE", f"/hivemp/v1/session?id={hive_ids[i]}", b""),
     }
     for name in args.routes.split(","):
         make = routes[name]
@@ -137,14 +162,16 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         t0, w0 = time.process_time(), time.perf_counter()
         for i in range(1, n):
             method, path, body = make(i)
-            status, out = await call(app, method, path, headers, body)
+            hdrs = hive_headers if name.startswith("hivemp") else headers
+            status, out = await call(app, method, path, hdrs, body)
             if status >= 300:
                 raise SystemExit(f"{name}: {status} {out[:200]!r}")
         cpu, wall = time.process_time() - t0, time.perf_counter() - w0
         if prof is not None:
             prof.disable()
             prof.dump_stats(f"/tmp/profile-{name}-{args.backend}.prof")
-        print(f"{args.backend:10} {name:8} {cpu / (n - 1) * 1e6:8.0f} us CPU/request  {wall / (n - 1) * 1e6:8.0f} us wall")
+        per_cpu, per_wall = cpu / (n - 1) * 1e6, wall / (n - 1) * 1e6
+        print(f"{args.backend:10} {name:14} {per_cpu:8.0f} us CPU/request  {per_wall:8.0f} us wall")
 
 
 if __name__ == "__main__":
