@@ -25,7 +25,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
 
 typecheck: $(VENV)/.installed
-	$(BIN)/mypy && $(BIN)/mypy examples
+	$(BIN)/mypy && $(BIN)/mypy examples bench
 
 pytest: $(VENV)/.installed
 	$(BIN)/pytest

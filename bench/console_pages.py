@@ -100,7 +100,10 @@ def _session_row(
 ) -> dict[str, Any]:
     roll = rnd.random()
     duration = int(rnd.uniform(30, 7200)) * SECOND
-    status, closed, reason, expires = "closed", opened + duration, "client", None
+    status = "closed"
+    reason: str | None = "client"
+    closed: int | None = opened + duration
+    expires: int | None = None
     if roll < 0.03:
         status, closed, reason, expires = "active", None, None, now + 600 * SECOND
         opened = now - int(rnd.uniform(1, 3600)) * SECOND
