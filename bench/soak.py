@@ -199,7 +199,8 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 10)))
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SOAK_WORKERS", 8)))
-    parser.add_argument("--warmup-s", type=float, default=60)
+    warmup = float(os.environ.get("SOAK_WARMUP_S", 120))  # RSS plateaus after a few minutes
+    parser.add_argument("--warmup-s", type=float, default=warmup)
     parser.add_argument("--sample-s", type=float, default=10)
     parser.add_argument("--no-webhooks", action="store_true", help="leave webhooks out")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")

@@ -93,7 +93,7 @@ async def test_usage_as_csv_has_a_header_the_days_and_a_total_row(
     params = {**around(clock), "format": "csv"}
     response = await api.client.get("/v1/usage", params=params, headers=api.headers)
     assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == ["date", "opened", "ended", "billed_minutes"]
     days = [[str(v) for v in row.values()] for row in expected_days(sessions)]

@@ -26,7 +26,7 @@ from ..timefmt import iso
 from .present import usage_out
 from .structs import UsageOut
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to text types
 CLOUDEVENTS_MEDIA_TYPE = "application/cloudevents-batch+json"
 EVENT_TYPE = "io.sessionary.usage.session.billed"
 RECORD_FIELDS = (
