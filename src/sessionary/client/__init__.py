@@ -46,6 +46,7 @@ from ._models import (
     Delivery,
     Event,
     EventPage,
+    HiveMPAccount,
     IssuedCredential,
     NewEvent,
     Session,
@@ -56,6 +57,7 @@ from ._models import (
     Tenant,
     Usage,
     UsageDay,
+    UsageRecord,
     Webhook,
 )
 from ._retry import NO_RETRY, RetryPolicy
@@ -77,6 +79,7 @@ __all__ = [
     "Event",
     "EventPage",
     "Forbidden",
+    "HiveMPAccount",
     "IdempotencyKeyReused",
     "InvalidInput",
     "IssuedCredential",
@@ -99,5 +102,6 @@ __all__ = [
     "Unauthenticated",
     "Usage",
     "UsageDay",
+    "UsageRecord",
     "Webhook",
 ]

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import httpx
 import msgspec
 
+from ..http.dialects.hivemp.account_structs import AccountIn
 from ..http.native import structs as wire
 from ..http.native import webhook_structs as whs
 from ._models import (
@@ -23,6 +24,7 @@ from ._models import (
     Credential,
     DeliveryPage,
     EventPage,
+    HiveMPAccount,
     IssuedCredential,
     NewEvent,
     ReplayOut,
@@ -32,6 +34,7 @@ from ._models import (
     SubjectPage,
     Tenant,
     Usage,
+    UsageRecordPage,
     Webhook,
 )
 
@@ -183,6 +186,39 @@ def usage(date_from: date | None, date_to: date | None, subject_kind: str | None
 def usage_csv(date_from: date | None, date_to: date | None, subject_kind: str | None) -> Call[str]:
     params = _usage_params(date_from, date_to, subject_kind, "csv")
     return Call("GET", "/v1/usage", _text, params=params)
+
+
+def usage_records(
+    date_from: date | None,
+    date_to: date | None,
+    subject_kind: str | None,
+    cursor: str | None,
+    limit: int | None,
+) -> Call[UsageRecordPage]:
+    params = _usage_params(date_from, date_to, subject_kind, None)
+    params.update(_query(cursor=cursor, limit=limit))
+    return Call("GET", "/v1/usage/records", _json(UsageRecordPage), params=params)
+
+
+def usage_records_export(
+    date_from: date | None, date_to: date | None, subject_kind: str | None, fmt: str
+) -> Call[str]:
+    """``fmt`` is ``csv`` or ``cloudevents`` (a JSON array of CloudEvents 1.0)."""
+    params = _usage_params(date_from, date_to, subject_kind, fmt)
+    return Call("GET", "/v1/usage/records", _text, params=params)
+
+
+def set_policy_of(tenant: str, rate_limit: Mapping[str, Any] | None, **policy: Any) -> Call[Tenant]:
+    """The operator's ``PUT /v1/tenants/{tenant}/policy``; ``rate_limit`` None resets it to
+    the global default."""
+    limit = None if rate_limit is None else wire.RateLimitIn(**rate_limit)
+    body = _body(wire.TenantPolicyIn(rate_limit=limit, **policy))
+    return Call("PUT", f"/v1/tenants/{_seg(tenant)}/policy", _json(Tenant), body=body)
+
+
+def create_hivemp_account(email: str, password: str, admin: bool) -> Call[HiveMPAccount]:
+    body = _body(AccountIn(email=email, password=password, admin=admin))
+    return Call("POST", "/v1/hivemp/accounts", _json(HiveMPAccount), body=body)
 
 
 def create_credential(

@@ -4,9 +4,16 @@ builds has exactly the server's shape."""
 
 from __future__ import annotations
 
+from ..http.dialects.hivemp.account_structs import AccountOut as HiveMPAccount
 from ..http.native.structs import AppendOut as AppendResult
 from ..http.native.structs import AuditEntryOut as AuditEntry
-from ..http.native.structs import AuditPage, ClosedSessions, SessionPage, SubjectPage
+from ..http.native.structs import (
+    AuditPage,
+    ClosedSessions,
+    SessionPage,
+    SubjectPage,
+    UsageRecordPage,
+)
 from ..http.native.structs import CredentialOut as Credential
 from ..http.native.structs import EventIn as NewEvent
 from ..http.native.structs import EventOut as Event
@@ -18,6 +25,7 @@ from ..http.native.structs import SubjectOut as SubjectRef
 from ..http.native.structs import TenantOut as Tenant
 from ..http.native.structs import UsageDayOut as UsageDay
 from ..http.native.structs import UsageOut as Usage
+from ..http.native.structs import UsageRecordOut as UsageRecord
 from ..http.native.webhook_structs import CreatedWebhookOut as CreatedWebhook
 from ..http.native.webhook_structs import DeliveryOut as Delivery
 from ..http.native.webhook_structs import DeliveryPage, ReplayOut
@@ -35,6 +43,7 @@ __all__ = [
     "DeliveryPage",
     "Event",
     "EventPage",
+    "HiveMPAccount",
     "IssuedCredential",
     "NewEvent",
     "ReplayOut",
@@ -47,5 +56,7 @@ __all__ = [
     "Tenant",
     "Usage",
     "UsageDay",
+    "UsageRecord",
+    "UsageRecordPage",
     "Webhook",
 ]

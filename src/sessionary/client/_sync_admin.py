@@ -14,10 +14,12 @@ from ._models import (
     CreatedWebhook,
     Credential,
     Delivery,
+    HiveMPAccount,
     IssuedCredential,
     Subject,
     Tenant,
     Usage,
+    UsageRecord,
     Webhook,
 )
 
@@ -53,6 +55,32 @@ class SyncAdmin:
     ) -> str:
         """The same report as CSV text (``date,opened,ended,billed_minutes`` and a total row)."""
         return self._run(calls.usage_csv(date_from, date_to, subject_kind))
+
+    def iter_usage_records(
+        self,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        subject_kind: str | None = None,
+        page_size: int = 500,
+    ) -> Iterator[UsageRecord]:
+        """Each session that ended in the range (UTC days, inclusive), ordered by end time,
+        with its billed minutes and billing day; follows every page."""
+        return self._pages(
+            lambda cursor: calls.usage_records(date_from, date_to, subject_kind, cursor, page_size)
+        )
+
+    def usage_records_export(
+        self,
+        fmt: str = "csv",
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        subject_kind: str | None = None,
+    ) -> str:
+        """The same records as one text: ``fmt="csv"`` or ``"cloudevents"`` (a JSON array of
+        CloudEvents 1.0 for billing systems)."""
+        return self._run(calls.usage_records_export(date_from, date_to, subject_kind, fmt))
 
     # -- the key's own tenant (scope admin) -------------------------------------------------
 
@@ -149,6 +177,35 @@ class SyncAdmin:
     ) -> IssuedCredential:
         """Issue a key inside ``tenant`` (operator key), typically its first ``admin`` key."""
         return self._run(calls.create_credential(scopes, name, expires_at, tenant=tenant))
+
+    def set_policy_of(
+        self,
+        tenant: str,
+        *,
+        idle_timeout_s: int | None = None,
+        max_lifetime_s: int | None = None,
+        retention_days: int | None = None,
+        allow_extend: bool = True,
+        rate_limit: Mapping[str, Any] | None = None,
+    ) -> Tenant:
+        """Replace ``tenant``'s policy (operator key), including its rate limit
+        (``{"per_s": ..., "burst": ...}``; None: the global default)."""
+        return self._run(
+            calls.set_policy_of(
+                tenant,
+                rate_limit,
+                idle_timeout_s=idle_timeout_s,
+                max_lifetime_s=max_lifetime_s,
+                retention_days=retention_days,
+                allow_extend=allow_extend,
+            )
+        )
+
+    def create_hivemp_account(
+        self, email: str, password: str, *, admin: bool = False
+    ) -> HiveMPAccount:
+        """A HiveMP account (email and password) that the dialect's PUT /authenticate accepts."""
+        return self._run(calls.create_hivemp_account(email, password, admin))
 
     # -- webhooks (scope admin) -------------------------------------------------------------
 

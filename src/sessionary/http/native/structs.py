@@ -173,6 +173,33 @@ class UsageOut(Struct):
     totals: UsageDayOut
 
 
+class UsageRecordOut(Struct):
+    """One ended session's bill (``GET /v1/usage/records``)."""
+
+    session_id: str
+    subject_kind: str
+    subject_id: str
+    scope: str | None
+    dialect: str
+    status: str
+    close_reason: str | None
+    metered: bool
+    opened_at: str
+    ended_at: str
+    billing_day: str
+    active_seconds: int
+    billed_minutes: int
+
+
+class UsageRecordPage(Struct):
+    tenant: str
+    date_from: str
+    date_to: str
+    subject_kind: str | None
+    items: list[UsageRecordOut]
+    next_cursor: str | None
+
+
 class RateLimitOut(Struct):
     per_s: float
     burst: int

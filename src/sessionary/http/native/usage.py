@@ -24,7 +24,7 @@ from ...services.usage import DAY, RECORDS_PAGE_MAX, UsageRecord, check_range, d
 from ..deps import tenant_of
 from ..timefmt import iso
 from .present import usage_out
-from .structs import UsageOut
+from .structs import UsageOut, UsageRecordOut, UsageRecordPage
 
 CSV_MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to text types
 CLOUDEVENTS_MEDIA_TYPE = "application/cloudevents-batch+json"
@@ -208,15 +208,16 @@ async def usage_records(
     )
     items = page[:limit]
     nxt = encode_cursor(items[-1].cursor) if len(page) > limit else None
-    body = {
-        "tenant": tenant.name,
-        "date_from": day_from.isoformat(),
-        "date_to": day_to.isoformat(),
-        "subject_kind": subject_kind,
-        "items": [record_json(r) for r in items],
-        "next_cursor": nxt,
-    }
-    return Response(content=body)
+    return Response(
+        content=UsageRecordPage(
+            tenant=tenant.name,
+            date_from=day_from.isoformat(),
+            date_to=day_to.isoformat(),
+            subject_kind=subject_kind,
+            items=[UsageRecordOut(**record_json(r)) for r in items],
+            next_cursor=nxt,
+        )
+    )
 
 
 ROUTES: list[Any] = [usage, usage_records]

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import post
-from msgspec import Meta, Struct
 
 from ....bootstrap import Container
 from ....domain.model import Actor, Principal
 from ....domain.scopes import ADMIN
 from ...deps import AnyRequest, tenant_of
 from ...native.body import decode_body
+from .account_structs import AccountIn, AccountOut
 from .accounts import create_account
-
-
-class AccountIn(Struct, forbid_unknown_fields=True, kw_only=True):
-    email: Annotated[str, Meta(min_length=3, max_length=320)]
-    password: Annotated[str, Meta(min_length=1, max_length=1024)]
-    admin: bool = False
-
-
-class AccountOut(Struct):
-    id: str
-    email: str
-    admin: bool
 
 
 @post(
