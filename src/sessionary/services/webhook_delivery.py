@@ -37,15 +37,23 @@ class Sender(Protocol):
 
 
 class HttpxSender:
+    """The client is made on the first delivery: building one loads the CA bundle (~30 ms),
+    which every CLI command and test container would otherwise pay for nothing."""
+
     def __init__(self, timeout_s: float) -> None:
-        self._client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        self._timeout_s = timeout_s
+        self._client: httpx.AsyncClient | None = None
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self._timeout_s, follow_redirects=False)
         response = await self._client.post(url, content=body, headers=headers)
         return response.status_code
 
     async def close(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
 
 def _rfc3339(at: Micros) -> str:
