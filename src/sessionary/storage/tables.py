@@ -92,6 +92,15 @@ sessions = Table(
     Index("ix_sessions_tenant_pk", "tenant_pk", "pk"),
     Index("ix_sessions_tenant_status", "tenant_pk", "status", "expires_at"),
     Index("ix_sessions_closed", "closed_at", "tenant_pk", "opened_at", "metered"),
+    # Per-owner limits (Pagos clients) count an owner's live sessions on every open.
+    Index(
+        "ix_sessions_owner",
+        "tenant_pk",
+        "owner",
+        "status",
+        postgresql_where=text("owner IS NOT NULL"),
+        sqlite_where=text("owner IS NOT NULL"),
+    ),
     Index(
         "ix_sessions_due",
         "expires_at",
