@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -14,7 +15,9 @@ import pytest
 from sessionary.bootstrap import Container, build
 from sessionary.config import Settings
 from sessionary.domain.model import Tenant, TenantPolicy
-from tests.conftest import TEST_ACTOR, key_headers
+from tests.conftest import PG_TEMPLATE, TEST_ACTOR, key_headers
+from tests.pgcluster import PgCluster
+from tests.support import postgres_database
 
 from .receiver import Receiver
 from .servers import serving
@@ -46,14 +49,32 @@ async def sse(response: httpx.Response) -> AsyncIterator[Message]:
             fields[name] = value.removeprefix(" ")
 
 
-@pytest.fixture
-async def owned(database_url: str) -> AsyncIterator[tuple[Container, Tenant, dict[str, str]]]:
+@asynccontextmanager
+async def _owning(database_url: str) -> AsyncIterator[tuple[Container, Tenant, dict[str, str]]]:
     c = build(Settings(database_url=database_url, sweep_interval_s=0, webhook_interval_s=0))
     try:
         tenant = await c.tenants.create("live", TenantPolicy(), TEST_ACTOR)
         yield c, tenant, await key_headers(c, tenant.pk)
     finally:
         await c.close()
+
+
+@pytest.fixture
+async def owned(database_url: str) -> AsyncIterator[tuple[Container, Tenant, dict[str, str]]]:
+    async with _owning(database_url) as found:
+        yield found
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster) -> str:
+    """Several server processes on one database is the PostgreSQL deployment only."""
+    return postgres_database(pg_cluster.port, PG_TEMPLATE)
+
+
+@pytest.fixture
+async def owned_pg(pg_url: str) -> AsyncIterator[tuple[Container, Tenant, dict[str, str]]]:
+    async with _owning(pg_url) as found:
+        yield found
 
 
 async def _open_and_close(
@@ -116,11 +137,10 @@ async def test_the_stream_refuses_an_event_id_that_is_not_the_callers(
 
 
 async def test_two_servers_on_one_postgresql_deliver_each_record_and_expire_each_session_once(
-    database_url: str, owned: tuple[Container, Tenant, dict[str, str]]
+    pg_url: str, owned_pg: tuple[Container, Tenant, dict[str, str]]
 ) -> None:
-    if not database_url.startswith("postgres"):
-        pytest.skip("several server processes on one database is the PostgreSQL deployment")
-    c, tenant, headers = owned
+    database_url = pg_url
+    c, tenant, headers = owned_pg
     receiver = Receiver().start()
     await c.webhooks.create(tenant.pk, receiver.url, [], TEST_ACTOR)
     env = {"sweep_interval_s": "0.2", "webhook_interval_s": "0.1", "sweep_batch": "5"}
