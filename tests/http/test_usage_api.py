@@ -120,3 +120,14 @@ async def test_bad_usage_parameters_are_problems(api: Api) -> None:
     for params in ({"from": "June"}, {"format": "xml"}):
         response = await api.client.get("/v1/usage", params=params, headers=api.headers)
         assert_problem(response, 400, "invalid-parameter")
+
+
+async def test_a_to_day_too_early_for_the_default_range_is_invalid_input_not_a_crash(
+    api: Api,
+) -> None:
+    for path in ("/v1/usage?to=0001-01-01", "/v1/usage/records?to=0001-01-29"):
+        response = await api.client.get(path, headers=api.headers)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["type"] == "urn:sessionary:problem:invalid-input"
+    ok = await api.client.get("/v1/usage?to=0001-01-30", headers=api.headers)
+    assert ok.status_code == 200

@@ -144,7 +144,11 @@ def decode_cursor(value: str | None) -> tuple[Micros, int] | None:
 def _range(c: Container, date_from: date | None, date_to: date | None) -> tuple[date, date]:
     """``from``/``to`` are UTC days, inclusive; the default is the last 30 days."""
     day_to = date_to or day_date(c.clock.now() // DAY)
-    return date_from or (day_to - timedelta(days=29)), day_to
+    if date_from is not None:
+        return date_from, day_to
+    if day_to < date.min + timedelta(days=29):  # the default start would be before year 1
+        raise InvalidInput("'to' is too early for the default 30-day range", field="to")
+    return day_to - timedelta(days=29), day_to
 
 
 async def _export(
