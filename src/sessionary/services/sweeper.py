@@ -29,8 +29,10 @@ class Sweeper:
         clock: Clock,
         batch: int = 500,
         keep_delivered_days: int = 7,
+        refresh_statistics: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._uow = uow
+        self._refresh_statistics = refresh_statistics
         self._clock = clock
         self._batch = batch
         self._keep_delivered_days = keep_delivered_days
@@ -135,6 +137,8 @@ class Sweeper:
                 if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY_S:
                     await self.purge_idempotency_keys()
                     await self.apply_retention()
+                    if self._refresh_statistics is not None:
+                        await self._refresh_statistics()
                     last_housekeeping = time.monotonic()
             except asyncio.CancelledError:
                 raise

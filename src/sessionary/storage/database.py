@@ -99,6 +99,11 @@ class Database(ABC):
     @abstractmethod
     async def dispose(self) -> None: ...
 
+    @abstractmethod
+    async def refresh_statistics(self) -> None:
+        """Bring the query planner's statistics up to date where the database does not do it
+        by itself."""
+
 
 class SqliteDatabase(Database):
     """One connection per process, used on the event loop; an asyncio lock serialises
@@ -178,6 +183,15 @@ class SqliteDatabase(Database):
         except DBAPIError:
             return False
 
+    async def refresh_statistics(self) -> None:
+        """``PRAGMA optimize`` re-analyses the tables that grew many-fold since their last
+        ANALYZE, which SQLite never does by itself; ``analysis_limit`` bounds each index's
+        scan, so this stays in the milliseconds on a large file while it holds the loop."""
+        async with self._get_lock():
+            conn = self._connection()
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("PRAGMA optimize")
+
     async def dispose(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -247,6 +261,9 @@ class PostgresDatabase(Database):
         except (TimeoutError, PoolTimeout, OSError, DBAPIError):
             return False
         return value == 1
+
+    async def refresh_statistics(self) -> None:
+        """Nothing to do: autovacuum analyses tables as they change."""
 
     async def dispose(self) -> None:
         await self._engine.dispose()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from ...domain.model import Credential, Micros
 from ..executor import Executor
@@ -34,6 +34,14 @@ _REVOKE_BOUND = (
     .where((c.c.bound_session_pk == bindparam("session_pk")) & c.c.revoked_at.is_(None))
     .values(revoked_at=bindparam("at"))
 )
+# Statistics gathered while no key was bound (ANALYZE on a young database) make SQLite scan
+# every credential for this instead of using the index (221 us with 4,500 game tokens).
+_REVOKE_BOUND_BY_DIALECT = {
+    "sqlite": text(
+        "UPDATE credentials INDEXED BY ix_credentials_bound SET revoked_at = :at"
+        " WHERE bound_session_pk = :session_pk AND revoked_at IS NULL"
+    )
+}
 
 
 class SqlCredentialRepository:
@@ -73,7 +81,8 @@ class SqlCredentialRepository:
         await self._ex.execute(stmt)
 
     async def revoke_bound_to(self, session_pk: int, at: Micros) -> None:
-        await self._ex.execute(_REVOKE_BOUND, {"session_pk": session_pk, "at": at})
+        stmt = _REVOKE_BOUND_BY_DIALECT.get(self._ex.dialect, _REVOKE_BOUND)
+        await self._ex.execute(stmt, {"session_pk": session_pk, "at": at})
 
     async def mark_used(self, pk: int, at: Micros) -> None:
         await self._ex.execute(update(c).where(c.c.pk == pk).values(last_used_at=at))

@@ -77,8 +77,11 @@ _SQLITE_RECORD = (
     "INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data) "
     "VALUES (?, ?, ?, 'closed', ?, ?, '{}')"
 )
+# INDEXED BY: statistics gathered while no key was bound (ANALYZE on a young database) make
+# SQLite scan every credential instead (221 us with 4,500 game tokens, measured).
 _SQLITE_REVOKE = (
-    "UPDATE credentials SET revoked_at = ? WHERE bound_session_pk = ? AND revoked_at IS NULL"
+    "UPDATE credentials INDEXED BY ix_credentials_bound SET revoked_at = ?"
+    " WHERE bound_session_pk = ? AND revoked_at IS NULL"
 )
 _SQLITE_AUDIT = (
     "INSERT INTO audit (tenant_pk, credential_pk, actor, action, target, request_id, at, detail)"
