@@ -136,6 +136,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         for i in range(n)
     ]
     hive_headers = [(b"x-api-key", hive_key.encode())]
+    rufus_headers, passings = await _rufus(app, c)
     open_body = json.dumps({"subject": {"kind": "user", "id": "x"}}).encode()
     event1 = json.dumps({"events": [{"type": "lap", "payload": {"n": 1}}]}).encode()
     routes: dict[str, Callable[[int], tuple[str, str, bytes]]] = {
@@ -148,6 +149,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         "close-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/close", b""),
         "open-general": lambda i: ("POST", "/v1/sessions", open_body),
         "hivemp-delete": lambda i: ("DELETE", f"/hivemp/v1/session?id={hive_ids[i]}", b""),
+        "rufus-5000": lambda i: ("POST", "/rufus/v0/passings", passings(i)),
     }
     for name in args.routes.split(","):
         make = routes[name]
@@ -162,7 +164,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         t0, w0 = time.process_time(), time.perf_counter()
         for i in range(1, n):
             method, path, body = make(i)
-            hdrs = hive_headers if name.startswith("hivemp") else headers
+            hdrs = {"hivemp": hive_headers, "rufus-": rufus_headers}.get(name[:6], headers)
             status, out = await call(app, method, path, hdrs, body)
             if status >= 300:
                 raise SystemExit(f"{name}: {status} {out[:200]!r}")
@@ -172,6 +174,30 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
             prof.dump_stats(f"/tmp/profile-{name}-{args.backend}.prof")
         per_cpu, per_wall = cpu / (n - 1) * 1e6, wall / (n - 1) * 1e6
         print(f"{args.backend:10} {name:14} {per_cpu:8.0f} us CPU/request  {per_wall:8.0f} us wall")
+
+
+async def _rufus(app: Any, c: Any) -> tuple[list[tuple[bytes, bytes]], Callable[[int], bytes]]:
+    """A RUFUS key, device and timing session; bodies of 5,000 fresh passings each."""
+    from sessionary.http.dialects.rufus.keys import create_key as rufus_key
+
+    key = await rufus_key(c, "bench", "READ_WRITE", False, None, ACTOR)
+    hdrs = [(b"x-api-key", key.api_key.encode()), (b"content-type", b"application/json")]
+    device = {"model": "BENCH", "serial_number": "BENCH-1"}
+    _, raw = await call(app, "POST", "/rufus/v0/devices", hdrs, json.dumps(device).encode())
+    session = {"deviceid": json.loads(raw)["deviceid"], "alias": "bench"}
+    _, raw = await call(app, "POST", "/rufus/v0/sessions", hdrs, json.dumps(session).encode())
+    token = json.loads(raw)["token_session"]
+
+    def stamp(n: int) -> str:
+        hours, minutes, seconds = n // 3_600_000 % 24, n // 60_000 % 60, n // 1000 % 60
+        return f"2023-01-22T{hours:02d}:{minutes:02d}:{seconds:02d}.{n % 1000:03d}Z"
+
+    def body(i: int) -> bytes:
+        numbers = range(i * 5000, (i + 1) * 5000)
+        items = [{"bib": str(n % 997), "num_passing": n, "timestamp": stamp(n)} for n in numbers]
+        return json.dumps({"token_session": token, "passings_list": items}).encode()
+
+    return hdrs, body
 
 
 if __name__ == "__main__":

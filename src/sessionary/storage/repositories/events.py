@@ -4,7 +4,9 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select
+import msgspec
+from sqlalchemy import String, any_, bindparam, delete, func, insert, select, text
+from sqlalchemy.dialects import postgresql
 
 from ...domain.model import Event, Micros
 from ...domain.session import Status
@@ -27,10 +29,31 @@ def _event(row: Any) -> Event:
 
 
 _INSERT = insert(e)
+# PostgreSQL: a batch is one statement over one JSON array of rows (msgspec encodes it, the
+# server parses it) instead of multi-row VALUES with nine parameters per row rendered and bound
+# by SQLAlchemy: 16-33 us per row became ~10 (5,000-row batches, measured).
+_INSERT_ROWS = text(
+    "INSERT INTO events (session_pk, seq, tenant_pk, type, occurred_at, recorded_at,"
+    " dedupe_key, ordinal, payload)"
+    " SELECT r.session_pk, r.seq, :tenant_pk, r.type, r.occurred_at, r.recorded_at,"
+    " r.dedupe_key, r.ordinal, r.payload FROM json_to_recordset(CAST(:rows AS json)) AS r("
+    "session_pk bigint, seq bigint, type text, occurred_at bigint, recorded_at bigint,"
+    " dedupe_key text, ordinal bigint, payload jsonb)"
+)
 _EXISTING = select(e.c.dedupe_key).where(
     (e.c.session_pk == bindparam("session_pk"))
     & e.c.dedupe_key.in_(bindparam("keys", expanding=True))
 )
+# One array parameter: a list of 500 separate parameters made PostgreSQL's generic plan walk
+# every event of the session through (session_pk, ordinal) and test each against the list,
+# so a 5,000-passing batch took 2 s once the session held 25,000 (measured).
+_EXISTING_ANY = select(e.c.dedupe_key).where(
+    (e.c.session_pk == bindparam("session_pk"))
+    & (e.c.dedupe_key == any_(bindparam("keys", type_=postgresql.ARRAY(String))))
+)
+
+
+_JSON = msgspec.json.Encoder()
 
 
 class SqlEventRepository:
@@ -38,6 +61,11 @@ class SqlEventRepository:
         self._ex = ex
 
     async def existing_keys(self, session_pk: int, keys: Sequence[str]) -> set[str]:
+        if self._ex.dialect == "postgresql":
+            rows = await self._ex.execute(
+                _EXISTING_ANY, {"session_pk": session_pk, "keys": list(keys)}
+            )
+            return {r[0] for r in rows}
         found: set[str] = set()
         for start in range(0, len(keys), 500):  # stay under bound-parameter limits
             chunk = list(keys[start : start + 500])
@@ -47,6 +75,10 @@ class SqlEventRepository:
 
     async def add_many(self, tenant_pk: int, events: Sequence[Event]) -> None:
         if not events:
+            return
+        if self._ex.dialect == "postgresql":
+            as_json = _JSON.encode(list(events)).decode()  # Event's fields name the columns
+            await self._ex.execute(_INSERT_ROWS, {"tenant_pk": tenant_pk, "rows": as_json})
             return
         rows = [
             {
