@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     pg_pool_size: int = Field(default=20, ge=1, le=200)
-    pg_max_overflow: int = Field(default=20, ge=0, le=200)
+    # No overflow by default: connections past the pool are closed as soon as they come back,
+    # so under steady load above the pool they are opened and closed continuously. Requests
+    # wait for a pooled connection instead (bounded by db_timeout_s). Measured, PostgreSQL 2
+    # workers, 64 connections: close at 2,168-2,178/s with 0 against 1,160-1,215/s with 20.
+    pg_max_overflow: int = Field(default=0, ge=0, le=200)
     db_timeout_s: float = Field(default=5.0, gt=0, le=300)  # connect, pool wait, each statement
     secret_key: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

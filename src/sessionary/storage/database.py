@@ -214,7 +214,7 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
 
     def __init__(
-        self, url: str, *, pool_size: int = 10, max_overflow: int = 10, timeout_s: float = 5.0
+        self, url: str, *, pool_size: int = 20, max_overflow: int = 0, timeout_s: float = 5.0
     ) -> None:
         # One timeout bounds the connect, the wait for a pooled connection and every statement,
         # so a database that is down or frozen turns into a fast 503, never a hung request.
