@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import StaticPool
 
 from ..domain.errors import Conflict
+from .checkpointer import WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
 from .executor import AsyncExecutor, Executor, SyncExecutor
 from .repositories import build_repositories
@@ -105,6 +106,9 @@ class Database(ABC):
         by itself."""
 
 
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes the WAL file keeps once a writer starts it over
+
+
 class SqliteDatabase(Database):
     """One connection per process, used on the event loop; an asyncio lock serialises
     transactions in-process and ``BEGIN IMMEDIATE`` serialises writers across processes."""
@@ -113,8 +117,10 @@ class SqliteDatabase(Database):
 
     def __init__(self, url: str, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000):
         path = make_url(url).database
+        self._checkpointer: WalCheckpointer | None = None
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._checkpointer = WalCheckpointer(path)
         self._engine = create_engine(
             url,
             isolation_level="AUTOCOMMIT",
@@ -126,6 +132,9 @@ class SqliteDatabase(Database):
             "PRAGMA foreign_keys=ON",
             f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
             f"PRAGMA synchronous={synchronous}",
+            # Checkpoints run in WalCheckpointer's thread, not inside a COMMIT on the loop.
+            "PRAGMA wal_autocheckpoint=0",
+            f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}",
         )
 
         @event.listens_for(self._engine, "connect")
@@ -142,6 +151,8 @@ class SqliteDatabase(Database):
     def _connection(self) -> Connection:
         if self._conn is None:
             self._conn = self._engine.connect()
+            if self._checkpointer is not None:
+                self._checkpointer.start()
         return self._conn
 
     def _get_lock(self) -> asyncio.Lock:
@@ -196,6 +207,8 @@ class SqliteDatabase(Database):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+        if self._checkpointer is not None:
+            await asyncio.to_thread(self._checkpointer.stop)
         self._engine.dispose()
 
     def sync_engine(self) -> Any:
