@@ -240,13 +240,18 @@ class PostgresDatabase(Database):
             pool_timeout=timeout_s,
             connect_args={"timeout": timeout_s, "command_timeout": timeout_s},
         )
+        # Reads run without BEGIN and COMMIT: under READ COMMITTED every statement takes its
+        # own snapshot inside a transaction too, so a read-only unit of work sees the same
+        # thing, two round trips sooner. Same pool; autocommit is a client-side flag.
+        self._reader: AsyncEngine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
         holder: dict[str, AsyncConnection] = {}
+        engine = self._engine if write else self._reader
 
         async def enter() -> Executor:
             try:
-                conn = await self._engine.connect()
+                conn = await engine.connect()
             except (TimeoutError, PoolTimeout, OSError) as exc:
                 raise StorageUnavailable(str(exc)) from exc
             try:
