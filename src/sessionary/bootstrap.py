@@ -11,6 +11,7 @@ from .domain.ports import Clock, UnitOfWork
 from .domain.webhooks import RetryPolicy
 from .services.audit import AuditLog
 from .services.auth import AuthService
+from .services.bulk import BulkGate
 from .services.clock import SystemClock
 from .services.credentials import CredentialService
 from .services.events import EventQueries, EventService
@@ -27,7 +28,6 @@ from .services.webhook_delivery import DeliverySettings, HttpxSender, WebhookDis
 from .services.webhooks import WebhookService
 from .services.work import WorkService
 from .storage.database import Database, open_database
-from .storage.migrate import upgrade
 
 
 @dataclass(slots=True)
@@ -52,6 +52,7 @@ class Container:
     webhooks: WebhookService
     dispatcher: WebhookDispatcher
     stream: LifecycleStream
+    bulk: BulkGate
 
     async def close(self) -> None:
         await self.dispatcher.close()
@@ -110,6 +111,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         audit=AuditLog(uow),
         webhooks=webhooks,
         stream=LifecycleStream(uow),
+        bulk=BulkGate(settings.bulk_concurrency),
         dispatcher=WebhookDispatcher(
             uow,
             clock,
@@ -133,4 +135,6 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
 
 
 def migrate(settings: Settings) -> None:
+    from .storage.migrate import upgrade  # Alembic (and Mako, Pygments) only when migrating
+
     upgrade(settings.database_url)

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     sweep_batch: int = Field(default=500, ge=1, le=10_000)
     auth_cache_ttl_s: float = Field(default=5.0, ge=0)
     max_event_batch: int = Field(default=5000, ge=1, le=5000)
+    bulk_concurrency: int = Field(default=2, ge=1, le=64)  # large bodies in work per worker
     page_size_max: int = Field(default=500, ge=1)
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)

@@ -15,6 +15,7 @@ from ...domain.ports import SessionFilter
 from ...domain.scopes import EVENTS_READ, EVENTS_WRITE, SESSIONS_READ, SESSIONS_WRITE
 from ...domain.session import CloseReason, Status
 from ...services.sessions import OpenRequest
+from ..bodies import declared_length
 from ..deps import AnyRequest, tenant_of
 from ..timefmt import to_micros_in_range
 from . import cursor
@@ -186,6 +187,13 @@ async def append_events(
     session_id: str, request: AnyRequest, c: Container, principal: Principal
 ) -> AppendOut:
     """Append up to 5,000 events atomically; repeated dedupe keys come back as duplicates."""
+    async with c.bulk.slot(declared_length(request)):
+        return await _append(session_id, request, c, principal)
+
+
+async def _append(
+    session_id: str, request: AnyRequest, c: Container, principal: Principal
+) -> AppendOut:
     body = await decode_body(request, AppendEventsIn)
     batch = [
         NewEvent(

@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from ....bootstrap import Container
 from ....domain.errors import SessionNotActive, SessionNotFound, SubjectNotFound
 from ....domain.model import Principal
+from ...bodies import declared_length
 from .common import page_offset, parse, tenant_of, time_param
 from .errors import RufusError, bad_request
 from .reply import reply
@@ -28,6 +29,11 @@ async def insert_passings(
     request: AnyRequest, c: Container, principal: Principal
 ) -> Response[bytes]:
     """Atomic batches of up to 5,000; a repeated num_passing counts in duplicate_count."""
+    async with c.bulk.slot(declared_length(request)):
+        return await _insert(request, c, principal)
+
+
+async def _insert(request: AnyRequest, c: Container, principal: Principal) -> Response[bytes]:
     body = await parse(request, PassingsIn)
     if not body.token_session or not body.passings_list:
         raise bad_request("token_session and a non-empty passings_list are required")
