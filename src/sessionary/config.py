@@ -21,7 +21,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     sweep_interval_s: float = Field(default=5.0, ge=0)
-    sweep_batch: int = Field(default=500, ge=1, le=10_000)
+    # Rows per sweeper transaction. On SQLite a batch holds the event loop: 500 expiries took
+    # 33-65 ms (a p99 of their own), 100 take ~11 ms (measured); the sweeper yields between.
+    sweep_batch: int = Field(default=100, ge=1, le=10_000)
     auth_cache_ttl_s: float = Field(default=5.0, ge=0)
     max_event_batch: int = Field(default=5000, ge=1, le=5000)
     bulk_concurrency: int = Field(default=2, ge=1, le=64)  # large bodies in work per worker
