@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from sessionary.storage.database import SqliteDatabase
 from tests.support import sqlite_database
@@ -33,41 +36,39 @@ async def _insert(db: SqliteDatabase, count: int) -> None:
             await uow.commit()
 
 
-def _database(template: Path, tmp_path: Path) -> tuple[SqliteDatabase, Path]:
-    url = sqlite_database(template, tmp_path)
-    return SqliteDatabase(url), Path(url.removeprefix("sqlite:///"))
+@pytest.fixture
+async def served(
+    sqlite_template_file: Path, tmp_path: Path
+) -> AsyncIterator[tuple[SqliteDatabase, Path]]:
+    url = sqlite_database(sqlite_template_file, tmp_path)
+    db = SqliteDatabase(url)
+    yield db, Path(url.removeprefix("sqlite:///"))
+    await db.dispose()
 
 
 async def test_commits_on_the_loop_never_checkpoint_by_themselves(
-    sqlite_template_file: Path, tmp_path: Path
+    served: tuple[SqliteDatabase, Path],
 ) -> None:
-    db, _ = _database(sqlite_template_file, tmp_path)
-    try:
-        found = db._connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
-        assert found == 0
-    finally:
-        await db.dispose()
+    db, _ = served
+    assert db._connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 0
 
 
 async def test_the_checkpoint_thread_copies_committed_writes_into_the_database_file(
-    sqlite_template_file: Path, tmp_path: Path
+    served: tuple[SqliteDatabase, Path],
 ) -> None:
-    db, path = _database(sqlite_template_file, tmp_path)
-    try:
-        await _insert(db, ROWS)
-        for _ in range(400):  # up to 20 s on a loaded machine; usually well under one
-            if _rows_in_the_main_file(path) == ROWS:
-                break
-            await asyncio.sleep(0.05)
-        assert _rows_in_the_main_file(path) == ROWS
-    finally:
-        await db.dispose()
+    db, path = served
+    await _insert(db, ROWS)
+    for _ in range(400):  # up to 20 s on a loaded machine; usually well under one
+        if _rows_in_the_main_file(path) == ROWS:
+            break
+        await asyncio.sleep(0.05)
+    assert _rows_in_the_main_file(path) == ROWS
 
 
 async def test_disposing_stops_the_thread_after_a_last_checkpoint(
-    sqlite_template_file: Path, tmp_path: Path
+    served: tuple[SqliteDatabase, Path],
 ) -> None:
-    db, path = _database(sqlite_template_file, tmp_path)
+    db, path = served
     await _insert(db, 50)
     assert db._checkpointer is not None and db._checkpointer.running
     await db.dispose()
