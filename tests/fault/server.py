@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,17 +59,19 @@ class Server:
             **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
+        self.log = Path(tempfile.mkstemp(prefix="sessionary-fault-", suffix=".log")[1])
         self.starts = 0
         self.kills = 0
 
     def start(self, timeout_s: float = 30) -> None:
-        self.proc = subprocess.Popen(
-            [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with self.log.open("ab") as stderr:
+            self.proc = subprocess.Popen(
+                [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
         self.starts += 1
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -89,6 +92,10 @@ class Server:
         self.kills += 1
 
     def stop(self) -> None:
+        self._terminate()
+        self.log.unlink(missing_ok=True)
+
+    def _terminate(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
         os.killpg(self.proc.pid, signal.SIGTERM)
@@ -97,6 +104,10 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=20)
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of what the server wrote to stderr (warnings and errors), for a failure."""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def alive(self) -> bool:
         try:

@@ -173,7 +173,7 @@ def test_a_stopped_database_gets_prompt_503s_and_service_resumes_without_a_resta
         recovered = wait_for_recovery(server, world)
         time.sleep(0.3)
     assert server.proc is not None and server.proc.pid == pid and server.starts == 1
-    assert set(load.statuses) == {201, 503}, load.statuses
+    assert set(load.statuses) == {201, 503}, (load.statuses, server.log_tail())
     assert load.slowest < BOUND_S, f"a request under load took {load.slowest:.1f}s"
     record(
         "outage",

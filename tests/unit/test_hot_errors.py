@@ -9,6 +9,7 @@ import pytest
 
 from sessionary.domain.errors import Conflict
 from sessionary.domain.model import Actor
+from sessionary.domain.ports import PlainOpen
 from sessionary.storage.errors import StorageUnavailable
 from sessionary.storage.repositories import hot
 
@@ -58,3 +59,30 @@ async def test_a_statement_timeout_is_unavailable() -> None:
     conn = FailingAsyncpg(TimeoutError())
     with pytest.raises(StorageUnavailable):
         await hot.close_live_postgres(conn, 1, "s", 0, "client", None, ACTOR)
+
+
+async def test_a_connection_caught_reading_the_servers_farewell_is_unavailable_and_dropped() -> (
+    None
+):
+    busy = "cannot switch to state 12; another operation (2) is in progress"
+    conn = FailingAsyncpg(asyncpg.InternalClientError(busy))
+    with pytest.raises(StorageUnavailable):
+        await hot.open_plain_postgres(conn, _plain(), 0, ACTOR)
+    assert conn.terminated
+
+
+def _plain() -> PlainOpen:
+    return PlainOpen(
+        tenant_pk=1,
+        id="s",
+        subject_kind="user",
+        subject_id="1",
+        scope=None,
+        alias=None,
+        idle_timeout_s=None,
+        max_lifetime_s=None,
+        metered=True,
+        state={},
+        dialect="native",
+        owner=None,
+    )

@@ -89,6 +89,18 @@ _SQLITE_AUDIT = (
 )
 
 
+# InternalClientError: a connection the server dropped while it sat in the pool (PostgreSQL
+# stopping) can be caught mid-way through reading the server's farewell; asyncpg then refuses the
+# next statement with "another operation is in progress". SQLAlchemy maps it to a DBAPIError.
+_CONNECTION_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
+
+
 async def _fetch(conn: Any, sql: str, *args: Any) -> Any:
     """One statement on an asyncpg connection, its errors translated (database.py does the
     same for statements that go through SQLAlchemy)."""
@@ -96,7 +108,7 @@ async def _fetch(conn: Any, sql: str, *args: Any) -> Any:
         return await conn.fetchrow(sql, *args)
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise Conflict("the change conflicts with stored data") from exc
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+    except _CONNECTION_ERRORS as exc:
         conn.terminate()  # the pool must not hand out a connection in an unknown state
         raise StorageUnavailable(type(exc).__name__) from exc
 
