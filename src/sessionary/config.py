@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     metrics_cache_s: float = Field(default=5.0, ge=0)  # database-derived gauges, per process
     rate_limit_per_s: float = Field(default=0, ge=0)  # per credential and node; 0 = off
     rate_limit_burst: int = Field(default=100, ge=1)
+    loop_lag_interval_s: float = Field(default=0.1, ge=0)  # event-loop lag probe; 0 = off
+    loop_lag_warn_ms: float = Field(default=100.0, gt=0)  # log a stall at least this long
     webhook_interval_s: float = Field(default=1.0, ge=0)  # idle poll; 0 = no delivery worker
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_batch: int = Field(default=50, ge=1, le=1000)

@@ -44,6 +44,7 @@ async def test_every_exposed_metric_name_starts_with_sessionary(api: Api) -> Non
         "sessionary_webhook_backlog",
         "sessionary_webhook_oldest_pending_seconds",
         "sessionary_database_up",
+        "sessionary_event_loop_lag_seconds",
     } <= names
     assert all(name.startswith("sessionary_") for name in names), names
 

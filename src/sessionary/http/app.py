@@ -14,7 +14,10 @@ from ..config import Settings
 from ..console.render import render_error as console_render
 from ..console.routes import console_router
 from ..observability.endpoint import metrics_endpoint
+from ..observability.instrument import STATE_KEY as METRICS_KEY
 from ..observability.instrument import instrument
+from ..observability.loop_lag import LoopLagMonitor
+from ..observability.metrics import Metrics
 from .deps import DEPENDENCIES
 from .dialects.casino.app import casino_router, fold_paths
 from .dialects.casino.app import render as casino_render
@@ -52,8 +55,8 @@ def native_router() -> Router:
 
 @contextlib.asynccontextmanager
 async def _background(app: Litestar) -> AsyncIterator[None]:
-    """Run the expiry sweeper and the webhook worker beside the server; dispose the database
-    on the way out."""
+    """Run the expiry sweeper, the webhook worker and the event-loop lag probe beside the
+    server; dispose the database on the way out."""
     container: Container = app.state.container
     settings = container.settings
     tasks = []
@@ -62,6 +65,8 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
     if settings.webhook_interval_s > 0:
         runner = container.dispatcher.run_forever(settings.webhook_interval_s)
         tasks.append(asyncio.create_task(runner))
+    if settings.loop_lag_interval_s > 0:
+        tasks.append(asyncio.create_task(_loop_lag(app, settings).run_forever()))
     attach_request_bodies(app)
     try:
         yield
@@ -71,6 +76,12 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await container.close()
+
+
+def _loop_lag(app: Litestar, settings: Settings) -> LoopLagMonitor:
+    metrics: Metrics = app.state[METRICS_KEY]
+    warn_s = settings.loop_lag_warn_ms / 1000
+    return LoopLagMonitor(metrics.loop_lag.observe, settings.loop_lag_interval_s, warn_s)
 
 
 def mounts(settings: Settings) -> tuple[list[Router], list[tuple[str, Renderer]]]:

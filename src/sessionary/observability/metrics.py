@@ -21,6 +21,7 @@ from .multiproc import MULTIPROC_ENV
 from .stats import BACKLOG_STATUSES, SESSION_STATUSES, Snapshot, StatsSource
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+LOOP_LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 UNMATCHED = "unmatched"  # requests no route answered (404/405): one label, never the raw path
 
 
@@ -94,6 +95,12 @@ class Metrics:
             "sessionary_http_request_duration_seconds",
             "HTTP request duration, first byte in to last byte out, by method and route template",
             ["method", "route"],
+            registry=self.registry,
+        )
+        self.loop_lag = Histogram(
+            "sessionary_event_loop_lag_seconds",
+            "How late the event loop ran a periodic timer: how long it was blocked",
+            buckets=LOOP_LAG_BUCKETS,
             registry=self.registry,
         )
         self._scrape = _ScrapeTime()
