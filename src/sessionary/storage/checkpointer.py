@@ -5,7 +5,18 @@ that commit copies the WAL into the database file and syncs it, on the event loo
 request waits. Measured on the close benchmark, that was the p90-p99 band (p99 17 ms with it,
 12 ms without, and 10 % more closes per second). The server's connection therefore turns the
 automatic checkpoint off and this thread runs PASSIVE checkpoints instead: they never wait for
-or block a writer or a reader, and sqlite3 releases the GIL while they copy and sync."""
+or block a writer or a reader, and sqlite3 releases the GIL while they copy and sync.
+
+PASSIVE alone lets the WAL grow without bound under steady writes. A writer starts the WAL over
+only when every frame in it has been copied, and while commits keep arriving faster than a
+checkpoint (with its syncs) finishes, that moment never comes: the file reached 2.4 GB in 16 s
+of the open and extend benchmarks. The first commit after the load stopped then cut it back to
+``journal_size_limit`` inside COMMIT, on the event loop: a 640 ms stall (measured; the p99 of
+the phase that followed). So once the WAL holds ``restart_bytes``, the thread runs a RESTART
+checkpoint instead: it waits for the writer in between two transactions, copies the frames
+since the last PASSIVE one (at most ``BUSY_INTERVAL_S`` of writes), and the next commit starts
+the WAL from its beginning. The file then stays below ``journal_size_limit`` and is never
+truncated on the loop."""
 
 from __future__ import annotations
 
@@ -17,11 +28,16 @@ log = logging.getLogger("sessionary.storage")
 
 BUSY_INTERVAL_S = 0.05  # while the WAL keeps changing: writes are flowing
 IDLE_INTERVAL_S = 0.5
+# WAL length past which the next checkpoint starts it over. Each RESTART held writers 3-40 ms
+# (measured); at 32 MiB they came every 0.35 s under the extend benchmark and its p99 rose from
+# 11 to 18 ms, at 128 MiB every 1.4 s and it stayed at 10-15 ms.
+RESTART_BYTES = 128 * 1024 * 1024
 
 
 class WalCheckpointer:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, restart_bytes: int = RESTART_BYTES) -> None:
         self._path = path
+        self._restart_bytes = restart_bytes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -51,21 +67,38 @@ class WalCheckpointer:
             log.exception("the WAL checkpointer could not open the database")
             return
         try:
+            restart_frames = restart_frames_of(conn, self._restart_bytes)
             interval, seen = IDLE_INTERVAL_S, -1
             while not self._stop.wait(interval):
-                frames = checkpoint_once(conn)
+                frames = checkpoint_once(conn, restart_frames)
                 interval = BUSY_INTERVAL_S if frames != seen else IDLE_INTERVAL_S
                 seen = frames
-            checkpoint_once(conn)
+            checkpoint_once(conn, restart_frames)
         finally:
             conn.close()
 
 
-def checkpoint_once(conn: sqlite3.Connection) -> int:
-    """One PASSIVE checkpoint; the WAL's length in frames (-1 when it could not run). Frames
-    stay in the WAL after they are copied: a writer starts it over once every frame is."""
+def restart_frames_of(conn: sqlite3.Connection, restart_bytes: int) -> int:
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    return max(1, restart_bytes // page_size)
+
+
+def checkpoint_once(conn: sqlite3.Connection, restart_frames: int) -> int:
+    """One checkpoint; the WAL's length in frames afterwards (-1 when it could not run).
+
+    PASSIVE copies what it can without waiting for anyone; its frames stay in the WAL, which a
+    writer starts over once every frame is copied. When the WAL holds ``restart_frames`` or
+    more, a RESTART follows: it waits (this connection's busy timeout) for the writer to be
+    between transactions and for readers to leave the WAL, so the next commit starts it over."""
+    frames = _checkpoint(conn, "PASSIVE")
+    if frames >= restart_frames:
+        frames = _checkpoint(conn, "RESTART")
+    return frames
+
+
+def _checkpoint(conn: sqlite3.Connection, mode: str) -> int:
     try:
-        busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        busy, frames, _copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
     except sqlite3.Error as exc:  # e.g. a migration holds the file exclusively
         log.debug("WAL checkpoint skipped: %s", type(exc).__name__)
         return -1

@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import StaticPool
 
 from ..domain.errors import Conflict
-from .checkpointer import WalCheckpointer
+from .checkpointer import RESTART_BYTES, WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
 from .executor import AsyncExecutor, Executor, SyncExecutor
 from .repositories import build_repositories
+from .sqlite_writer import begin_immediate
 
 
 class SqlUnitOfWork:
@@ -106,7 +107,10 @@ class Database(ABC):
         by itself."""
 
 
-WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes the WAL file keeps once a writer starts it over
+# What the WAL file is cut back to when a writer starts it over. Twice the length at which the
+# checkpoint thread has it started over (RESTART_BYTES), so the cut, which happens inside a
+# COMMIT on the event loop, normally never has anything to do.
+WAL_SIZE_LIMIT = 2 * RESTART_BYTES
 
 
 class SqliteDatabase(Database):
@@ -130,7 +134,7 @@ class SqliteDatabase(Database):
         pragmas = (
             "PRAGMA journal_mode=WAL",
             "PRAGMA foreign_keys=ON",
-            f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
+            "PRAGMA busy_timeout=0",  # lock waits are asyncio sleeps (sqlite_writer.py)
             f"PRAGMA synchronous={synchronous}",
             # Checkpoints run in WalCheckpointer's thread, not inside a COMMIT on the loop.
             "PRAGMA wal_autocheckpoint=0",
@@ -144,6 +148,7 @@ class SqliteDatabase(Database):
                 cursor.execute(pragma)
             cursor.close()
 
+        self._busy_timeout_s = busy_timeout_ms / 1000
         self._conn: Connection | None = None
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
@@ -162,13 +167,14 @@ class SqliteDatabase(Database):
         return self._lock
 
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
-        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
-
         async def enter() -> Executor:
             await self._get_lock().acquire()
             try:
                 conn = self._connection()
-                conn.exec_driver_sql(begin)
+                if write:
+                    await begin_immediate(conn, self._busy_timeout_s)
+                else:
+                    conn.exec_driver_sql("BEGIN")
             except BaseException:
                 self._get_lock().release()
                 raise
@@ -198,10 +204,11 @@ class SqliteDatabase(Database):
         """``PRAGMA optimize`` re-analyses the tables that grew many-fold since their last
         ANALYZE, which SQLite never does by itself; ``analysis_limit`` bounds each index's
         scan, so this stays in the milliseconds on a large file while it holds the loop."""
-        async with self._get_lock():
+        async with self.unit_of_work() as uow:  # ANALYZE writes sqlite_stat1
             conn = self._connection()
             conn.exec_driver_sql("PRAGMA analysis_limit=1000")
             conn.exec_driver_sql("PRAGMA optimize")
+            await uow.commit()
 
     async def dispose(self) -> None:
         if self._conn is not None:
@@ -210,9 +217,6 @@ class SqliteDatabase(Database):
         if self._checkpointer is not None:
             await asyncio.to_thread(self._checkpointer.stop)
         self._engine.dispose()
-
-    def sync_engine(self) -> Any:
-        return self._engine
 
 
 def _in_transaction(conn: Connection) -> bool:
