@@ -16,6 +16,7 @@ from .model import (
     Event,
     LifecycleRecord,
     Micros,
+    NewEvent,
     Subject,
     Tenant,
     TenantPolicy,
@@ -147,6 +148,14 @@ class SessionRepository(Protocol):
         reason: CloseReason,
         dialect: str | None,
         actor: Actor,
+    ) -> Session | None: ...
+    async def append_plain(
+        self,
+        tenant_pk: int,
+        id: str,
+        batch: Sequence[NewEvent],
+        now: Micros,
+        dialect: str | None,
     ) -> Session | None: ...
     async def get(self, tenant_pk: int, id: str) -> Session | None: ...
     async def get_by_pk(self, pk: int) -> Session | None: ...

@@ -29,6 +29,11 @@ class EventPage:
     next_cursor: int | None
 
 
+def plain(batch: Sequence[NewEvent]) -> bool:
+    """No event carries a dedupe key: nothing to look up before the insert."""
+    return all(event.dedupe_key is None for event in batch)
+
+
 def split_duplicates(
     batch: Sequence[NewEvent], stored: set[str]
 ) -> tuple[list[NewEvent], list[str]]:
@@ -66,6 +71,13 @@ class EventService:
         if len(batch) > self._max_batch:
             raise InvalidInput(f"a batch holds at most {self._max_batch} events", field="events")
         async with self._uow() as uow:
+            if plain(batch):  # the common case, in one step (storage/repositories/hot_append.py)
+                now = self._clock.now()
+                done = await uow.sessions.append_plain(tenant_pk, session_id, batch, now, dialect)
+                if done is not None:
+                    await uow.commit()
+                    count = len(batch)
+                    return AppendResult(done, count, [], done.last_seq - count + 1, done.last_seq)
             locked = await uow.sessions.lock(tenant_pk, session_id)
             now = self._clock.now()  # after the lock, so a close that won it is in our past
             session = visible(locked, session_id, dialect)

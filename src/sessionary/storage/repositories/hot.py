@@ -33,7 +33,7 @@ from ...domain.ports import PlainOpen
 from ...domain.session import initial_expiry
 from ..errors import StorageUnavailable
 
-_SESSION_COLUMNS = (
+SESSION_COLUMNS = (
     "pk, tenant_pk, id, subject_pk, scope, alias, status, opened_at, last_activity_at, "
     "expires_at, closed_at, close_reason, idle_timeout_s, max_lifetime_s, metered, state, "
     "version, last_seq, dialect, owner"
@@ -47,7 +47,7 @@ WITH s AS (
      WHERE tenant_pk = $1 AND id = $2 AND status = 'active'
        AND (expires_at IS NULL OR expires_at > $3::bigint)
        AND ($5::text IS NULL OR dialect = $5::text)
- RETURNING {_SESSION_COLUMNS}
+ RETURNING {SESSION_COLUMNS}
 ), record AS (
     INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data)
     SELECT tenant_pk, pk, id, 'closed', $4::text, closed_at, '{{}}'::jsonb FROM s
@@ -70,7 +70,7 @@ UPDATE sessions
        version = version + 1
  WHERE tenant_pk = ?3 AND id = ?4 AND status = 'active'
    AND (expires_at IS NULL OR expires_at > ?1) AND (?5 IS NULL OR dialect = ?5)
-RETURNING {_SESSION_COLUMNS}
+RETURNING {SESSION_COLUMNS}
 """
 _SQLITE_SUBJECT = "SELECT kind, external_id FROM subjects WHERE pk = ?"
 _SQLITE_RECORD = (
@@ -101,7 +101,7 @@ _CONNECTION_ERRORS = (
 )
 
 
-async def _fetch(conn: Any, sql: str, *args: Any) -> Any:
+async def fetch(conn: Any, sql: str, *args: Any) -> Any:
     """One statement on an asyncpg connection, its errors translated (database.py does the
     same for statements that go through SQLAlchemy)."""
     try:
@@ -114,7 +114,7 @@ async def _fetch(conn: Any, sql: str, *args: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _sqlite_errors() -> Iterator[None]:
+def sqlite_errors() -> Iterator[None]:
     try:
         yield
     except sqlite3.IntegrityError as exc:
@@ -123,7 +123,7 @@ def _sqlite_errors() -> Iterator[None]:
         raise StorageUnavailable(type(exc).__name__) from exc
 
 
-def _row(mapping: dict[str, Any]) -> SimpleNamespace:
+def row_of(mapping: dict[str, Any]) -> SimpleNamespace:
     state = mapping["state"]
     mapping["state"] = json.loads(state) if isinstance(state, str | bytes) else state
     return SimpleNamespace(**mapping)
@@ -138,7 +138,7 @@ async def close_live_postgres(
     dialect: str | None,
     actor: Actor,
 ) -> SimpleNamespace | None:
-    found = await _fetch(
+    found = await fetch(
         conn,
         _PG_CLOSE,
         tenant_pk,
@@ -150,7 +150,7 @@ async def close_live_postgres(
         actor.label,
         actor.request_id,
     )
-    return None if found is None else _row(dict(found))
+    return None if found is None else row_of(dict(found))
 
 
 def close_live_sqlite(
@@ -162,7 +162,7 @@ def close_live_sqlite(
     dialect: str | None,
     actor: Actor,
 ) -> SimpleNamespace | None:
-    with _sqlite_errors():
+    with sqlite_errors():
         return _close_live_sqlite(conn, tenant_pk, id, now, reason, dialect, actor)
 
 
@@ -179,7 +179,7 @@ def _close_live_sqlite(
     found = cursor.fetchone()
     if found is None:
         return None
-    row = _row(dict(zip((d[0] for d in cursor.description), found, strict=True)))
+    row = row_of(dict(zip((d[0] for d in cursor.description), found, strict=True)))
     row.subject_kind, row.subject_id = conn.execute(_SQLITE_SUBJECT, (row.subject_pk,)).fetchone()
     conn.execute(_SQLITE_RECORD, (row.tenant_pk, row.pk, row.id, reason, row.closed_at))
     conn.execute(_SQLITE_REVOKE, (now, row.pk))
@@ -226,7 +226,7 @@ WITH t AS (
                 ELSE LEAST($5::bigint + t.idle * {_US}, $5::bigint + t.life * {_US}) END,
            t.idle, t.life, $11::boolean, $12::jsonb, 1, 0, $8::text, $13::text
       FROM t, (SELECT pk FROM subject LIMIT 1) AS subject
- RETURNING {_SESSION_COLUMNS}
+ RETURNING {SESSION_COLUMNS}
 ), record AS (
     INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data)
     SELECT tenant_pk, pk, id, 'opened', NULL, opened_at, jsonb_build_object('dialect', dialect)
@@ -253,7 +253,7 @@ INSERT INTO sessions (tenant_pk, id, subject_pk, scope, alias, status, opened_at
                       last_activity_at, expires_at, idle_timeout_s, max_lifetime_s, metered,
                       state, version, last_seq, dialect, owner)
 VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?)
-RETURNING {_SESSION_COLUMNS}
+RETURNING {SESSION_COLUMNS}
 """
 _SQLITE_OPENED = (
     "INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data) "
@@ -268,7 +268,7 @@ _SQLITE_OPEN_AUDIT = (
 async def open_plain_postgres(
     conn: Any, req: PlainOpen, now: Micros, actor: Actor
 ) -> SimpleNamespace | None:
-    found = await _fetch(
+    found = await fetch(
         conn,
         _PG_OPEN,
         req.tenant_pk,
@@ -288,13 +288,13 @@ async def open_plain_postgres(
         actor.label,
         actor.request_id,
     )
-    return None if found is None else _row(dict(found))
+    return None if found is None else row_of(dict(found))
 
 
 def open_plain_sqlite(
     conn: Any, req: PlainOpen, now: Micros, actor: Actor
 ) -> SimpleNamespace | None:
-    with _sqlite_errors():
+    with sqlite_errors():
         return _open_plain_sqlite(conn, req, now, actor)
 
 
@@ -329,7 +329,7 @@ def _open_plain_sqlite(
             req.owner,
         ),
     )
-    row = _row(dict(zip((d[0] for d in cursor.description), cursor.fetchone(), strict=True)))
+    row = row_of(dict(zip((d[0] for d in cursor.description), cursor.fetchone(), strict=True)))
     row.subject_kind, row.subject_id = req.subject_kind, req.subject_id
     data = json.dumps({"dialect": req.dialect})
     conn.execute(_SQLITE_OPENED, (req.tenant_pk, row.pk, req.id, now, data))

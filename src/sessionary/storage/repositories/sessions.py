@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -19,13 +20,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from ...domain.model import Actor, Micros
+from ...domain.model import Actor, Micros, NewEvent
 from ...domain.ports import NewSession, PlainOpen, SessionFilter, SubjectTotals, UsageRow
 from ...domain.session import CloseReason, Session, Status
 from ..executor import Executor
 from ..tables import sessions as t
 from ..tables import subjects as subj
-from . import hot
+from . import hot, hot_append
 
 DAY: Micros = 86_400_000_000
 _COLUMNS = (*t.c, subj.c.kind.label("subject_kind"), subj.c.external_id.label("subject_id"))
@@ -173,6 +174,23 @@ class SqlSessionRepository:
             )
         else:
             row = hot.close_live_sqlite(conn, tenant_pk, id, now, reason.value, dialect, actor)
+        return None if row is None else _session(row)
+
+    async def append_plain(
+        self,
+        tenant_pk: int,
+        id: str,
+        batch: Sequence[NewEvent],
+        now: Micros,
+        dialect: str | None,
+    ) -> Session | None:
+        """Events without dedupe keys added to a live, not-due session, with its activity, in
+        one step (repositories/hot_append.py); None, changing nothing, in any other case."""
+        conn = await self._ex.driver()
+        if self._ex.dialect == "postgresql":
+            row = await hot_append.append_plain_postgres(conn, tenant_pk, id, batch, now, dialect)
+        else:
+            row = hot_append.append_plain_sqlite(conn, tenant_pk, id, batch, now, dialect)
         return None if row is None else _session(row)
 
     async def lock(self, tenant_pk: int, id: str) -> Session | None:
