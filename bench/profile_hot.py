@@ -68,14 +68,39 @@ def _general_path(on: bool) -> None:
     from sessionary.storage.repositories.sessions import SqlSessionRepository
 
     if _ONE_STEP is None:
-        _ONE_STEP = (SqlSessionRepository.close_live, SqlSessionRepository.open_plain)
+        _ONE_STEP = (
+            SqlSessionRepository.close_live,
+            SqlSessionRepository.open_plain,
+            SqlSessionRepository.append_plain,
+        )
 
     async def never(*args: object, **kwargs: object) -> None:
         return None
 
-    close, open_ = _ONE_STEP
+    close, open_, append = _ONE_STEP
     SqlSessionRepository.close_live = never if on else close  # type: ignore[method-assign]
     SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign]
+    SqlSessionRepository.append_plain = never if on else append  # type: ignore[method-assign]
+
+
+async def _analyze(url: str) -> None:
+    """Planner statistics of the loaded tables, as autovacuum (PostgreSQL) or the sweeper's
+    housekeeping (SQLite) would have them by then: without, PostgreSQL picked a tenant-wide
+    index for single-session updates (bench/PROFILE.md section 12)."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        db = sqlite3.connect(url.removeprefix("sqlite:///"))
+        db.execute("ANALYZE")
+        db.close()
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -137,6 +162,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
     ]
     hive_headers = [(b"x-api-key", hive_key.encode())]
     rufus_headers, passings = await _rufus(app, c)
+    await _analyze(c.settings.database_url)
     open_body = json.dumps({"subject": {"kind": "user", "id": "x"}}).encode()
     event1 = json.dumps({"events": [{"type": "lap", "payload": {"n": 1}}]}).encode()
     routes: dict[str, Callable[[int], tuple[str, str, bytes]]] = {
@@ -148,6 +174,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         "open": lambda i: ("POST", "/v1/sessions", open_body),
         "close-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/close", b""),
         "open-general": lambda i: ("POST", "/v1/sessions", open_body),
+        "append-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/events", event1),
         "hivemp-delete": lambda i: ("DELETE", f"/hivemp/v1/session?id={hive_ids[i]}", b""),
         "rufus-5000": lambda i: ("POST", "/rufus/v0/passings", passings(i)),
     }
