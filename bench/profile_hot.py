@@ -86,7 +86,7 @@ def _general_path(on: bool) -> None:
 async def _analyze(url: str) -> None:
     """Planner statistics of the loaded tables, as autovacuum (PostgreSQL) or the sweeper's
     housekeeping (SQLite) would have them by then: without, PostgreSQL picked a tenant-wide
-    index for single-session updates (bench/PROFILE.md section 12)."""
+    index for single-session updates (bench/PROFILE.md section 11)."""
     if url.startswith("sqlite"):
         import sqlite3
 
