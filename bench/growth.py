@@ -5,12 +5,13 @@
 
 PostgreSQL only (a throwaway cluster). For each size, sessions (and their events) are
 bulk-loaded server-side with generate_series (bench/seed.py) on top of the previous size, then
-``sessionary serve`` is driven by wrk at 16 connections: native close for ``CLOSE_S`` (ids
-never used before: a phase must not run out of them, or it measures refusals) and native get
-for ``--seconds``. Then ``--expired`` sessions past their expiry are loaded and one
-``sessionary sweep`` is timed (durable expiry), then the tenant's retention is set to one day
-and a second ``sweep`` is timed (retention removes them). Writes
-bench/results/<date>-growth.{json,md}.
+the tables are vacuumed and analysed (what autovacuum would otherwise do during the phases),
+and ``sessionary serve`` is driven by wrk at 16 connections: after an unmeasured warm-up of
+``WARM_S`` each, native close for ``CLOSE_S`` (ids never used before: a phase must not run out
+of them, or it measures refusals) and native get for ``--seconds``. Then ``--expired``
+sessions past their expiry are loaded and one ``sessionary sweep`` is timed (durable expiry),
+then the tenant's retention is set to one day and a second ``sweep`` is timed (retention
+removes them). Writes bench/results/<date>-growth.{json,md}.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from suite_report import RESULTS, machine, versions
 from wrkrun import run_wrk
 
 LIVE_IDS = 1_000  # get picks among these at random
+WARM_IDS = 2_500  # closed in the unmeasured warm-up
+WARM_S = 1.0  # close, then get, before each measured phase
 CLOSE_IDS = 20_000  # at most; each close consumes one, so the close phase is short
-CLOSE_S = 2.0  # ~2,500 closes/s here: 5,000 ids, within what even 10k sessions leave
+CLOSE_S = 1.5  # ~3,000 closes/s here: 4,500 ids, within what even 10k sessions leave
 MIN_SIZE = 10_000
 
 
@@ -62,13 +65,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def measure(port: int, key: str, ids: Path, live: Path, seconds: float) -> dict[str, float]:
+def measure(port: int, key: str, ids: dict[str, Path], seconds: float) -> dict[str, float]:
     auth = f"Bearer {key}"
     out: dict[str, float] = {}
     close = {"BENCH_AUTH": auth, "BENCH_METHOD": "POST", "BENCH_PATH": "/v1/sessions/{id}/close",
-             "BENCH_BODY": "{}", "BENCH_PICK": "consume", "BENCH_IDS": str(ids)}  # fmt: skip
+             "BENCH_BODY": "{}", "BENCH_PICK": "consume",
+             "BENCH_IDS": str(ids["close"])}  # fmt: skip
     get = {"BENCH_AUTH": auth, "BENCH_METHOD": "GET", "BENCH_PATH": "/v1/sessions/{id}",
-           "BENCH_PICK": "random", "BENCH_IDS": str(live)}  # fmt: skip
+           "BENCH_PICK": "random", "BENCH_IDS": str(ids["live"])}  # fmt: skip
+    run_wrk("ids", port, WARM_S, 16, {**close, "BENCH_IDS": str(ids["warm"])})  # unmeasured
+    run_wrk("ids", port, WARM_S, 16, get)
     for name, env, phase_s in (("close", close, CLOSE_S), ("get", get, seconds)):
         res = run_wrk("ids", port, phase_s, 16, env)
         out |= {f"{name}_rps": res.rps, f"{name}_p50_ms": res.latency_us["p50"] / 1000,
@@ -105,21 +111,49 @@ def run(args: argparse.Namespace, argv: str) -> Path:
                           subjects=10_000, events=args.events_per_session)  # fmt: skip
             print(f"loading {batch.count:,} sessions ...", file=sys.stderr, flush=True)
             load_s = load(url, batch)
+            vacuum_s = settle(url)
             loaded = size
-            n_close = min(CLOSE_IDS, batch.count - LIVE_IDS)
-            picks = rng.sample(range(batch.first, batch.first + batch.count), n_close + LIVE_IDS)
-            ids = tmp / f"close-{size}.ids"
-            ids.write_text("\n".join(batch.session_id(n) for n in picks[:n_close]) + "\n")
-            live = tmp / f"live-{size}.ids"
-            live.write_text("\n".join(batch.session_id(n) for n in picks[n_close:]) + "\n")
+            ids = id_files(tmp, size, batch, rng)
             with serve(env, tmp, args.workers) as server:
-                m = measure(server.port, key, ids, live, args.seconds)
+                m = measure(server.port, key, ids, args.seconds)
             rows.append({"sessions": size, "events": size * args.events_per_session,
-                         "load_s": load_s, **m, "disk": disk()})  # fmt: skip
+                         "load_s": load_s, "vacuum_s": vacuum_s, **m,
+                         "disk": disk()})  # fmt: skip
             print(f"  {rows[-1]}", file=sys.stderr, flush=True)
         if args.expired_n:
             sweep = sweeper(env, url, args.expired_n)
     return write(args, argv, rows, sweep)
+
+
+def id_files(tmp: Path, size: int, batch: Batch, rng: random.Random) -> dict[str, Path]:
+    """Never-closed ids of this size's batch: warm-up closes, measured closes, live (get)."""
+    n_close = min(CLOSE_IDS, batch.count - LIVE_IDS - WARM_IDS)
+    counts = {"warm": WARM_IDS, "close": n_close, "live": LIVE_IDS}
+    picks = iter(rng.sample(range(batch.first, batch.first + batch.count), sum(counts.values())))
+    files = {}
+    for name, n in counts.items():
+        files[name] = tmp / f"{name}-{size}.ids"
+        files[name].write_text("\n".join(batch.session_id(next(picks)) for _ in range(n)) + "\n")
+    return files
+
+
+def settle(url: str) -> float:
+    """VACUUM (ANALYZE) after a load, timed: what autovacuum would otherwise start on the
+    loaded tables (PostgreSQL vacuums after inserts too) while the phases run."""
+    import asyncio
+
+    import asyncpg
+
+    async def go() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("VACUUM (ANALYZE)")
+        finally:
+            await conn.close()
+
+    t0 = time.perf_counter()
+    asyncio.run(go())
+    return time.perf_counter() - t0
 
 
 def sweeper(env: dict[str, str], url: str, n: int) -> dict[str, object]:
@@ -164,11 +198,12 @@ def write(args: argparse.Namespace, argv: str, rows: list[dict[str, object]],
     lines = [f"# Growth — {datetime.date.today().isoformat()}\n", f"`{argv}`, PostgreSQL, "
              f"{args.workers} workers, wrk 16 connections, close {CLOSE_S:g} s and get "
              f"{args.seconds:g} s per size.\n",
-             "| sessions | events | load s | close req/s | close p50 ms | close p99 ms | "
-             "get req/s | get p50 ms | get p99 ms | errors |", "|---:|---:|---:|---:|---:|---:|"
-             "---:|---:|---:|---:|"]  # fmt: skip
+             "| sessions | events | load s | vacuum s | close req/s | close p50 ms | "
+             "close p99 ms | get req/s | get p50 ms | get p99 ms | errors |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in rows:
         lines.append(f"| {r['sessions']:,} | {r['events']:,} | {r['load_s']:.0f} | "
+                     f"{float(r.get('vacuum_s', 0)):.0f} | "  # type: ignore[arg-type]
                      f"{r['close_rps']:,.0f} | {r['close_p50_ms']:.1f} | {r['close_p99_ms']:.1f} | "
                      f"{r['get_rps']:,.0f} | {r['get_p50_ms']:.1f} | {r['get_p99_ms']:.1f} | "
                      f"{int(r['close_errors']) + int(r['get_errors'])} |")  # type: ignore[call-overload]  # fmt: skip
