@@ -162,3 +162,29 @@ async def test_a_session_seen_expired_never_comes_back_to_life(
         await reader.close()
     revived = (later.effective_status(clock.now()), later.last_seq, later.expires_at)
     assert revived == (Status.EXPIRED, 0, session.expires_at)
+
+
+@pytest.mark.parametrize("name", WRITES)
+async def test_a_write_that_waited_for_the_row_while_the_session_fell_due_finds_it_expired(
+    name: str, container: Container, tenant: Tenant, clock: FakeClock
+) -> None:
+    """Whatever path a write takes (one step or general), its clock is read once it holds the
+    row: a close that waited past the expiry instant must not end the session as closed."""
+    session = await open_session(container, tenant.pk, "u1", idle_timeout_s=30)
+    clock.advance(29)
+    async with container.database.unit_of_work() as holder:
+        await holder.sessions.lock(tenant.pk, session.id)
+        waiting = asyncio.ensure_future(OPERATIONS[name](container, tenant.pk, session.id))
+        await asyncio.sleep(0.05)
+        clock.advance(2)
+        await holder.rollback()
+    outcome = await asyncio.gather(waiting, return_exceptions=True)
+    assert isinstance(outcome[0], SessionNotActive), outcome
+    after = await container.sessions.get(tenant.pk, session.id)
+    assert after is not None
+    assert (after.status, after.closed_at, after.last_seq) == (
+        Status.EXPIRED,
+        session.expires_at,
+        0,
+    )
+    assert await record_types(container, session.pk) == ["opened", "expired"]

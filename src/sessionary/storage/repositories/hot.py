@@ -12,9 +12,11 @@ statements on the open transaction, without SQLAlchemy's per-statement cost. Any
 (unknown, deleted, another dialect's, already ended, due to expire) changes nothing here and
 returns None: the caller then takes the general path, which decides and reports it.
 
-The close time is the later of the caller's clock and the session's last activity, so a
-request that appended events while this one waited for the row lock never leaves an event
-after ``closed_at``."""
+On PostgreSQL the one-step close takes the row only if no one holds it (``FOR UPDATE SKIP
+LOCKED``): its clock was read before the statement, and after a wait for the lock it could close
+a session whose expiry passed meanwhile. A locked row gives None and the general path waits,
+then reads the clock. The close time is the later of the caller's clock and the session's last
+activity, so an append that committed just before never leaves an event after ``closed_at``."""
 
 from __future__ import annotations
 
@@ -40,11 +42,13 @@ SESSION_COLUMNS = (
 )
 
 _PG_CLOSE = f"""
-WITH s AS (
+WITH target AS (
+    SELECT pk FROM sessions WHERE tenant_pk = $1 AND id = $2 FOR UPDATE SKIP LOCKED
+), s AS (
     UPDATE sessions
        SET status = 'closed', closed_at = GREATEST($3::bigint, last_activity_at),
            close_reason = $4::text, version = version + 1
-     WHERE tenant_pk = $1 AND id = $2 AND status = 'active'
+     WHERE pk = (SELECT pk FROM target) AND status = 'active'
        AND (expires_at IS NULL OR expires_at > $3::bigint)
        AND ($5::text IS NULL OR dialect = $5::text)
  RETURNING {SESSION_COLUMNS}

@@ -7,9 +7,12 @@ named dialect), and the events are inserted from its result: on PostgreSQL one s
 modifying CTEs, no BEGIN/COMMIT), on SQLite two statements on the open transaction. A session
 in any other state changes nothing and gives None: the general path then decides and reports.
 
-"Now" is the later of the caller's clock and the session's last activity, so a request that
-waited for the row lock behind a later one never moves the activity time back, and events are
-numbered and timed in the same order. The expiry follows ``Session.touch``: activity pushes the
+On PostgreSQL the row is taken only if no one holds it (``FOR UPDATE SKIP LOCKED``): "now" is
+read before the statement, and a statement that waited for the lock could act in the past, for
+instance revive a session whose expiry passed meanwhile. A locked row gives None, and the
+general path waits for it and reads the clock after. "Now" is also never earlier than the
+session's last activity, so activity time never moves back and events are numbered and timed
+in the same order. The expiry follows ``Session.touch``: activity pushes the
 idle deadline out, never earlier than it was and never past the absolute lifetime."""
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors
 
 _NOW = "GREATEST($3::bigint, last_activity_at)"
 _PG_APPEND = f"""
-WITH s AS (
+WITH target AS (
+    SELECT pk FROM sessions WHERE tenant_pk = $1 AND id = $2 FOR UPDATE SKIP LOCKED
+), s AS (
     UPDATE sessions
        SET last_activity_at = {_NOW},
            last_seq = last_seq + $4::bigint,
@@ -35,7 +40,7 @@ WITH s AS (
                         {_NOW} + idle_timeout_s * 1000000::bigint),
                COALESCE(opened_at + max_lifetime_s * 1000000::bigint,
                         9223372036854775807::bigint)) END
-     WHERE tenant_pk = $1 AND id = $2 AND status = 'active'
+     WHERE pk = (SELECT pk FROM target) AND status = 'active'
        AND (expires_at IS NULL OR expires_at > {_NOW})
        AND ($5::text IS NULL OR dialect = $5::text)
  RETURNING {SESSION_COLUMNS}
