@@ -140,6 +140,13 @@ def id_files(tmp: Path, size: int, batch: Batch, rng: random.Random) -> dict[str
 def settle(url: str) -> float:
     """VACUUM (ANALYZE) after a load, timed: what autovacuum would otherwise start on the
     loaded tables (PostgreSQL vacuums after inserts too) while the phases run."""
+    t0 = time.perf_counter()
+    run_sql(url, "VACUUM (ANALYZE)")
+    return time.perf_counter() - t0
+
+
+def run_sql(url: str, statement: str) -> None:
+    """One statement outside any transaction, on a connection of its own."""
     import asyncio
 
     import asyncpg
@@ -147,13 +154,11 @@ def settle(url: str) -> float:
     async def go() -> None:
         conn = await asyncpg.connect(url)
         try:
-            await conn.execute("VACUUM (ANALYZE)")
+            await conn.execute(statement)
         finally:
             await conn.close()
 
-    t0 = time.perf_counter()
     asyncio.run(go())
-    return time.perf_counter() - t0
 
 
 def sweeper(env: dict[str, str], url: str, n: int) -> dict[str, object]:
@@ -169,18 +174,7 @@ def sweeper(env: dict[str, str], url: str, n: int) -> dict[str, object]:
 
 
 def _set_retention(url: str) -> None:
-    import asyncio
-
-    import asyncpg
-
-    async def go() -> None:
-        conn = await asyncpg.connect(url)
-        try:
-            await conn.execute("UPDATE tenants SET retention_days = 1 WHERE name = 'bench'")
-        finally:
-            await conn.close()
-
-    asyncio.run(go())
+    run_sql(url, "UPDATE tenants SET retention_days = 1 WHERE name = 'bench'")
 
 
 def disk() -> str:

@@ -34,6 +34,7 @@ from ...domain.model import Actor, Micros
 from ...domain.ports import PlainOpen
 from ...domain.session import initial_expiry
 from ..errors import StorageUnavailable
+from ..executor import Executor
 
 SESSION_COLUMNS = (
     "pk, tenant_pk, id, subject_pk, scope, alias, status, opened_at, last_activity_at, "
@@ -131,6 +132,21 @@ def row_of(mapping: dict[str, Any]) -> SimpleNamespace:
     state = mapping["state"]
     mapping["state"] = json.loads(state) if isinstance(state, str | bytes) else state
     return SimpleNamespace(**mapping)
+
+
+async def close_live(
+    ex: Executor,
+    tenant_pk: int,
+    id: str,
+    now: Micros,
+    reason: str,
+    dialect: str | None,
+    actor: Actor,
+) -> SimpleNamespace | None:
+    conn = await ex.driver()
+    if ex.dialect == "postgresql":
+        return await close_live_postgres(conn, tenant_pk, id, now, reason, dialect, actor)
+    return close_live_sqlite(conn, tenant_pk, id, now, reason, dialect, actor)
 
 
 async def close_live_postgres(

@@ -25,6 +25,7 @@ from typing import Any
 import msgspec
 
 from ...domain.model import Micros, NewEvent
+from ..executor import Executor
 from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors
 
 _NOW = "GREATEST($3::bigint, last_activity_at)"
@@ -87,6 +88,20 @@ class _Row(msgspec.Struct):
 
 
 _ROWS = msgspec.json.Encoder()
+
+
+async def append_plain(
+    ex: Executor,
+    tenant_pk: int,
+    id: str,
+    batch: Sequence[NewEvent],
+    now: Micros,
+    dialect: str | None,
+) -> SimpleNamespace | None:
+    conn = await ex.driver()
+    if ex.dialect == "postgresql":
+        return await append_plain_postgres(conn, tenant_pk, id, batch, now, dialect)
+    return append_plain_sqlite(conn, tenant_pk, id, batch, now, dialect)
 
 
 async def append_plain_postgres(

@@ -167,13 +167,7 @@ class SqlSessionRepository:
     ) -> Session | None:
         """Close a live, not-due session with its lifecycle record, key revocation and audit
         entry in one step (repositories/hot.py); None, changing nothing, in any other case."""
-        conn = await self._ex.driver()
-        if self._ex.dialect == "postgresql":
-            row = await hot.close_live_postgres(
-                conn, tenant_pk, id, now, reason.value, dialect, actor
-            )
-        else:
-            row = hot.close_live_sqlite(conn, tenant_pk, id, now, reason.value, dialect, actor)
+        row = await hot.close_live(self._ex, tenant_pk, id, now, reason.value, dialect, actor)
         return None if row is None else _session(row)
 
     async def append_plain(
@@ -186,11 +180,7 @@ class SqlSessionRepository:
     ) -> Session | None:
         """Events without dedupe keys added to a live, not-due session, with its activity, in
         one step (repositories/hot_append.py); None, changing nothing, in any other case."""
-        conn = await self._ex.driver()
-        if self._ex.dialect == "postgresql":
-            row = await hot_append.append_plain_postgres(conn, tenant_pk, id, batch, now, dialect)
-        else:
-            row = hot_append.append_plain_sqlite(conn, tenant_pk, id, batch, now, dialect)
+        row = await hot_append.append_plain(self._ex, tenant_pk, id, batch, now, dialect)
         return None if row is None else _session(row)
 
     async def lock(self, tenant_pk: int, id: str) -> Session | None:
@@ -236,10 +226,6 @@ class SqlSessionRepository:
             "b_last_seq": session.last_seq,
         }
         await self._ex.execute(_SAVE, params)
-
-    async def bump_seq(self, session: Session, count: int) -> None:
-        session.last_seq += count
-        await self.save(session)
 
     async def list(
         self, tenant_pk: int, flt: SessionFilter, after: str | None, limit: int
