@@ -2,6 +2,7 @@
 no client), so the figure is the server's own work. Used for bench/PROFILE.md.
 
     .venv/bin/python bench/profile_hot.py [--backend postgresql] [--n 2000] [--profile close]
+        [--loop uvloop]
 """
 
 from __future__ import annotations
@@ -72,15 +73,17 @@ def _general_path(on: bool) -> None:
             SqlSessionRepository.close_live,
             SqlSessionRepository.open_plain,
             SqlSessionRepository.append_plain,
+            SqlSessionRepository.extend_live,
         )
 
     async def never(*args: object, **kwargs: object) -> None:
         return None
 
-    close, open_, append = _ONE_STEP
+    close, open_, append, extend = _ONE_STEP
     SqlSessionRepository.close_live = never if on else close  # type: ignore[method-assign]
     SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign]
     SqlSessionRepository.append_plain = never if on else append  # type: ignore[method-assign]
+    SqlSessionRepository.extend_live = never if on else extend  # type: ignore[method-assign]
 
 
 async def _analyze(url: str) -> None:
@@ -174,6 +177,11 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         "open": lambda i: ("POST", "/v1/sessions", open_body),
         "close-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/close", b""),
         "open-general": lambda i: ("POST", "/v1/sessions", open_body),
+        "extend-general": lambda i: (
+            "POST",
+            f"/v1/sessions/{ids[2 * n + i]}/extend",
+            b'{"ttl_s": 600}',
+        ),
         "append-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/events", event1),
         "hivemp-delete": lambda i: ("DELETE", f"/hivemp/v1/session?id={hive_ids[i]}", b""),
         "rufus-5000": lambda i: ("POST", "/rufus/v0/passings", passings(i)),
@@ -233,5 +241,11 @@ if __name__ == "__main__":
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--routes", default="healthz,get,append,extend,close,open")
     p.add_argument("--profile", default="")
+    p.add_argument("--loop", default="asyncio", choices=["asyncio", "uvloop"])
+    parsed = p.parse_args()
+    if parsed.loop == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main(p.parse_args()))
+        asyncio.run(main(parsed))

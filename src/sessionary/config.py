@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # granian's event loop in each worker: "auto" is uvloop (a dependency) where it imports.
+    event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     sweep_interval_s: float = Field(default=5.0, ge=0)
     # Rows per sweeper transaction. On SQLite a batch holds the event loop: 500 expiries took

@@ -47,6 +47,7 @@ def serve(
         port=cfg.port,
         interface="asgi",  # type: ignore[arg-type]
         workers=cfg.workers,
+        loop=cfg.event_loop,  # type: ignore[arg-type]
         log_level=cfg.log_level.lower(),  # type: ignore[arg-type]
         log_dictconfig=log_config,  # each worker logs like this process (fork or spawn)
         log_access=False,  # the app writes its own access line, with route and request id

@@ -149,6 +149,15 @@ class SessionRepository(Protocol):
         dialect: str | None,
         actor: Actor,
     ) -> Session | None: ...
+    async def extend_live(
+        self,
+        tenant_pk: int,
+        id: str,
+        now: Micros,
+        ttl_s: int | None,
+        dialect: str | None,
+        actor: Actor,
+    ) -> Session | None: ...
     async def append_plain(
         self,
         tenant_pk: int,

@@ -179,6 +179,12 @@ class SessionService:
         dialect: str | None = None,
     ) -> Session:
         async with self._uow() as uow:
+            extended = await uow.sessions.extend_live(
+                tenant_pk, session_id, self._clock.now(), ttl_s, dialect, actor
+            )
+            if extended is not None:  # the common case, in one step (repositories/hot_extend.py)
+                await uow.commit()
+                return extended
             tenant = await _tenant(uow, tenant_pk)
             locked = await uow.sessions.lock(tenant_pk, session_id)
             now = self._clock.now()  # after the lock: a waiter must not act in the past

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -20,44 +19,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from ...domain.model import Actor, Micros, NewEvent
-from ...domain.ports import NewSession, PlainOpen, SessionFilter, SubjectTotals, UsageRow
-from ...domain.session import CloseReason, Session, Status
+from ...domain.model import Micros
+from ...domain.ports import NewSession, SessionFilter, SubjectTotals, UsageRow
+from ...domain.session import Session, Status
 from ..executor import Executor
 from ..tables import sessions as t
 from ..tables import subjects as subj
-from . import hot, hot_append
+from .one_step import OneStepPaths
+from .session_rows import session_of as _session
 
 DAY: Micros = 86_400_000_000
 _COLUMNS = (*t.c, subj.c.kind.label("subject_kind"), subj.c.external_id.label("subject_id"))
 _JOINED = t.join(subj, subj.c.pk == t.c.subject_pk)
-
-
-def _session(row: Any) -> Session:
-    return Session(
-        pk=row.pk,
-        tenant_pk=row.tenant_pk,
-        id=row.id,
-        subject_pk=row.subject_pk,
-        subject_kind=row.subject_kind,
-        subject_id=row.subject_id,
-        scope=row.scope,
-        alias=row.alias,
-        status=Status(row.status),
-        opened_at=row.opened_at,
-        last_activity_at=row.last_activity_at,
-        expires_at=row.expires_at,
-        closed_at=row.closed_at,
-        close_reason=None if row.close_reason is None else CloseReason(row.close_reason),
-        idle_timeout_s=row.idle_timeout_s,
-        max_lifetime_s=row.max_lifetime_s,
-        metered=bool(row.metered),
-        state=dict(row.state),
-        version=row.version,
-        last_seq=row.last_seq,
-        dialect=row.dialect,
-        owner=row.owner,
-    )
 
 
 def _select() -> Select[Any]:
@@ -91,7 +64,7 @@ _SAVE = (
 )
 
 
-class SqlSessionRepository:
+class SqlSessionRepository(OneStepPaths):
     def __init__(self, ex: Executor) -> None:
         self._ex = ex
 
@@ -145,42 +118,6 @@ class SqlSessionRepository:
 
     async def get_by_pk(self, pk: int) -> Session | None:
         row = (await self._ex.execute(_select().where(t.c.pk == pk))).first()
-        return None if row is None else _session(row)
-
-    async def open_plain(self, req: PlainOpen, now: Micros, actor: Actor) -> Session | None:
-        """Open in one step when nothing but the tenant's policy decides (repositories/hot.py)."""
-        conn = await self._ex.driver()
-        if self._ex.dialect == "postgresql":
-            row = await hot.open_plain_postgres(conn, req, now, actor)
-        else:
-            row = hot.open_plain_sqlite(conn, req, now, actor)
-        return None if row is None else _session(row)
-
-    async def close_live(
-        self,
-        tenant_pk: int,
-        id: str,
-        now: Micros,
-        reason: CloseReason,
-        dialect: str | None,
-        actor: Actor,
-    ) -> Session | None:
-        """Close a live, not-due session with its lifecycle record, key revocation and audit
-        entry in one step (repositories/hot.py); None, changing nothing, in any other case."""
-        row = await hot.close_live(self._ex, tenant_pk, id, now, reason.value, dialect, actor)
-        return None if row is None else _session(row)
-
-    async def append_plain(
-        self,
-        tenant_pk: int,
-        id: str,
-        batch: Sequence[NewEvent],
-        now: Micros,
-        dialect: str | None,
-    ) -> Session | None:
-        """Events without dedupe keys added to a live, not-due session, with its activity, in
-        one step (repositories/hot_append.py); None, changing nothing, in any other case."""
-        row = await hot_append.append_plain(self._ex, tenant_pk, id, batch, now, dialect)
         return None if row is None else _session(row)
 
     async def lock(self, tenant_pk: int, id: str) -> Session | None:
