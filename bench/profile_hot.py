@@ -74,16 +74,18 @@ def _general_path(on: bool) -> None:
             SqlSessionRepository.open_plain,
             SqlSessionRepository.append_plain,
             SqlSessionRepository.extend_live,
+            SqlSessionRepository.read,
         )
 
     async def never(*args: object, **kwargs: object) -> None:
         return None
 
-    close, open_, append, extend = _ONE_STEP
+    close, open_, append, extend, read = _ONE_STEP
     SqlSessionRepository.close_live = never if on else close  # type: ignore[method-assign]
     SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign]
     SqlSessionRepository.append_plain = never if on else append  # type: ignore[method-assign]
     SqlSessionRepository.extend_live = never if on else extend  # type: ignore[method-assign]
+    SqlSessionRepository.read = SqlSessionRepository.get if on else read  # type: ignore[method-assign]
 
 
 async def _analyze(url: str) -> None:
@@ -171,6 +173,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
     routes: dict[str, Callable[[int], tuple[str, str, bytes]]] = {
         "healthz": lambda i: ("GET", "/healthz", b""),
         "get": lambda i: ("GET", f"/v1/sessions/{ids[i]}", b""),
+        "get-general": lambda i: ("GET", f"/v1/sessions/{ids[i]}", b""),
         "append": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/events", event1),
         "extend": lambda i: ("POST", f"/v1/sessions/{ids[2 * n + i]}/extend", b'{"ttl_s": 600}'),
         "close": lambda i: ("POST", f"/v1/sessions/{ids[i]}/close", b""),
@@ -189,7 +192,11 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
     for name in args.routes.split(","):
         make = routes[name]
         _general_path(name.endswith("-general"))
-        await call(app, *make(0)[:2], headers, make(0)[2]) if name in ("healthz", "get") else None
+        await call(app, *make(0)[:2], headers, make(0)[2]) if name in (
+            "healthz",
+            "get",
+            "get-general",
+        ) else None
         prof = None
         if args.profile == name:
             import cProfile

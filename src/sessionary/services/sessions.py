@@ -156,7 +156,7 @@ class SessionService:
 
     async def get(self, tenant_pk: int, session_id: str, dialect: str | None = None) -> Session:
         async with self._uow(write=False) as uow:
-            session = await uow.sessions.get(tenant_pk, session_id)
+            session = await uow.sessions.read(tenant_pk, session_id)
             await uow.commit()
         return visible(session, session_id, dialect)
 

@@ -1,7 +1,8 @@
-"""The session repository's one-step paths: the common case of open, close, extend and append
-in the driver's own SQL (hot.py, hot_extend.py, hot_append.py), chosen by profile
-(bench/PROFILE.md). Each returns None, having changed nothing, when its case does not apply;
-the service then takes the general path, which decides and reports it."""
+"""The session repository's hot paths in the driver's own SQL, chosen by profile
+(bench/PROFILE.md): the common case of open, close, extend and append in one step (hot.py,
+hot_extend.py, hot_append.py), and the read of one session (hot_read.py). Each one-step path
+returns None, having changed nothing, when its case does not apply; the service then takes the
+general path, which decides and reports it."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from ...domain.model import Actor, Micros, NewEvent
 from ...domain.ports import PlainOpen
 from ...domain.session import CloseReason, Session
 from ..executor import Executor
-from . import hot, hot_append, hot_extend
+from . import hot, hot_append, hot_extend, hot_read
 from .session_rows import session_of
 
 
 class OneStepPaths:
     _ex: Executor
+
+    async def read(self, tenant_pk: int, id: str) -> Session | None:
+        """``get`` in the driver's SQL (repositories/hot_read.py), for read-only units of work:
+        on PostgreSQL it runs outside any transaction the unit of work may have begun."""
+        row = await hot_read.read_one(self._ex, tenant_pk, id)
+        return None if row is None else session_of(row)
 
     async def open_plain(self, req: PlainOpen, now: Micros, actor: Actor) -> Session | None:
         """Open in one step when nothing but the tenant's policy decides (repositories/hot.py)."""

@@ -1,0 +1,29 @@
+"""One session by tenant and id in the driver's own SQL: the read behind ``GET`` of a session,
+half the mixed workload. Through SQLAlchemy the statement cost more than the rest of the read
+on PostgreSQL (bench/PROFILE.md section 13)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from ..executor import Executor
+from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors
+
+_COLUMNS = ", ".join(f"s.{name.strip()}" for name in SESSION_COLUMNS.split(","))
+_JOINED = "sessions AS s JOIN subjects ON subjects.pk = s.subject_pk"
+_SUBJECT = "subjects.kind AS subject_kind, subjects.external_id AS subject_id"
+_PG_GET = f"SELECT {_COLUMNS}, {_SUBJECT} FROM {_JOINED} WHERE s.tenant_pk = $1 AND s.id = $2"
+_SQLITE_GET = f"SELECT {_COLUMNS}, {_SUBJECT} FROM {_JOINED} WHERE s.tenant_pk = ? AND s.id = ?"
+
+
+async def read_one(ex: Executor, tenant_pk: int, id: str) -> SimpleNamespace | None:
+    conn = await ex.driver()
+    if ex.dialect == "postgresql":
+        found = await fetch(conn, _PG_GET, tenant_pk, id)
+        return None if found is None else row_of(dict(found))
+    with sqlite_errors():
+        cursor = conn.execute(_SQLITE_GET, (tenant_pk, id))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return row_of(dict(zip((d[0] for d in cursor.description), row, strict=True)))
