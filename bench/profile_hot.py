@@ -85,7 +85,7 @@ def _general_path(on: bool) -> None:
     SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign]
     SqlSessionRepository.append_plain = never if on else append  # type: ignore[method-assign]
     SqlSessionRepository.extend_live = never if on else extend  # type: ignore[method-assign]
-    SqlSessionRepository.read = SqlSessionRepository.get if on else read  # type: ignore[method-assign]
+    SqlSessionRepository.read = SqlSessionRepository.get if on else read  # type: ignore[method-assign,assignment]
 
 
 async def _analyze(url: str) -> None:
@@ -251,8 +251,9 @@ if __name__ == "__main__":
     p.add_argument("--loop", default="asyncio", choices=["asyncio", "uvloop"])
     parsed = p.parse_args()
     if parsed.loop == "uvloop":
-        import uvloop
+        import importlib
 
+        uvloop = importlib.import_module("uvloop")  # not a dependency: pip install it to try
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main(parsed))
