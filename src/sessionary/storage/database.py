@@ -17,7 +17,7 @@ from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from ..domain.errors import Conflict
@@ -250,7 +250,7 @@ class PostgresDatabase(Database):
         self._reader: AsyncEngine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
-        holder: dict[str, AsyncConnection] = {}
+        holder: dict[str, AsyncExecutor] = {}
         engine = self._engine if write else self._reader
 
         async def enter() -> Executor:
@@ -258,19 +258,15 @@ class PostgresDatabase(Database):
                 conn = await engine.connect()
             except (TimeoutError, PoolTimeout, OSError) as exc:
                 raise StorageUnavailable(str(exc)) from exc
-            try:
-                await conn.begin()
-            except BaseException:
-                await conn.invalidate()  # never hand a half-open connection back to the pool
-                await conn.close()
-                raise
-            holder["conn"] = conn
-            return AsyncExecutor(conn)
+            holder["ex"] = executor = AsyncExecutor(conn)
+            return executor
 
         async def finish(commit: bool) -> None:
-            conn = holder.pop("conn")
+            executor = holder.pop("ex")
+            conn = executor.connection
             try:
-                await (conn.commit() if commit else conn.rollback())
+                if executor.begun:  # else nothing went through SQLAlchemy's transaction
+                    await (conn.commit() if commit else conn.rollback())
             finally:
                 await conn.close()
 

@@ -40,14 +40,28 @@ class SyncExecutor:
 
 
 class AsyncExecutor:
+    """SQLAlchemy's transaction is begun by the first statement that goes through it, not up
+    front: asyncpg sends BEGIN only then anyway, and a unit of work that runs one driver
+    statement (the one-step paths) saves SQLAlchemy's begin and commit and their greenlet hops
+    (bench/PROFILE.md section 13)."""
+
     dialect = "postgresql"
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self.begun = False
+
+    @property
+    def connection(self) -> AsyncConnection:
+        return self._conn
 
     async def execute(self, stmt: Executable, params: Params = None) -> Result[Any]:
+        if not self.begun:
+            await self._conn.begin()
+            self.begun = True
         return await self._conn.execute(stmt, params)
 
     async def driver(self) -> Any:
-        raw = await self._conn.get_raw_connection()
-        return raw.driver_connection
+        # The connection is checked out already, so its pooled DBAPI connection is a plain
+        # attribute: reading it skips get_raw_connection()'s greenlet hop.
+        return self._conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
