@@ -1,5 +1,5 @@
 """What a PostgreSQL unit of work costs the server around one driver statement, in process, next
-to asyncpg's own pool and a connection held throughout (bench/PROFILE.md section 13).
+to asyncpg's own pool and a connection held throughout (bench/PROFILE.md section 12).
 
     .venv/bin/python bench/uow_cost.py [--n 3000]
 """

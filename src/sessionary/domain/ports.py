@@ -149,6 +149,9 @@ class SessionRepository(Protocol):
         dialect: str | None,
         actor: Actor,
     ) -> Session | None: ...
+    async def delete_live(
+        self, tenant_pk: int, id: str, now: Micros, dialect: str | None, actor: Actor
+    ) -> Session | None: ...
     async def extend_live(
         self,
         tenant_pk: int,

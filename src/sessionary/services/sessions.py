@@ -227,6 +227,12 @@ class SessionService:
         self, tenant_pk: int, session_id: str, actor: Actor, dialect: str | None = None
     ) -> Session:
         async with self._uow() as uow:
+            deleted = await uow.sessions.delete_live(
+                tenant_pk, session_id, self._clock.now(), dialect, actor
+            )
+            if deleted is not None:  # a live session, in one step (repositories/hot_delete.py)
+                await uow.commit()
+                return deleted
             locked = await uow.sessions.lock(tenant_pk, session_id)
             now = self._clock.now()
             session = visible(locked, session_id, dialect)

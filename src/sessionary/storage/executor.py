@@ -43,7 +43,7 @@ class AsyncExecutor:
     """SQLAlchemy's transaction is begun by the first statement that goes through it, not up
     front: asyncpg sends BEGIN only then anyway, and a unit of work that runs one driver
     statement (the one-step paths) saves SQLAlchemy's begin and commit and their greenlet hops
-    (bench/PROFILE.md section 13)."""
+    (bench/PROFILE.md section 12)."""
 
     dialect = "postgresql"
 

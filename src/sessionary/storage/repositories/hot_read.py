@@ -1,6 +1,6 @@
 """One session by tenant and id in the driver's own SQL: the read behind ``GET`` of a session,
 half the mixed workload. Through SQLAlchemy the statement cost more than the rest of the read
-on PostgreSQL (bench/PROFILE.md section 13)."""
+on PostgreSQL (bench/PROFILE.md section 12)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The session repository's hot paths in the driver's own SQL, chosen by profile
-(bench/PROFILE.md): the common case of open, close, extend and append in one step (hot.py,
-hot_extend.py, hot_append.py), and the read of one session (hot_read.py). Each one-step path
-returns None, having changed nothing, when its case does not apply; the service then takes the
-general path, which decides and reports it."""
+(bench/PROFILE.md): the common case of open, close, delete, extend and append in one step
+(hot.py, hot_delete.py, hot_extend.py, hot_append.py), and the read of one session
+(hot_read.py). Each one-step path returns None, having changed nothing, when its case does not
+apply; the service then takes the general path, which decides and reports it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ...domain.model import Actor, Micros, NewEvent
 from ...domain.ports import PlainOpen
 from ...domain.session import CloseReason, Session
 from ..executor import Executor
-from . import hot, hot_append, hot_extend, hot_read
+from . import hot, hot_append, hot_delete, hot_extend, hot_read
 from .session_rows import session_of
 
 
@@ -46,6 +46,14 @@ class OneStepPaths:
         """Close a live, not-due session with its lifecycle record, key revocation and audit
         entry in one step (repositories/hot.py)."""
         row = await hot.close_live(self._ex, tenant_pk, id, now, reason.value, dialect, actor)
+        return None if row is None else session_of(row)
+
+    async def delete_live(
+        self, tenant_pk: int, id: str, now: Micros, dialect: str | None, actor: Actor
+    ) -> Session | None:
+        """Delete a live, not-due session with its record, key revocation, events and audit
+        entry in one step (repositories/hot_delete.py)."""
+        row = await hot_delete.delete_live(self._ex, tenant_pk, id, now, dialect, actor)
         return None if row is None else session_of(row)
 
     async def extend_live(
