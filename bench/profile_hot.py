@@ -75,16 +75,18 @@ def _general_path(on: bool) -> None:
             SqlSessionRepository.append_plain,
             SqlSessionRepository.extend_live,
             SqlSessionRepository.read,
+            SqlSessionRepository.delete_live,
         )
 
     async def never(*args: object, **kwargs: object) -> None:
         return None
 
-    close, open_, append, extend, read = _ONE_STEP
+    close, open_, append, extend, read, delete = _ONE_STEP
     SqlSessionRepository.close_live = never if on else close  # type: ignore[method-assign]
     SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign]
     SqlSessionRepository.append_plain = never if on else append  # type: ignore[method-assign]
     SqlSessionRepository.extend_live = never if on else extend  # type: ignore[method-assign]
+    SqlSessionRepository.delete_live = never if on else delete  # type: ignore[method-assign]
     SqlSessionRepository.read = SqlSessionRepository.get if on else read  # type: ignore[method-assign,assignment]
 
 
@@ -163,7 +165,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
                 ACTOR,
             )
         ).id
-        for i in range(n)
+        for i in range(2 * n)
     ]
     hive_headers = [(b"x-api-key", hive_key.encode())]
     rufus_headers, passings = await _rufus(app, c)
@@ -187,6 +189,11 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         ),
         "append-general": lambda i: ("POST", f"/v1/sessions/{ids[n + i]}/events", event1),
         "hivemp-delete": lambda i: ("DELETE", f"/hivemp/v1/session?id={hive_ids[i]}", b""),
+        "hivemp-delete-general": lambda i: (
+            "DELETE",
+            f"/hivemp/v1/session?id={hive_ids[n + i]}",
+            b"",
+        ),
         "rufus-5000": lambda i: ("POST", "/rufus/v0/passings", passings(i)),
     }
     for name in args.routes.split(","):
