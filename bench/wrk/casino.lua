@@ -1,6 +1,7 @@
 -- Casino Gen B, BENCH_OP=start: POST /v4/startgame for players p<thread>-<n>, n = 1, 2, ...
 -- (preparation: a game session per player). BENCH_OP=close: POST /v4/closesession for the same
--- players in the same order (BENCH_COUNTS: how many each thread started, "tid count" lines).
+-- players from the second on, in the same order (BENCH_COUNTS: how many each thread started,
+-- "tid count" lines).
 -- A 200 with a non-zero "error" counts as a "body" error. With BENCH_COUNTS_OUT, start writes
 -- how many players each thread surely started.
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
@@ -27,7 +28,9 @@ end
 
 function request()
   n = n + 1
-  local k = op == "close" and (n - 1) % limit + 1 or n -- close: repeats are idempotent
+  -- close: players 2..limit, then again (repeats are idempotent). Never player 1: wrk calls
+  -- request() once on thread 0 to check the script before the run, so p0-1 is never started.
+  local k = op == "close" and (n - 1) % math.max(1, limit - 1) + 2 or n
   local user = string.format("p%d-%d", tid, k)
   local body = string.format('{"secureLogin":"%s","token":"%s","userId":"%s","gameId":"%s"}',
     login, token, user, game)
