@@ -13,6 +13,7 @@ from sessionary.domain.model import SECOND, NewEvent, Tenant
 from sessionary.domain.session import Status
 from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
+from tests.integration.one_step import count_one_steps, force_general_path
 from tests.support import FakeClock
 
 BATCH = [
@@ -20,31 +21,6 @@ BATCH = [
     NewEvent("tick", {"n": 2}, occurred_at=1_000_000, ordinal=7),
     NewEvent("big", {"v": 2**62}),
 ]
-
-
-def _count_one_steps(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    taken: list[object] = []
-    real = SqlSessionRepository.append_plain
-
-    async def spy(self: SqlSessionRepository, *args: Any) -> Any:
-        done = await real(self, *args)
-        if done is not None:
-            taken.append(done)
-        return done
-
-    monkeypatch.setattr(SqlSessionRepository, "append_plain", spy)
-    return taken
-
-
-def _force_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    async def never(*args: object, **kwargs: object) -> None:
-        return None
-
-    monkeypatch.setattr(SqlSessionRepository, "append_plain", never)
 
 
 async def _append_twice_and_read(
@@ -83,10 +59,10 @@ async def test_appending_writes_the_same_rows_on_either_path(
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    taken = _count_one_steps(monkeypatch)
+    taken = count_one_steps(monkeypatch, "append_plain")
     one_step = await _append_twice_and_read(container, tenant, clock, **opts)
     assert len(taken) == 2
-    _force_general_path(monkeypatch)
+    force_general_path(monkeypatch, "append_plain")
     general = await _append_twice_and_read(container, tenant, clock, **opts)
     shift = 65 * SECOND  # the second run starts that much later on the fake clock
     results, events, state, returned = general

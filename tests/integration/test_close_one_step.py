@@ -14,18 +14,10 @@ from sessionary.domain.session import CloseReason, Status
 from sessionary.services.credentials import NewCredential
 from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
+from tests.integration.one_step import force_general_path
 from tests.support import FakeClock
 
 ACTOR = Actor(credential_pk=None, request_id="req-1", label="api")
-
-
-async def _force_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    async def never(*args: object, **kwargs: object) -> None:
-        return None
-
-    monkeypatch.setattr(SqlSessionRepository, "close_live", never)
 
 
 async def _close_and_read(
@@ -60,7 +52,7 @@ async def test_closing_writes_the_same_rows_on_either_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if path == "general":
-        await _force_general_path(monkeypatch)
+        force_general_path(monkeypatch, "close_live")
     closed, opened, ended, audit, revoked_at = await _close_and_read(container, tenant, clock)
     now = clock.now()
     assert closed.status is Status.CLOSED and closed.closed_at == now

@@ -18,34 +18,10 @@ from sessionary.services.credentials import NewCredential
 from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
 from tests.integration.helpers import batch, record_types
+from tests.integration.one_step import count_one_steps, force_general_path
 from tests.support import FakeClock
 
 ACTOR = Actor(credential_pk=None, request_id="req-7", label="hivemp")
-
-
-def _count_one_steps(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    taken: list[object] = []
-    real = SqlSessionRepository.delete_live
-
-    async def spy(self: SqlSessionRepository, *args: Any) -> Any:
-        done = await real(self, *args)
-        if done is not None:
-            taken.append(done)
-        return done
-
-    monkeypatch.setattr(SqlSessionRepository, "delete_live", spy)
-    return taken
-
-
-def _force_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    async def never(*args: object, **kwargs: object) -> None:
-        return None
-
-    monkeypatch.setattr(SqlSessionRepository, "delete_live", never)
 
 
 async def _delete_and_read(
@@ -87,10 +63,10 @@ async def _delete_and_read(
 async def test_deleting_writes_the_same_rows_on_either_path(
     container: Container, tenant: Tenant, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    taken = _count_one_steps(monkeypatch)
+    taken = count_one_steps(monkeypatch, "delete_live")
     one_step = await _delete_and_read(container, tenant, clock, "u1")
     assert len(taken) == 1
-    _force_general_path(monkeypatch)
+    force_general_path(monkeypatch, "delete_live")
     general = await _delete_and_read(container, tenant, clock, "u2")
     assert one_step[0] == general[0] and one_step[2:] == general[2:]
     assert one_step[1][:3] == general[1][:3] and (one_step[1][3], general[1][3]) == ("u1", "u2")
@@ -104,7 +80,7 @@ async def test_deleting_writes_the_same_rows_on_either_path(
 async def test_cases_the_one_step_does_not_cover_are_decided_by_the_general_path(
     container: Container, tenant: Tenant, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    taken = _count_one_steps(monkeypatch)
+    taken = count_one_steps(monkeypatch, "delete_live")
     due = await container.sessions.open(
         tenant.pk, OpenRequest("user", "a", idle_timeout_s=5), TEST_ACTOR
     )

@@ -14,34 +14,10 @@ from sessionary.domain.model import SECOND, Actor, NewEvent, Tenant, TenantPolic
 from sessionary.domain.session import CloseReason, Status
 from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
+from tests.integration.one_step import count_one_steps, force_general_path
 from tests.support import FakeClock
 
 ACTOR = Actor(credential_pk=None, request_id="req-9", label="api")
-
-
-def _count_one_steps(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    taken: list[object] = []
-    real = SqlSessionRepository.extend_live
-
-    async def spy(self: SqlSessionRepository, *args: Any) -> Any:
-        done = await real(self, *args)
-        if done is not None:
-            taken.append(done)
-        return done
-
-    monkeypatch.setattr(SqlSessionRepository, "extend_live", spy)
-    return taken
-
-
-def _force_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    async def never(*args: object, **kwargs: object) -> None:
-        return None
-
-    monkeypatch.setattr(SqlSessionRepository, "extend_live", never)
 
 
 async def _extend_twice_and_read(
@@ -99,10 +75,10 @@ async def test_extending_writes_the_same_rows_on_either_path(
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    taken = _count_one_steps(monkeypatch)
+    taken = count_one_steps(monkeypatch, "extend_live")
     one_step = await _extend_twice_and_read(container, tenant, clock, ttl_s, **opts)
     assert len(taken) == 2
-    _force_general_path(monkeypatch)
+    force_general_path(monkeypatch, "extend_live")
     general = await _extend_twice_and_read(container, tenant, clock, ttl_s, **opts)
     assert one_step == general
     returned, records, audit = one_step
@@ -119,7 +95,7 @@ async def test_extending_writes_the_same_rows_on_either_path(
 async def test_cases_the_one_step_does_not_cover_are_decided_by_the_general_path(
     container: Container, tenant: Tenant, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    taken = _count_one_steps(monkeypatch)
+    taken = count_one_steps(monkeypatch, "extend_live")
     due = await container.sessions.open(
         tenant.pk, OpenRequest("user", "a", idle_timeout_s=5), TEST_ACTOR
     )

@@ -11,6 +11,7 @@ from sessionary.domain.model import Actor, Tenant, TenantPolicy
 from sessionary.domain.session import Status
 from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
+from tests.integration.one_step import force_general_path
 from tests.support import FakeClock
 
 ACTOR = Actor(credential_pk=None, request_id="req-9", label="api")
@@ -19,15 +20,6 @@ CASES = [
     ({"idle_timeout_s": 30}, (30, 7200)),
     ({"max_lifetime_s": 60, "idle_timeout_s": 90}, (90, 60)),
 ]
-
-
-def _force_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    async def never(*args: object, **kwargs: object) -> None:
-        return None
-
-    monkeypatch.setattr(SqlSessionRepository, "open_plain", never)
 
 
 @pytest.mark.parametrize("path", ["one-step", "general"])
@@ -42,7 +34,7 @@ async def test_opening_stores_the_same_session_on_either_path(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if path == "general":
-        _force_general_path(monkeypatch)
+        force_general_path(monkeypatch, "open_plain")
     await container.tenants.set_policy(
         tenant.pk, TenantPolicy(idle_timeout_s=600, max_lifetime_s=7200), TEST_ACTOR
     )

@@ -70,7 +70,7 @@ def test_both_close_paths_revoke_bound_keys_through_the_index_despite_stale_stat
 ) -> None:
     path = _stale_file(sqlite_template_file, tmp_path)
     general = str(_REVOKE_BOUND_BY_DIALECT["sqlite"])
-    for sql in (hot._SQLITE_REVOKE, general):
+    for sql in (hot.SQLITE_REVOKE, general):
         assert "USING INDEX ix_credentials_bound" in _plan(path, sql)
 
 

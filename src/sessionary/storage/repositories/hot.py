@@ -84,7 +84,7 @@ _SQLITE_RECORD = (
 )
 # INDEXED BY: statistics gathered while no key was bound (ANALYZE on a young database) make
 # SQLite scan every credential instead (221 us with 4,500 game tokens, measured).
-_SQLITE_REVOKE = (
+SQLITE_REVOKE = (
     "UPDATE credentials INDEXED BY ix_credentials_bound SET revoked_at = ?"
     " WHERE bound_session_pk = ? AND revoked_at IS NULL"
 )
@@ -126,6 +126,22 @@ def sqlite_errors() -> Iterator[None]:
         raise Conflict("the change conflicts with stored data") from exc
     except sqlite3.Error as exc:  # locked past busy_timeout, disk full, ...
         raise StorageUnavailable(type(exc).__name__) from exc
+
+
+def sqlite_row(cursor: Any, found: Any) -> SimpleNamespace:
+    """A row of SESSION_COLUMNS (and any more) from a sqlite3 cursor, as ``row_of`` makes it."""
+    return row_of(dict(zip((d[0] for d in cursor.description), found, strict=True)))
+
+
+def sqlite_session(conn: Any, cursor: Any) -> SimpleNamespace | None:
+    """The session an UPDATE ... RETURNING on SQLite changed, with its subject's kind and id;
+    None when it changed none."""
+    found = cursor.fetchone()
+    if found is None:
+        return None
+    row = sqlite_row(cursor, found)
+    row.subject_kind, row.subject_id = conn.execute(_SQLITE_SUBJECT, (row.subject_pk,)).fetchone()
+    return row
 
 
 def row_of(mapping: dict[str, Any]) -> SimpleNamespace:
@@ -195,14 +211,11 @@ def _close_live_sqlite(
     dialect: str | None,
     actor: Actor,
 ) -> SimpleNamespace | None:
-    cursor = conn.execute(_SQLITE_CLOSE, (now, reason, tenant_pk, id, dialect))
-    found = cursor.fetchone()
-    if found is None:
+    row = sqlite_session(conn, conn.execute(_SQLITE_CLOSE, (now, reason, tenant_pk, id, dialect)))
+    if row is None:
         return None
-    row = row_of(dict(zip((d[0] for d in cursor.description), found, strict=True)))
-    row.subject_kind, row.subject_id = conn.execute(_SQLITE_SUBJECT, (row.subject_pk,)).fetchone()
     conn.execute(_SQLITE_RECORD, (row.tenant_pk, row.pk, row.id, reason, row.closed_at))
-    conn.execute(_SQLITE_REVOKE, (now, row.pk))
+    conn.execute(SQLITE_REVOKE, (now, row.pk))
     detail = json.dumps({"reason": reason})
     conn.execute(
         _SQLITE_AUDIT,
@@ -349,7 +362,7 @@ def _open_plain_sqlite(
             req.owner,
         ),
     )
-    row = row_of(dict(zip((d[0] for d in cursor.description), cursor.fetchone(), strict=True)))
+    row = sqlite_row(cursor, cursor.fetchone())
     row.subject_kind, row.subject_id = req.subject_kind, req.subject_id
     data = json.dumps({"dialect": req.dialect})
     conn.execute(_SQLITE_OPENED, (req.tenant_pk, row.pk, req.id, now, data))

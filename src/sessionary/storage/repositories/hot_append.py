@@ -26,7 +26,7 @@ import msgspec
 
 from ...domain.model import Micros, NewEvent
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors
+from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors, sqlite_session
 
 _NOW = "GREATEST($3::bigint, last_activity_at)"
 _PG_APPEND = f"""
@@ -76,7 +76,6 @@ _SQLITE_EVENTS = (
     "INSERT INTO events (session_pk, seq, tenant_pk, type, occurred_at, recorded_at,"
     " dedupe_key, ordinal, payload) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)"
 )
-_SQLITE_SUBJECT = "SELECT kind, external_id FROM subjects WHERE pk = ?"
 
 
 class _Row(msgspec.Struct):
@@ -122,13 +121,10 @@ def append_plain_sqlite(
 ) -> SimpleNamespace | None:
     with sqlite_errors():
         cursor = conn.execute(_SQLITE_APPEND, (now, len(batch), tenant_pk, id, dialect))
-        found = cursor.fetchone()
-        if found is None:
+        row = sqlite_session(conn, cursor)
+        if row is None:
             return None
-        row = row_of(dict(zip((d[0] for d in cursor.description), found, strict=True)))
         conn.executemany(_SQLITE_EVENTS, _sqlite_events(row, batch))
-        subject = conn.execute(_SQLITE_SUBJECT, (row.subject_pk,)).fetchone()
-        row.subject_kind, row.subject_id = subject
         return row
 
 

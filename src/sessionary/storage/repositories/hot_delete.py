@@ -14,7 +14,7 @@ from typing import Any
 
 from ...domain.model import Actor, Micros
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors
+from .hot import SESSION_COLUMNS, SQLITE_REVOKE, fetch, row_of, sqlite_errors, sqlite_session
 
 _PG_DELETE = f"""
 WITH target AS (
@@ -53,15 +53,9 @@ UPDATE sessions
    AND (expires_at IS NULL OR expires_at > ?1) AND (?4 IS NULL OR dialect = ?4)
 RETURNING {SESSION_COLUMNS}
 """
-_SQLITE_SUBJECT = "SELECT kind, external_id FROM subjects WHERE pk = ?"
 _SQLITE_RECORD = (
     "INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data) "
     "VALUES (?, ?, ?, 'deleted', 'deleted', ?, '{}')"
-)
-# INDEXED BY: see hot.py (statistics from a young database make SQLite scan every credential).
-_SQLITE_REVOKE = (
-    "UPDATE credentials INDEXED BY ix_credentials_bound SET revoked_at = ?"
-    " WHERE bound_session_pk = ? AND revoked_at IS NULL"
 )
 _SQLITE_EVENTS = "DELETE FROM events WHERE session_pk = ?"
 _SQLITE_AUDIT = (
@@ -85,14 +79,11 @@ async def delete_live(
 def _delete_live_sqlite(
     conn: Any, tenant_pk: int, id: str, now: Micros, dialect: str | None, actor: Actor
 ) -> SimpleNamespace | None:
-    cursor = conn.execute(_SQLITE_DELETE, (now, tenant_pk, id, dialect))
-    found = cursor.fetchone()
-    if found is None:
+    row = sqlite_session(conn, conn.execute(_SQLITE_DELETE, (now, tenant_pk, id, dialect)))
+    if row is None:
         return None
-    row = row_of(dict(zip((d[0] for d in cursor.description), found, strict=True)))
-    row.subject_kind, row.subject_id = conn.execute(_SQLITE_SUBJECT, (row.subject_pk,)).fetchone()
     conn.execute(_SQLITE_RECORD, (row.tenant_pk, row.pk, row.id, row.closed_at))
-    conn.execute(_SQLITE_REVOKE, (now, row.pk))
+    conn.execute(SQLITE_REVOKE, (now, row.pk))
     conn.execute(_SQLITE_EVENTS, (row.pk,))
     audit = (row.tenant_pk, actor.credential_pk, actor.label, row.id, actor.request_id)
     conn.execute(_SQLITE_AUDIT, (*audit, row.closed_at))

@@ -19,7 +19,7 @@ from typing import Any
 
 from ...domain.model import Actor, Micros
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors
+from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors, sqlite_session
 
 _US = "1000000::bigint"
 _PG_EXTEND = f"""
@@ -70,7 +70,6 @@ UPDATE sessions
    AND EXISTS (SELECT 1 FROM tenants WHERE pk = ?3 AND allow_extend)
 RETURNING {SESSION_COLUMNS}
 """
-_SQLITE_SUBJECT = "SELECT kind, external_id FROM subjects WHERE pk = ?"
 _SQLITE_RECORD = (
     "INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data) "
     "VALUES (?, ?, ?, 'extended', NULL, ?, ?)"
@@ -130,12 +129,9 @@ def _extend_live_sqlite(
     dialect: str | None,
     actor: Actor,
 ) -> SimpleNamespace | None:
-    cursor = conn.execute(_SQLITE_EXTEND, (now, ttl_s, tenant_pk, id, dialect))
-    found = cursor.fetchone()
-    if found is None:
+    row = sqlite_session(conn, conn.execute(_SQLITE_EXTEND, (now, ttl_s, tenant_pk, id, dialect)))
+    if row is None:
         return None
-    row = row_of(dict(zip((d[0] for d in cursor.description), found, strict=True)))
-    row.subject_kind, row.subject_id = conn.execute(_SQLITE_SUBJECT, (row.subject_pk,)).fetchone()
     at = row.last_activity_at
     data = json.dumps({"expires_at": row.expires_at})
     conn.execute(_SQLITE_RECORD, (row.tenant_pk, row.pk, row.id, at, data))

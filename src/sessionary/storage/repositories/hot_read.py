@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors
+from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors, sqlite_row
 
 _COLUMNS = ", ".join(f"s.{name.strip()}" for name in SESSION_COLUMNS.split(","))
 _JOINED = "sessions AS s JOIN subjects ON subjects.pk = s.subject_pk"
@@ -26,4 +26,4 @@ async def read_one(ex: Executor, tenant_pk: int, id: str) -> SimpleNamespace | N
         row = cursor.fetchone()
     if row is None:
         return None
-    return row_of(dict(zip((d[0] for d in cursor.description), row, strict=True)))
+    return sqlite_row(cursor, row)
