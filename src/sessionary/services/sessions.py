@@ -224,8 +224,15 @@ class SessionService:
         return session
 
     async def delete(
-        self, tenant_pk: int, session_id: str, actor: Actor, dialect: str | None = None
+        self,
+        tenant_pk: int,
+        session_id: str,
+        actor: Actor,
+        dialect: str | None = None,
+        live_only: bool = False,
     ) -> Session:
+        """``live_only``: a session that has ended (closed, expired or due) is refused with
+        SessionNotActive and left as it is, instead of being deleted (HiveMP's DELETE)."""
         async with self._uow() as uow:
             deleted = await uow.sessions.delete_live(
                 tenant_pk, session_id, self._clock.now(), dialect, actor
@@ -236,6 +243,9 @@ class SessionService:
             locked = await uow.sessions.lock(tenant_pk, session_id)
             now = self._clock.now()
             session = visible(locked, session_id, dialect)
+            if live_only and not session.is_live(now):
+                status = session.effective_status(now).value
+                raise SessionNotActive("the session has ended", id=session.id, status=status)
             if session.is_due(now):
                 await expire_in(uow, session, now)
             rec = session.delete(now)

@@ -11,6 +11,7 @@ from litestar.params import Parameter
 
 from ....bootstrap import Container
 from ....domain.model import Actor
+from ....domain.session import Session
 from ....services.credentials import NewCredential
 from ....services.sessions import OpenRequest
 from ...deps import actor_of
@@ -137,9 +138,10 @@ async def authenticate_switch(request: AnyRequest, c: Container, caller: Caller)
     return ok(authentication_response(session, projects=projects))
 
 
-async def _target(c: Container, caller: Caller, session_id: str | None) -> str:
-    """The session a call acts on: ``id`` (admin keys: any; session keys: their own) or, with
-    no id (an empty value counts as none), the key's own session."""
+def _chosen_id(caller: Caller, session_id: str | None) -> str:
+    """The session a call acts on, by the key's rights alone: ``id`` (admin keys: any;
+    session keys: their own) or, with no id (an empty value counts as none), the key's own
+    session."""
     if caller.key_type == PUBLIC:
         raise wrong_key_type("user")
     if not session_id:
@@ -150,16 +152,26 @@ async def _target(c: Container, caller: Caller, session_id: str | None) -> str:
     own = caller.own_session
     if caller.key_type == SESSION and own is not None and own.id != session_id:
         raise wrong_key_type(ADMIN)
-    live = await c.sessions.get(caller.tenant_pk, session_id, dialect=DIALECT)
-    if not live.is_live(c.clock.now()):
-        raise session_not_found(session_id)
     return session_id
+
+
+async def _live_target(c: Container, caller: Caller, session_id: str | None) -> Session:
+    """The chosen session as stored now; 404 unless it is live. A session key's own session
+    was read and found live by this very request's authentication (auth.py), so it is not
+    read twice."""
+    sid = _chosen_id(caller, session_id)
+    own = caller.own_session
+    if own is not None and own.id == sid:
+        return own
+    session = await c.sessions.get(caller.tenant_pk, sid, dialect=DIALECT)
+    if not session.is_live(c.clock.now()):
+        raise session_not_found(sid)
+    return session
 
 
 @get("/v1/session", dependencies=CALLER)
 async def get_session(c: Container, caller: Caller, session_id: IdParam = None) -> Response[bytes]:
-    sid = await _target(c, caller, session_id)
-    session = await c.sessions.get(caller.tenant_pk, sid, dialect=DIALECT)
+    session = await _live_target(c, caller, session_id)
     return ok(user_session(session, caller.project_id, c.clock.now()))
 
 
@@ -168,7 +180,7 @@ async def extend_session(
     request: AnyRequest, c: Container, caller: Caller, session_id: IdParam = None
 ) -> Response[bytes]:
     """expiry = now + 3600, not added on; an ended session cannot be revived."""
-    sid = await _target(c, caller, session_id)
+    sid = (await _live_target(c, caller, session_id)).id
     session = await c.sessions.extend(
         caller.tenant_pk, sid, SESSION_TTL_S, _actor(request, caller), dialect=DIALECT
     )
@@ -179,9 +191,11 @@ async def extend_session(
 async def delete_session(
     request: AnyRequest, c: Container, caller: Caller, session_id: IdParam = None
 ) -> Response[bytes]:
-    """Stops the meter; the session's key dies with it. The body is exactly ``true``."""
-    sid = await _target(c, caller, session_id)
-    await c.sessions.delete(caller.tenant_pk, sid, _actor(request, caller), dialect=DIALECT)
+    """Stops the meter; the session's key dies with it. The body is exactly ``true``. One unit
+    of work: an ended session answers 404 and is left as it is (``live_only``)."""
+    sid = _chosen_id(caller, session_id)
+    actor = _actor(request, caller)
+    await c.sessions.delete(caller.tenant_pk, sid, actor, dialect=DIALECT, live_only=True)
     return Response(content=b"true", status_code=200, media_type="application/json")
 
 
