@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 FIRST_RETRY_S = 0.0005
@@ -27,17 +26,18 @@ def is_busy(exc: BaseException) -> bool:
     return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
 
 
-async def begin_immediate(conn: Connection, timeout_s: float) -> None:
-    """``BEGIN IMMEDIATE``, waiting up to ``timeout_s`` for the write lock without blocking the
-    loop; raises SQLAlchemy's OperationalError (database is locked) once the time is up."""
+async def begin_immediate(raw: sqlite3.Connection, timeout_s: float) -> None:
+    """``BEGIN IMMEDIATE`` on the driver's connection, waiting up to ``timeout_s`` for the
+    write lock without blocking the loop; raises sqlite3's OperationalError (database is
+    locked) once the time is up."""
     loop = asyncio.get_running_loop()
     deadline: float | None = None
     delay = FIRST_RETRY_S
     while True:
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")
             return
-        except OperationalError as exc:
+        except sqlite3.OperationalError as exc:
             if not is_busy(exc):
                 raise
             now = loop.time()

@@ -20,10 +20,7 @@ activity, so an append that committed just before never leaves an event after ``
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,7 +30,7 @@ from ...domain.errors import Conflict
 from ...domain.model import Actor, Micros
 from ...domain.ports import PlainOpen
 from ...domain.session import initial_expiry
-from ..errors import StorageUnavailable
+from ..errors import StorageUnavailable, sqlite_errors
 from ..executor import Executor
 
 SESSION_COLUMNS = (
@@ -115,16 +112,6 @@ async def fetch(conn: Any, sql: str, *args: Any) -> Any:
         raise Conflict("the change conflicts with stored data") from exc
     except _CONNECTION_ERRORS as exc:
         conn.terminate()  # the pool must not hand out a connection in an unknown state
-        raise StorageUnavailable(type(exc).__name__) from exc
-
-
-@contextlib.contextmanager
-def sqlite_errors() -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.IntegrityError as exc:
-        raise Conflict("the change conflicts with stored data") from exc
-    except sqlite3.Error as exc:  # locked past busy_timeout, disk full, ...
         raise StorageUnavailable(type(exc).__name__) from exc
 
 

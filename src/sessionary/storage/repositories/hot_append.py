@@ -25,8 +25,9 @@ from typing import Any
 import msgspec
 
 from ...domain.model import Micros, NewEvent
+from ..errors import sqlite_errors
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors, sqlite_session
+from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_session
 
 _NOW = "GREATEST($3::bigint, last_activity_at)"
 _PG_APPEND = f"""

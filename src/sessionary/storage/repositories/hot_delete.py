@@ -13,8 +13,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from ...domain.model import Actor, Micros
+from ..errors import sqlite_errors
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, SQLITE_REVOKE, fetch, row_of, sqlite_errors, sqlite_session
+from .hot import SESSION_COLUMNS, SQLITE_REVOKE, fetch, row_of, sqlite_session
 
 _PG_DELETE = f"""
 WITH target AS (

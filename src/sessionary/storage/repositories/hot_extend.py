@@ -18,8 +18,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from ...domain.model import Actor, Micros
+from ..errors import sqlite_errors
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors, sqlite_session
+from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_session
 
 _US = "1000000::bigint"
 _PG_EXTEND = f"""

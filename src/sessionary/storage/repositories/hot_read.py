@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from ..errors import sqlite_errors
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_errors, sqlite_row
+from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_row
 
 _COLUMNS = ", ".join(f"s.{name.strip()}" for name in SESSION_COLUMNS.split(","))
 _JOINED = "sessions AS s JOIN subjects ON subjects.pk = s.subject_pk"
