@@ -19,6 +19,7 @@ from pathlib import Path
 
 from harness import main_for, serve, server_env, source_state, temp_dir
 from procstat import TreeMeter
+from settle import settle
 from suite_report import RESULTS, render_all
 from suite_setup import (
     BENCH,
@@ -171,6 +172,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--peer-ids", type=int, default=20_000, help="peer sessions for closing")
     p.add_argument("--only", default="", help="run only scenarios containing this text")
     p.add_argument("--out", type=Path, default=None, help="report stem (default: results/...)")
+    p.add_argument("--no-settle", action="store_true",
+                   help="start each phase without settling the database first")  # fmt: skip
     args = p.parse_args(argv)
     try:
         args.config_list = [(b, int(w)) for b, w in (c.split(":") for c in args.configs.split(","))]
@@ -216,9 +219,12 @@ def run_config(
             print(f"  casino set-up: {res.error_count} errors: {res.samples}", file=sys.stderr)
         cfg = Config(name, fx, args.seconds, peer_ids)
         ports = {"sessionary": server, "ceiling": ceiling, "peer": peer}
+        databases = {"sessionary": url, "peer": peer_url}
         for step in cfg.steps():
             if args.only and args.only not in step.scenario and step.target != "ceiling":
                 continue
+            if step.target in databases and not args.no_settle:
+                settle(databases[step.target])
             srv = ports[step.target]
             rec = cfg.run_step(step, srv.port, TreeMeter(srv.proc.pid))
             print(f"  {rec.scenario} c{rec.connections}: {rec.rps:,.0f} req/s, "
