@@ -62,3 +62,9 @@ def test_iso_of_to_micros_matches_the_datetime_to_the_millisecond(moment: dateti
     parsed = datetime.fromisoformat(text)
     assert parsed.tzinfo is not None
     assert timedelta(0) <= moment - parsed < timedelta(milliseconds=1)
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_to_micros_is_the_exact_count_of_microseconds_since_the_epoch(moment: datetime) -> None:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert to_micros(moment) == (moment - epoch) // timedelta(microseconds=1)
