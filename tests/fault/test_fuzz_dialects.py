@@ -109,10 +109,18 @@ def _native(r: httpx.Response) -> None:
     assert body["type"].startswith("urn:sessionary:problem:") and body["status"] == r.status_code
 
 
+# A RUFUS 404 names what was not found (spec §7: "Device not found" with the deviceid sent,
+# "Session not found or closed" with the token); every other error is the description alone.
+_RUFUS_NOT_FOUND_KEYS = {"deviceid", "token_session"}
+
+
 def _rufus(r: httpx.Response) -> None:
     assert 400 <= r.status_code < 500, r.text
     body = r.json()
-    assert list(body) == ["description"] and isinstance(body["description"], str), r.text
+    keys = list(body)
+    assert keys[0] == "description" and isinstance(body["description"], str), r.text
+    extra = set(keys[1:])
+    assert not extra or (r.status_code == 404 and extra <= _RUFUS_NOT_FOUND_KEYS), r.text
 
 
 def _hivemp(r: httpx.Response) -> None:
@@ -200,6 +208,34 @@ headers = st.sampled_from(
         {},
     ]
 )
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, {"description": "Device not found", "deviceid": " "}),
+        (404, {"description": "Session not found or closed", "token_session": "X"}),
+        (400, {"description": "deviceid is required"}),
+    ],
+)
+def test_the_rufus_check_takes_the_documented_error_bodies(
+    status: int, body: dict[str, str]
+) -> None:
+    _rufus(httpx.Response(status, json=body))
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, {"description": "bad", "deviceid": "x"}),
+        (404, {"description": "Device not found", "stack": "..."}),
+        (404, {"deviceid": "x", "description": "Device not found"}),
+        (500, {"description": "boom"}),
+    ],
+)
+def test_the_rufus_check_refuses_other_error_bodies(status: int, body: dict[str, str]) -> None:
+    with pytest.raises(AssertionError):
+        _rufus(httpx.Response(status, json=body))
 
 
 @pytest.mark.parametrize("dialect", list(CHECKS))
