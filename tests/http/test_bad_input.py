@@ -244,3 +244,35 @@ async def test_bad_extend_and_close_bodies_change_nothing(api: Api) -> None:
         assert_problem(response, 422, "invalid-input")
     after = json_object(await api.client.get(url, headers=api.headers))
     assert after == session
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{"type": "t", "payload": {"text": "a\u0000b"}}, {"type": "t\u0000", "payload": {}}],
+    ids=["payload", "type"],
+)
+async def test_an_event_holding_nul_is_a_422_on_postgresql_and_appends_nothing(
+    api: Api, settings: Settings, event: dict[str, Any]
+) -> None:
+    """PostgreSQL cannot store U+0000 (never a 503 that tells the client to retry); SQLite
+    stores the event as sent."""
+    session = await open_session(api)
+    response = await append(api, session["id"], event)
+    if not settings.database_url.startswith("postgresql"):
+        assert response.status_code == 201, response.text
+        assert [e["payload"] for e in await list_events(api, session["id"])] == [event["payload"]]
+        return
+    assert_problem(response, 422, "invalid-input")
+    assert await list_events(api, session["id"]) == []
+
+
+async def test_a_subject_id_holding_nul_is_a_422_on_postgresql_and_opens_nothing(
+    api: Api, settings: Settings
+) -> None:
+    body = {"subject": {"kind": "user", "id": "u\u0000"}}
+    response = await api.client.post("/v1/sessions", json=body, headers=api.headers)
+    if not settings.database_url.startswith("postgresql"):
+        assert response.status_code == 201, response.text
+        return
+    assert_problem(response, 422, "invalid-input")
+    await assert_nothing_stored(api)

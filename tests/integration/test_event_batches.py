@@ -1,5 +1,5 @@
-"""Large batches: PostgreSQL writes a batch as one JSON array of rows and looks up its dedupe
-keys with one array parameter; SQLite binds rows and chunks keys. Both store the same thing."""
+"""Large batches: PostgreSQL writes a batch by COPY and looks up its dedupe keys with one array
+parameter; SQLite binds rows and chunks keys. Both store the same thing."""
 
 from __future__ import annotations
 

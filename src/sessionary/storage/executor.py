@@ -25,6 +25,11 @@ class Executor(Protocol):
         that a profile showed are worth writing in the driver's SQL (repositories/hot.py)."""
         ...
 
+    async def driver_in_transaction(self) -> Any:
+        """The driver's connection inside the unit of work's transaction, for a driver
+        statement that must commit or roll back with the statements around it."""
+        ...
+
 
 class SyncExecutor:
     dialect = "sqlite"
@@ -37,6 +42,9 @@ class SyncExecutor:
 
     async def driver(self) -> Any:
         return self._conn.connection.dbapi_connection
+
+    async def driver_in_transaction(self) -> Any:
+        return await self.driver()  # the unit of work began the transaction on it
 
 
 class AsyncExecutor:
@@ -56,12 +64,24 @@ class AsyncExecutor:
         return self._conn
 
     async def execute(self, stmt: Executable, params: Params = None) -> Result[Any]:
+        await self._begin()
+        return await self._conn.execute(stmt, params)
+
+    async def _begin(self) -> None:
         if not self.begun:
             await self._conn.begin()
             self.begun = True
-        return await self._conn.execute(stmt, params)
 
     async def driver(self) -> Any:
         # The connection is checked out already, so its pooled DBAPI connection is a plain
         # attribute: reading it skips get_raw_connection()'s greenlet hop.
         return self._conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+
+    async def driver_in_transaction(self) -> Any:
+        await self._begin()
+        adapted: Any = self._conn.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+        if not adapted.driver_connection.is_in_transaction():
+            # SQLAlchemy's adapter sends BEGIN with the first statement that goes through it;
+            # when the driver's statement is the first, it is sent here the same way.
+            await adapted._start_transaction()
+        return adapted.driver_connection

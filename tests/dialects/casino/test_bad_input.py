@@ -7,7 +7,19 @@ import pytest
 
 from .conftest import World
 from .expectations import expect, expect_all_alive
-from .helpers import G0, G1, PUMPKIN, S100, USER, V1, JsonObject, close_body, signed, snapshot
+from .helpers import (
+    G0,
+    G1,
+    PUMPKIN,
+    S100,
+    SUCCESS,
+    USER,
+    V1,
+    JsonObject,
+    close_body,
+    signed,
+    snapshot,
+)
 
 G99 = (
     '{"error":{"code":"G.99","message":"System error, should be retried, in case of constant'
@@ -139,3 +151,16 @@ async def test_an_unexpected_server_error_is_500_g99_and_changes_nothing(
     before = await snapshot(world.container, world.tenant)
     expect(await world.casino.close_a(close_body()), 500, G99)
     assert await snapshot(world.container, world.tenant) == before
+
+
+async def test_a_player_id_holding_nul_is_v1_on_postgresql_and_changes_nothing(
+    world: World, native: dict[str, str]
+) -> None:
+    """PostgreSQL cannot compare U+0000; on SQLite no player has the id, so the close is the
+    documented idempotent success (spec §2.1)."""
+    before = await snapshot(world.container, world.tenant)
+    response = await world.casino.close_a(close_body(userId=USER + "\u0000"))
+    on_postgresql = world.container.settings.database_url.startswith("postgresql")
+    expect(response, *((400, V1) if on_postgresql else (200, SUCCESS)))
+    assert await snapshot(world.container, world.tenant) == before
+    await expect_all_alive(world, native)

@@ -164,3 +164,13 @@ async def test_gen_a_start_game_refusals_use_the_gen_a_envelope(
 ) -> None:
     expect(await world.casino.post("/api/startgame" + query, body), status, text)
     assert (await world.casino.game(world.pumpkin)).status_code == 200
+
+
+async def test_gen_b_close_of_a_player_id_holding_nul_is_an_unknown_player(
+    world: World, native: dict[str, str]
+) -> None:
+    """No player can have such an id; PostgreSQL cannot even compare it (U+0000)."""
+    response = await world.casino.close_b({**BASE, "userId": USER + "\u0000"})
+    assert response.status_code == 200
+    assert response.json()["error"] == 12, response.text
+    await expect_alive(world, native, PUMPKIN)

@@ -123,3 +123,10 @@ async def test_failed_requests_change_nothing_for_a_later_close(
     await pagos.post(CLOSE, token, {"SessionId": session_s, "ApplicationKey": app_b})
     await pagos.post(CLOSE, token, {"SessionId": session_s})
     await pagos.close_session(token, app_a, session_s)
+
+
+async def test_an_application_key_holding_nul_is_not_found_on_every_backend(
+    pagos: Pagos, token: str
+) -> None:
+    """No application can have such a key; PostgreSQL cannot even compare it (U+0000)."""
+    expect(await pagos.open(token, {"ApplicationKey": "app\u0000"}), open_failure(APP_NOT_FOUND))

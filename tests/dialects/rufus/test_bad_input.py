@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from sessionary.config import Settings
+
 from .helpers import DEVICE_BODY, Rufus, passing
 
 TS = "2023-01-22T09:00:00.000Z"
@@ -154,4 +156,17 @@ async def test_a_write_key_without_unbind_cannot_delete_a_device(
     rufus: Rufus, kr: str, kw: str, device: str, t1_loaded: str
 ) -> None:
     rufus.expect_error(await rufus.call("DELETE", f"/devices/{device}", kw), 403)
+    await assert_t1_untouched(rufus, kr, device, t1_loaded)
+
+
+async def test_a_passing_holding_nul_is_a_400_on_postgresql_and_changes_nothing(
+    rufus: Rufus, settings: Settings, kr: str, kw: str, device: str, t1_loaded: str
+) -> None:
+    """PostgreSQL cannot store U+0000; SQLite stores it and the passing reads back as sent."""
+    response = await rufus.insert(kw, t1_loaded, [passing(3, chip="c\u0000")])
+    if not settings.database_url.startswith("postgresql"):
+        assert response.status_code == 201, response.text
+        assert await rufus.nums(t1_loaded, kr) == [1, 2, 3]
+        return
+    rufus.expect_error(response, 400)
     await assert_t1_untouched(rufus, kr, device, t1_loaded)

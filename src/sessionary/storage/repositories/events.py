@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql
 
 from ...domain.model import Event, Micros
 from ...domain.session import Status
+from ..errors import asyncpg_errors
 from ..executor import Executor
 from ..tables import events as e
 from ..tables import sessions as s
@@ -29,16 +30,20 @@ def _event(row: Any) -> Event:
 
 
 _INSERT = insert(e)
-# PostgreSQL: a batch is one statement over one JSON array of rows (msgspec encodes it, the
-# server parses it) instead of multi-row VALUES with nine parameters per row rendered and bound
-# by SQLAlchemy: 16-33 us per row became ~10 (5,000-row batches, measured).
-_INSERT_ROWS = text(
-    "INSERT INTO events (session_pk, seq, tenant_pk, type, occurred_at, recorded_at,"
-    " dedupe_key, ordinal, payload)"
-    " SELECT r.session_pk, r.seq, :tenant_pk, r.type, r.occurred_at, r.recorded_at,"
-    " r.dedupe_key, r.ordinal, r.payload FROM json_to_recordset(CAST(:rows AS json)) AS r("
-    "session_pk bigint, seq bigint, type text, occurred_at bigint, recorded_at bigint,"
-    " dedupe_key text, ordinal bigint, payload jsonb)"
+# PostgreSQL: a batch goes in by binary COPY on the driver's connection, inside the unit of
+# work's transaction. A 5,000-row batch took 58-60 ms of server CPU as one INSERT over a JSON
+# array, 52-57 as INSERT over unnest() arrays, 42-45 by COPY, at the same client CPU
+# (bench/PROFILE.md section 15).
+_COPY_COLUMNS = (
+    "session_pk",
+    "seq",
+    "tenant_pk",
+    "type",
+    "occurred_at",
+    "recorded_at",
+    "dedupe_key",
+    "ordinal",
+    "payload",
 )
 _EXISTING = select(e.c.dedupe_key).where(
     (e.c.session_pk == bindparam("session_pk"))
@@ -80,8 +85,7 @@ class SqlEventRepository:
         if not events:
             return
         if self._ex.dialect == "postgresql":
-            as_json = _JSON.encode(list(events)).decode()  # Event's fields name the columns
-            await self._ex.execute(_INSERT_ROWS, {"tenant_pk": tenant_pk, "rows": as_json})
+            await self._copy(tenant_pk, events)
             return
         rows = [
             {
@@ -98,6 +102,25 @@ class SqlEventRepository:
             for ev in events
         ]
         await self._ex.execute(_INSERT, rows)
+
+    async def _copy(self, tenant_pk: int, events: Sequence[Event]) -> None:
+        records = [
+            (
+                ev.session_pk,
+                ev.seq,
+                tenant_pk,
+                ev.type,
+                ev.occurred_at,
+                ev.recorded_at,
+                ev.dedupe_key,
+                ev.ordinal,
+                _JSON.encode(ev.payload).decode(),
+            )
+            for ev in events
+        ]
+        conn = await self._ex.driver_in_transaction()
+        with asyncpg_errors(conn):
+            await conn.copy_records_to_table("events", records=records, columns=_COPY_COLUMNS)
 
     async def list(
         self, session_pk: int, after_seq: int, to_seq: int | None, limit: int

@@ -24,13 +24,10 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
-import asyncpg
-
-from ...domain.errors import Conflict
 from ...domain.model import Actor, Micros
 from ...domain.ports import PlainOpen
 from ...domain.session import initial_expiry
-from ..errors import StorageUnavailable, sqlite_errors
+from ..errors import asyncpg_errors, sqlite_errors
 from ..executor import Executor
 
 SESSION_COLUMNS = (
@@ -91,28 +88,11 @@ _SQLITE_AUDIT = (
 )
 
 
-# InternalClientError: a connection the server dropped while it sat in the pool (PostgreSQL
-# stopping) can be caught mid-way through reading the server's farewell; asyncpg then refuses the
-# next statement with "another operation is in progress". SQLAlchemy maps it to a DBAPIError.
-_CONNECTION_ERRORS = (
-    asyncpg.PostgresError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,
-    OSError,
-    TimeoutError,
-)
-
-
 async def fetch(conn: Any, sql: str, *args: Any) -> Any:
     """One statement on an asyncpg connection, its errors translated (database.py does the
     same for statements that go through SQLAlchemy)."""
-    try:
+    with asyncpg_errors(conn):
         return await conn.fetchrow(sql, *args)
-    except asyncpg.IntegrityConstraintViolationError as exc:
-        raise Conflict("the change conflicts with stored data") from exc
-    except _CONNECTION_ERRORS as exc:
-        conn.terminate()  # the pool must not hand out a connection in an unknown state
-        raise StorageUnavailable(type(exc).__name__) from exc
 
 
 def sqlite_row(cursor: Any, found: Any) -> SimpleNamespace:

@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Request, Response, post
 
 from ....bootstrap import Container
-from ....domain.errors import SubjectNotFound
+from ....domain.errors import InvalidInput, SubjectNotFound
 from .errors import GenBError, auth_failed, bad_game, no_argument, success
 from .inputs import BAD, actor, body_of, clear_history, text
 from .partners import PLAYER, Partner, game_exists, partner_for
@@ -49,7 +49,7 @@ async def close_player(
 async def player_known(c: Container, partner: Partner, user: str) -> bool:
     try:
         await c.subjects.get(partner.tenant_pk, PLAYER, partner.player(user))
-    except SubjectNotFound:
+    except (SubjectNotFound, InvalidInput):  # InvalidInput: an id no player can have (U+0000)
         return False
     return True
 

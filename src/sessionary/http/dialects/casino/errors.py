@@ -12,6 +12,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
+from ....domain.errors import InvalidInput
 from ....storage.errors import StorageUnavailable
 
 log = logging.getLogger("sessionary.casino")
@@ -45,9 +46,13 @@ class TooManyCalls(Exception):
         self.retry_after, self.gen_a = retry_after, gen_a
 
 
+def gen_a_call(request: Request[Any, Any, Any]) -> bool:
+    """Gen A callers authenticate in the query string; Gen B ones in the body."""
+    return "MEMB_ID" in request.query_params or "HASH" in request.query_params
+
+
 def throttled(request: Request[Any, Any, Any], exc: TooManyCalls) -> Response[bytes]:
-    query = request.query_params
-    gen_a = exc.gen_a if exc.gen_a is not None else "MEMB_ID" in query or "HASH" in query
+    gen_a = exc.gen_a if exc.gen_a is not None else gen_a_call(request)
     message = f"Too many requests, should be retried after {exc.retry_after} seconds."
     body: Any = {"error": {"code": "G.9", "message": message}}
     if not gen_a:
@@ -92,6 +97,10 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
         return json_response(200, {"error": exc.code, "description": str(exc)})
     if isinstance(exc, TooManyCalls):
         return throttled(request, exc)
+    if isinstance(exc, InvalidInput):  # a value the database cannot store (U+0000)
+        if gen_a_call(request):
+            return json_response(400, {"error": {"code": "V.1", "message": V1}})
+        return json_response(200, {"error": 21, "description": B_DESCRIPTIONS[21]})
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, V1)
         return json_response(exc.status_code, {"error": {"code": "V.1", "message": message}})

@@ -10,6 +10,7 @@ from litestar import Request, Response, Router
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 
+from ....domain.errors import InvalidInput
 from ....storage.errors import StorageUnavailable
 from ...deps import provide_container
 from .routes import ROUTES
@@ -30,6 +31,8 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
         log.error("storage unavailable: %s", exc)
         return oauth(503, {"Message": "The service is temporarily unavailable; retry later."})
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if isinstance(exc, InvalidInput):  # a value the database cannot store (U+0000)
+        status = 400
     if status >= 500:
         log.error("error in the Pagos dialect", exc_info=exc)
         return oauth(500, {"Message": "An error has occurred."})

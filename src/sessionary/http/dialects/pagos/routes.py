@@ -13,7 +13,13 @@ import msgspec
 from litestar import Request, Response, post
 
 from ....bootstrap import Container
-from ....domain.errors import LimitExceeded, SessionNotActive, SessionNotFound, SubjectNotFound
+from ....domain.errors import (
+    InvalidInput,
+    LimitExceeded,
+    SessionNotActive,
+    SessionNotFound,
+    SubjectNotFound,
+)
 from ....domain.model import Actor, Principal, Subject
 from ....services.sessions import OpenRequest
 from ...deps import actor_of, throttle
@@ -59,7 +65,7 @@ async def application(c: Container, client: Principal, body: dict[str, Any]) -> 
     assert client.tenant_pk is not None
     try:
         app = await c.subjects.get(client.tenant_pk, APPLICATION, key.lower())
-    except SubjectNotFound:
+    except (SubjectNotFound, InvalidInput):  # InvalidInput: a key no application has (U+0000)
         raise Refusal(env.APP_NOT_FOUND) from None
     if client_id(client) not in app.attributes.get("clients", []):
         raise Refusal(env.RESTRICTED, invalid_token=True)  # "failure due to token" (spec §4)
