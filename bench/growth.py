@@ -53,6 +53,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--expired", default="1M", help="expired sessions for the sweeper (0 = skip)")
     p.add_argument("--seconds", type=float, default=8.0, help="each wrk phase")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--shared-buffers", default="4GB",
+                   help="PostgreSQL's buffer cache (production sizing: ~25%% of RAM)")  # fmt: skip
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
     try:
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace, argv: str) -> Path:
     sweep: dict[str, object] = {}
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(temp_dir())
-        cluster = PgCluster()
+        cluster = PgCluster({"shared_buffers": args.shared_buffers})
         stack.callback(cluster.stop)
         cluster.start()
         url = cluster.create_database("growth")
@@ -186,12 +188,13 @@ def write(args: argparse.Namespace, argv: str, rows: list[dict[str, object]],
           sweep: dict[str, object]) -> Path:  # fmt: skip
     stem = args.out or RESULTS / f"{datetime.date.today().isoformat()}-growth"
     meta = {"argv": argv, "machine": machine(), "versions": versions("see suite report"),
-            "workers": args.workers, "seconds": args.seconds}  # fmt: skip
+            "workers": args.workers, "seconds": args.seconds,
+            "shared_buffers": args.shared_buffers}  # fmt: skip
     stem.with_suffix(".json").write_text(json.dumps({"meta": meta, "sizes": rows,
                                                      "sweeper": sweep}, indent=1))  # fmt: skip
-    lines = [f"# Growth — {datetime.date.today().isoformat()}\n", f"`{argv}`, PostgreSQL, "
-             f"{args.workers} workers, wrk 16 connections, close {CLOSE_S:g} s and get "
-             f"{args.seconds:g} s per size.\n",
+    lines = [f"# Growth — {datetime.date.today().isoformat()}\n", f"`{argv}`, PostgreSQL "
+             f"(shared_buffers {args.shared_buffers}), {args.workers} workers, wrk 16 "
+             f"connections, close {CLOSE_S:g} s and get {args.seconds:g} s per size.\n",
              "| sessions | events | load s | vacuum s | close req/s | close p50 ms | "
              "close p99 ms | get req/s | get p50 ms | get p99 ms | errors |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip

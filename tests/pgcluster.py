@@ -39,7 +39,9 @@ def _ident(name: str) -> str:
 
 
 class PgCluster:
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        """``settings``: more server settings (``-c name=value``), e.g. the benchmarks' cache."""
+        self._settings = dict(settings or {})
         self._bin = _bindir()
         self._root = os.geteuid() == 0
         self._dir: Path | None = None
@@ -108,6 +110,7 @@ class PgCluster:
                 opts = (
                     f"-h 127.0.0.1 -p {self._port} -k {sock} -F -c fsync=off"
                     " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+                    + "".join(f" -c {k}={v}" for k, v in self._settings.items())
                 )
                 log = str(data / "server.log")
                 res = self._run(
