@@ -170,7 +170,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--configs", default=DEFAULT_CONFIGS, help="backend:workers, comma-separated")
     p.add_argument("--close-ids", type=int, default=60_000, help="sessions loaded for closing")
     p.add_argument("--peer-ids", type=int, default=20_000, help="peer sessions for closing")
-    p.add_argument("--only", default="", help="run only scenarios containing this text")
+    p.add_argument("--only", default="",
+                   help="run only scenarios containing this text (or one of a|b|...)")  # fmt: skip
     p.add_argument("--out", type=Path, default=None, help="report stem (default: results/...)")
     p.add_argument("--no-settle", action="store_true",
                    help="start each phase without settling the database first")  # fmt: skip
@@ -221,7 +222,8 @@ def run_config(
         ports = {"sessionary": server, "ceiling": ceiling, "peer": peer}
         databases = {"sessionary": url, "peer": peer_url}
         for step in cfg.steps():
-            if args.only and args.only not in step.scenario and step.target != "ceiling":
+            wanted = args.only.split("|") if args.only else []
+            if wanted and not any(w in step.scenario for w in wanted) and step.target != "ceiling":
                 continue
             if step.target in databases and not args.no_settle:
                 settle(databases[step.target])
