@@ -46,6 +46,9 @@ class OpenRequest:
     create_subject: bool = True  # False: an unknown subject is SubjectNotFound
     bound_key: NewCredential | None = None  # issued with the session, dies with it
     max_live_per_owner: int | None = None  # refuse the open past this many live sessions
+    # The idle timeout when neither the request nor the tenant's policy sets one (a dialect's
+    # own default), so the caller need not read the tenant first.
+    fallback_idle_timeout_s: int | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -107,15 +110,12 @@ class SessionService:
             tenant = await _tenant(uow, tenant_pk)
             subject = await _subject(uow, tenant_pk, req, self._clock.now())
             superseded: list[Session] = []
-            if req.max_live_per_owner is not None and req.owner is not None:
-                await uow.sessions.lock_owner(tenant_pk, req.owner)
             if req.supersede:
                 await uow.subjects.lock(subject.pk)
                 superseded = await uow.sessions.lock_live_of_subject(
                     tenant_pk, subject.pk, req.scope, any_scope=False
                 )
             now = self._clock.now()  # after the locks: a waiter must not act in the past
-            await _check_owner_limit(uow, tenant_pk, req, now)
             for old in superseded:
                 await close_in(uow, old, now, CloseReason.SUPERSEDED)
             session = await uow.sessions.add(self._new_session(tenant, subject, req, now))
@@ -124,13 +124,14 @@ class SessionService:
                 bound = replace(req.bound_key, tenant_pk=tenant_pk, bound_session_pk=session.pk)
                 await uow.credentials.add(build_credential(bound, now)[0])
             await record(uow, tenant_pk, actor, "session.open", session.id, now)
+            await _check_owner_limit(uow, tenant_pk, req, self._clock)
             await uow.commit()
         return session
 
     def _new_session(
         self, tenant: Tenant, subject: Subject, req: OpenRequest, now: Micros
     ) -> NewSession:
-        idle = req.idle_timeout_s or tenant.policy.idle_timeout_s
+        idle = req.idle_timeout_s or tenant.policy.idle_timeout_s or req.fallback_idle_timeout_s
         lifetime = req.max_lifetime_s or tenant.policy.max_lifetime_s
         return NewSession(
             tenant_pk=tenant.pk,
@@ -307,12 +308,16 @@ async def cancel_open_work(
 
 
 async def _check_owner_limit(
-    uow: UnitOfWork, tenant_pk: int, req: OpenRequest, now: Micros
+    uow: UnitOfWork, tenant_pk: int, req: OpenRequest, clock: Clock
 ) -> None:
+    """The last step of an open, so the owner's lock is held only from here to the commit: the
+    count, taken after the lock, includes the new session and every open of the owner that
+    committed before, and an open that commits after waits for this one's commit to count."""
     if req.max_live_per_owner is None or req.owner is None:
         return
-    live = await uow.sessions.count_live_of_owner(tenant_pk, req.owner, now)
-    if live >= req.max_live_per_owner:
+    await uow.sessions.lock_owner(tenant_pk, req.owner)
+    live = await uow.sessions.count_live_of_owner(tenant_pk, req.owner, clock.now())
+    if live > req.max_live_per_owner:
         raise LimitExceeded("too many live sessions for this owner", limit=req.max_live_per_owner)
 
 
@@ -328,6 +333,8 @@ async def _subject(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, now: Micro
 def _plain(tenant_pk: int, req: OpenRequest, new_id: Callable[[], str]) -> PlainOpen | None:
     """The request as a one-step open, or None when it needs the general path."""
     if req.supersede or req.max_live_per_owner is not None or req.bound_key is not None:
+        return None
+    if req.fallback_idle_timeout_s is not None:
         return None
     if not req.create_subject:
         return None

@@ -96,6 +96,40 @@ async def test_concurrent_opens_never_exceed_the_limit(
     assert (len(successes), len(live)) == (LIMIT, LIMIT)
 
 
+async def test_an_open_refused_by_the_limit_leaves_no_row_record_or_audit_entry(
+    pagos: Pagos, container: Container, tenant: Tenant, token: str, app_a: str
+) -> None:
+    """The new session is written before the limit is counted (services/sessions.py): a
+    refused open must roll all of it back."""
+    await fill(pagos, token, app_a)
+    before = await trail(container, tenant)
+    expect(await pagos.open(token, {"ApplicationKey": app_a}), open_failure(TOO_MANY))
+    assert await trail(container, tenant) == before
+
+
+async def test_rounds_of_concurrent_opens_and_closes_never_exceed_the_limit(
+    pagos: Pagos, token: str, app_a: str, native: dict[str, str]
+) -> None:
+    for _ in range(5):
+        responses = await asyncio.gather(
+            *(pagos.open(token, {"ApplicationKey": app_a}) for _ in range(4 * LIMIT))
+        )
+        opened = [r.json()["SessionId"] for r in responses if r.json()["Success"]]
+        live = [s for s in await native_sessions(pagos.client, native) if s["status"] == "active"]
+        assert (len(opened), len(live)) == (LIMIT, LIMIT)
+        await asyncio.gather(*(pagos.close_session(token, app_a, sid) for sid in opened))
+
+
+async def trail(container: Container, tenant: Tenant) -> tuple[int, int, int]:
+    """Sessions, lifecycle records and audit entries of the tenant."""
+    async with container.database.unit_of_work(write=False) as uow:
+        counts = await uow.sessions.count_by_status(tenant.pk)
+        records = await uow.lifecycle.stream(tenant.pk, (-1, 0), 10_000)
+        entries = await uow.audit.list(tenant.pk, 10_000)
+        await uow.commit()
+    return sum(counts.values()), len(records), len(entries)
+
+
 async def test_a_tenant_policy_idle_timeout_overrides_the_default(
     pagos: Pagos, container: Container, clock: FakeClock
 ) -> None:

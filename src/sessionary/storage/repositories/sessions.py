@@ -253,8 +253,8 @@ class SqlSessionRepository(OneStepPaths):
         }
 
     async def lock_owner(self, tenant_pk: int, owner: str) -> None:
-        """Serialise opens per owner so a count-then-insert limit holds (SQLite already
-        serialises writers with BEGIN IMMEDIATE)."""
+        """Serialise opens per owner so an insert-then-count limit holds (SQLite already
+        serialises writers with BEGIN IMMEDIATE); services/sessions.py takes it last."""
         if self._ex.dialect == "postgresql":
             key = {"k": f"sessions-owner:{tenant_pk}:{owner}"}
             await self._ex.execute(_OWNER_LOCK, key)

@@ -86,11 +86,10 @@ async def open_dedicated_session(request: AnyRequest, c: Container) -> Response[
         client = await caller(request, c)
         app = await application(c, client, await fields(request))
         assert client.tenant_pk is not None
-        tenant = await c.tenants.get(client.tenant_pk)
         req = OpenRequest(
             subject_kind=APPLICATION,
             subject_id=app.external_id,
-            idle_timeout_s=tenant.policy.idle_timeout_s or c.settings.pagos_idle_timeout_s,
+            fallback_idle_timeout_s=c.settings.pagos_idle_timeout_s,
             dialect=DIALECT,
             owner=client_id(client),
             id=str(uuid.uuid4()),
