@@ -45,6 +45,17 @@ def _locking(stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
 # which measured about half of a request's CPU when they were rebuilt per call.
 _INSERT = insert(t).returning(t.c.pk)
 _OWNER_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
+_OF_SUBJECT = (t.c.tenant_pk == bindparam("tenant_pk")) & (
+    t.c.subject_pk == bindparam("subject_pk")
+)
+_LIVE_OF_SUBJECT = _OF_SUBJECT & (t.c.status == Status.ACTIVE.value)
+_LOCK_LIVE_ANY_SCOPE = _locking(_select().where(_LIVE_OF_SUBJECT).order_by(t.c.pk))
+_LOCK_LIVE_IN_SCOPE = _locking(
+    _select()
+    .where(_LIVE_OF_SUBJECT & t.c.scope.is_not_distinct_from(bindparam("scope")))
+    .order_by(t.c.pk)
+)
+_LOCK_ALL_OF_SUBJECT = _locking(_select().where(_OF_SUBJECT).order_by(t.c.pk))
 # Built once: made per call, its expression and cache key cost ~100 us per Pagos open.
 _LIVE_OF_OWNER = select(func.count()).where(
     (t.c.tenant_pk == bindparam("tenant_pk"))
@@ -134,20 +145,13 @@ class SqlSessionRepository(OneStepPaths):
     async def lock_live_of_subject(
         self, tenant_pk: int, subject_pk: int, scope: str | None, any_scope: bool
     ) -> list[Session]:
-        where = (
-            (t.c.tenant_pk == tenant_pk)
-            & (t.c.subject_pk == subject_pk)
-            & (t.c.status == Status.ACTIVE.value)
-        )
-        if not any_scope:
-            where = where & t.c.scope.is_not_distinct_from(scope)
-        rows = await self._ex.execute(_locking(_select().where(where).order_by(t.c.pk)))
-        return [_session(r) for r in rows]
+        params = {"tenant_pk": tenant_pk, "subject_pk": subject_pk, "scope": scope}
+        stmt = _LOCK_LIVE_ANY_SCOPE if any_scope else _LOCK_LIVE_IN_SCOPE
+        return [_session(r) for r in await self._ex.execute(stmt, params)]
 
     async def lock_all_of_subject(self, tenant_pk: int, subject_pk: int) -> builtins.list[Session]:
-        where = (t.c.tenant_pk == tenant_pk) & (t.c.subject_pk == subject_pk)
-        rows = await self._ex.execute(_locking(_select().where(where).order_by(t.c.pk)))
-        return [_session(r) for r in rows]
+        params = {"tenant_pk": tenant_pk, "subject_pk": subject_pk}
+        return [_session(r) for r in await self._ex.execute(_LOCK_ALL_OF_SUBJECT, params)]
 
     async def lock_due(self, now: Micros, limit: int) -> list[Session]:
         where = (t.c.status == Status.ACTIVE.value) & (t.c.expires_at <= now)

@@ -18,6 +18,7 @@ def _subject(row: Any) -> Subject:
     )
 
 
+_LOCK = select(s.c.pk).where(s.c.pk == bindparam("pk")).with_for_update()
 _FIND = select(s).where(
     (s.c.tenant_pk == bindparam("tenant_pk"))
     & (s.c.kind == bindparam("kind"))
@@ -71,7 +72,7 @@ class SqlSubjectRepository:
 
     async def lock(self, pk: int) -> None:
         """Serialise writers per subject (supersede, close-all) on PostgreSQL."""
-        await self._ex.execute(select(s.c.pk).where(s.c.pk == pk).with_for_update())
+        await self._ex.execute(_LOCK, {"pk": pk})
 
     async def find(self, tenant_pk: int, kind: str, external_id: str) -> Subject | None:
         params = {"tenant_pk": tenant_pk, "kind": kind, "external_id": external_id}
