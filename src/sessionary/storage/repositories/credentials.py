@@ -29,6 +29,10 @@ def _credential(row: Any) -> Credential:
 
 
 _BY_DIGEST = select(c).where(c.c.digest == bindparam("digest"))
+# Every Pagos request checks its client by id (uncached, so a revocation is immediate).
+_BY_ID = select(c).where(
+    (c.c.id == bindparam("id")) & c.c.tenant_pk.is_not_distinct_from(bindparam("tenant_pk"))
+)
 _REVOKE_BOUND = (
     update(c)
     .where((c.c.bound_session_pk == bindparam("session_pk")) & c.c.revoked_at.is_(None))
@@ -70,7 +74,8 @@ class SqlCredentialRepository:
         return None if row is None else _credential(row)
 
     async def by_id(self, tenant_pk: int | None, id: str) -> Credential | None:
-        return await self._one((c.c.id == id) & (c.c.tenant_pk.is_not_distinct_from(tenant_pk)))
+        row = (await self._ex.execute(_BY_ID, {"id": id, "tenant_pk": tenant_pk})).first()
+        return None if row is None else _credential(row)
 
     async def list(self, tenant_pk: int | None) -> list[Credential]:
         stmt = select(c).where(c.c.tenant_pk.is_not_distinct_from(tenant_pk)).order_by(c.c.pk)
@@ -98,7 +103,3 @@ class SqlCredentialRepository:
     async def any_system(self) -> bool:
         stmt = select(c.c.pk).where(c.c.tenant_pk.is_(None) & c.c.revoked_at.is_(None)).limit(1)
         return (await self._ex.execute(stmt)).first() is not None
-
-    async def _one(self, where: Any) -> Credential | None:
-        row = (await self._ex.execute(select(c).where(where))).first()
-        return None if row is None else _credential(row)
