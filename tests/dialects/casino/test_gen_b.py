@@ -174,3 +174,14 @@ async def test_gen_b_close_of_a_player_id_holding_nul_is_an_unknown_player(
     assert response.status_code == 200
     assert response.json()["error"] == 12, response.text
     await expect_alive(world, native, PUMPKIN)
+
+
+async def test_gen_b_close_of_a_game_id_holding_nul_is_a_bad_parameter_on_postgresql(
+    world: World, native: dict[str, str]
+) -> None:
+    """PostgreSQL cannot compare U+0000 (error 21, like any incorrect parameter); on SQLite no
+    game has the id (error 20)."""
+    response = await world.casino.close_b({**BASE, "gameId": PUMPKIN + "\u0000"})
+    on_postgresql = world.container.settings.database_url.startswith("postgresql")
+    expect(response, 200, B21 if on_postgresql else B20)
+    await expect_alive(world, native, PUMPKIN)
