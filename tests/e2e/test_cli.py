@@ -87,8 +87,10 @@ def test_sessions_and_usage_commands_show_what_the_services_did(cli_env: str) ->
     again = runner.invoke(app, ["sessions", "close", sid, "--tenant", "acme"])
     assert again.exit_code == 1 and "closed" in again.output
     usage = invoke_json("usage", "report", "--tenant", "acme")
-    # closed within its first second: whole seconds bill nothing yet
-    assert usage["totals"]["ended"] == 1 and usage["totals"]["billed_minutes"] == 0
+    # the report bills what the close billed (0 within its first second, 1 after it:
+    # a loaded machine may take more than a second between these commands)
+    assert usage["totals"]["ended"] == 1
+    assert usage["totals"]["billed_minutes"] == closed["billed_minutes"] <= 1
     csv_out = runner.invoke(app, ["usage", "report", "--tenant", "acme", "--format", "csv"])
     assert csv_out.stdout.splitlines()[0] == "date,opened,ended,billed_minutes"
     deleted = invoke_json("sessions", "delete", sid, "--tenant", "acme")
