@@ -28,6 +28,14 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self._now += int(seconds * SECOND)
 
+    def clear_of_midnight(self, seconds: float) -> None:
+        """Moves just past the next UTC midnight if it is less than ``seconds`` away, so that
+        a test advancing by up to ``seconds`` stays within one day (and one month)."""
+        day = 86_400 * SECOND
+        to_midnight = day - self._now % day
+        if to_midnight < seconds * SECOND:
+            self._now += to_midnight + SECOND
+
 
 def sqlite_template(directory: Path) -> Path:
     """Migrate once; each test copies the file (much faster than migrating per test)."""

@@ -72,12 +72,23 @@ def test_bad_values_raise_invalid_input_and_bad_parameters_bad_request(
     assert list(sync_client.iter_sessions()) == []
 
 
+def limited(server: Server, log: Path, per_s: str) -> Iterator[Server]:
+    """A second node on the same database, with a burst of one call and a refill of per_s."""
+    env = {"SESSIONARY_RATE_LIMIT_PER_S": per_s, "SESSIONARY_RATE_LIMIT_BURST": "1"}
+    with serving(server.database_url, log, env, server.operator_key) as srv:
+        yield srv
+
+
 @pytest.fixture
 def limited_server(server: Server, tmp_path: Path) -> Iterator[Server]:
-    """A second node on the same database, with a rate limit of one call per second."""
-    env = {"SESSIONARY_RATE_LIMIT_PER_S": "1", "SESSIONARY_RATE_LIMIT_BURST": "1"}
-    with serving(server.database_url, tmp_path / "limited.log", env, server.operator_key) as srv:
-        yield srv
+    """One call per second: a refused call lands after its Retry-After of 1 s."""
+    yield from limited(server, tmp_path / "limited.log", "1")
+
+
+@pytest.fixture
+def starved_server(server: Server, tmp_path: Path) -> Iterator[Server]:
+    """One call per 100 s: a second call is refused however slow the machine is."""
+    yield from limited(server, tmp_path / "starved.log", "0.01")
 
 
 def test_a_rate_limited_call_waits_retry_after_then_lands(
@@ -87,18 +98,24 @@ def test_a_rate_limited_call_waits_retry_after_then_lands(
         first = client.open_session("user", "u-1")
         second = client.open_session("user", "u-2")  # 429 Retry-After: 1, then lands
         assert [s.id for s in client.iter_sessions()] == [second.id, first.id]
-    client = Client(limited_server.url, tenant_key.key, retry=NO_RETRY)
-    with client, pytest.raises(RateLimited) as info:
-        client.get_session(first.id)
+
+
+def test_a_refused_call_without_retries_raises_rate_limited_with_retry_after(
+    starved_server: Server, tenant_key: TenantKey
+) -> None:
+    with Client(starved_server.url, tenant_key.key, retry=NO_RETRY) as client:
+        client.list_sessions()
+        with pytest.raises(RateLimited) as info:
+            client.list_sessions()
     assert info.value.status == 429 and info.value.retry_after is not None
     assert info.value.retry_after >= 1
 
 
 def test_a_retry_after_over_the_policy_is_raised_at_once(
-    limited_server: Server, tenant_key: TenantKey
+    starved_server: Server, tenant_key: TenantKey
 ) -> None:
     impatient = RetryPolicy(attempts=5, max_retry_after_s=0.5)
-    with Client(limited_server.url, tenant_key.key, retry=impatient) as client:
+    with Client(starved_server.url, tenant_key.key, retry=impatient) as client:
         client.list_sessions()
         with pytest.raises(RateLimited):
             client.list_sessions()

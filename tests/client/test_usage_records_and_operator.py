@@ -15,18 +15,19 @@ def test_usage_records_follow_every_page_and_export_as_csv_and_cloudevents(
     sync_client: Client,
 ) -> None:
     billed = {}
+    before = datetime.now(UTC).date()
     for n in range(5):
         sid = sync_client.open_session("user", f"u-{n}").id
         billed[sid] = sync_client.close_session(sid).billed_minutes
     ids = list(billed)
-    today = datetime.now(UTC).date()
-    records = list(sync_client.iter_usage_records(date_from=today, date_to=today, page_size=2))
+    today = datetime.now(UTC).date()  # a day after ``before`` if midnight passed in between
+    records = list(sync_client.iter_usage_records(date_from=before, date_to=today, page_size=2))
     assert sorted(r.session_id for r in records) == sorted(ids)
-    assert all(r.billing_day == today.isoformat() for r in records)
+    assert all(r.billing_day in {before.isoformat(), today.isoformat()} for r in records)
     assert {r.session_id: r.billed_minutes for r in records} == billed
-    csv = sync_client.usage_records_export("csv", date_from=today, date_to=today)
+    csv = sync_client.usage_records_export("csv", date_from=before, date_to=today)
     assert len(csv.strip().splitlines()) == 6  # a header and five records
-    events = json.loads(sync_client.usage_records_export("cloudevents", date_from=today))
+    events = json.loads(sync_client.usage_records_export("cloudevents", date_from=before))
     assert sorted(e["subject"] for e in events) == sorted(ids)
     assert all(e["specversion"] == "1.0" for e in events)
 

@@ -56,6 +56,7 @@ def context(playwright: Playwright, tmp_path: Path) -> Iterator[BrowserContext]:
         viewport={"width": 1280, "height": 900},
     )
     ctx.set_default_timeout(15_000)
+    expect.set_options(timeout=15_000)  # assertions keep 5 s otherwise: thin on a loaded machine
     yield ctx
     ctx.close()
 

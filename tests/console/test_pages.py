@@ -45,6 +45,7 @@ async def test_every_page_has_a_title_and_one_main_heading(
 async def test_the_overview_counts_sessions_per_tenant_and_draws_svg_charts(
     client: httpx.AsyncClient, container: Container, tenant: Tenant, clock: FakeClock
 ) -> None:
+    clock.clear_of_midnight(600)  # "today" and "this month" must not change under the test
     await signed_in(client, container)
     first = await _open(container, tenant, "u1")
     await _open(container, tenant, "u2")

@@ -26,9 +26,9 @@ async def test_a_loop_blocked_past_the_threshold_is_observed_and_logged(
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert max(seen) >= 0.1
-    stalls = [r for r in caplog.records if r.name == "sessionary.loop"]
-    assert len(stalls) == 1
-    assert stalls[0].getMessage().startswith("event loop blocked for ")
+    stalls = [r.getMessage() for r in caplog.records if r.name == "sessionary.loop"]
+    assert stalls  # a loaded machine may add a stall of its own
+    assert all(m.startswith("event loop blocked for ") for m in stalls)
 
 
 def test_a_timer_that_fires_early_counts_as_no_lag(caplog: pytest.LogCaptureFixture) -> None:
