@@ -4,6 +4,7 @@ and the ``sessionary pagos`` commands."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anyio
 import httpx
@@ -15,6 +16,7 @@ from sessionary.cli import app
 from sessionary.domain.errors import InvalidInput
 from sessionary.domain.model import Tenant
 from sessionary.http.dialects.pagos.admin import create_application
+from sessionary.http.dialects.pagos.app import render
 from tests.conftest import TEST_ACTOR, key_headers
 
 from .helpers import APP_KEY, Pagos, PagosClient, new_client
@@ -79,6 +81,15 @@ async def test_a_get_on_the_token_path_is_a_405_with_a_message(
     pagos: Pagos, client: httpx.AsyncClient
 ) -> None:
     expect_transport_error(await client.get(pagos.prefix + "/token"), 405, NOT_ALLOWED)
+
+
+def test_a_value_the_database_cannot_store_is_a_400_with_a_message_not_a_500() -> None:
+    # No Pagos input reaches this today (keys are looked up as unknown, ids are GUID-checked);
+    # the renderer keeps a later path from turning such a value into a 500.
+    request: Any = None  # the renderer does not read the request
+    response = render(request, InvalidInput("text holds U+0000", field="name"))
+    assert response.status_code == 400
+    assert response.content == b'{"Message":"The request is invalid."}'
 
 
 async def test_the_cli_creates_a_client_and_an_application_that_work_together(
