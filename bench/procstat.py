@@ -1,8 +1,10 @@
-"""CPU and peak RSS of a server's process tree (granian main + workers), around one phase."""
+"""CPU and peak RSS of a server's process tree (granian main + workers), around one phase; and
+a wait for the tree to go quiet before one."""
 
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,3 +49,19 @@ class TreeMeter:
 
     def stop(self) -> Usage:
         return Usage(tree_sched(self.root).cpu_s - self._cpu0, peak_rss_mb(self.root))
+
+
+def quiesce(
+    root: int, idle_share: float = 0.05, window_s: float = 0.25, limit_s: float = 30.0
+) -> float:
+    """Wait until the tree at ``root`` runs under ``idle_share`` of one CPU for ``window_s``
+    (up to ``limit_s``): requests still in flight when the load generator of the phase before
+    stopped (sixteen RUFUS 5,000-batches hold ~1 s of work) must not be billed to the next
+    phase. The seconds it waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        before = tree_sched(root).cpu_s
+        time.sleep(window_s)
+        if tree_sched(root).cpu_s - before < idle_share * window_s:
+            break
+    return time.monotonic() - started

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from harness import main_for, serve, server_env, source_state, temp_dir
-from procstat import TreeMeter
+from procstat import TreeMeter, quiesce
 from settle import settle
 from suite_report import RESULTS, render_all
 from suite_setup import (
@@ -174,7 +174,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="run only scenarios containing this text (or one of a|b|...)")  # fmt: skip
     p.add_argument("--out", type=Path, default=None, help="report stem (default: results/...)")
     p.add_argument("--no-settle", action="store_true",
-                   help="start each phase without settling the database first")  # fmt: skip
+                   help="start each phase at once: no wait for the servers to go quiet, "
+                        "no database checkpoint")  # fmt: skip
     args = p.parse_args(argv)
     try:
         args.config_list = [(b, int(w)) for b, w in (c.split(":") for c in args.configs.split(","))]
@@ -225,8 +226,11 @@ def run_config(
             wanted = args.only.split("|") if args.only else []
             if wanted and not any(w in step.scenario for w in wanted) and step.target != "ceiling":
                 continue
-            if step.target in databases and not args.no_settle:
-                settle(databases[step.target])
+            if not args.no_settle:
+                for each in ports.values():  # leftovers of the last phase, on any server
+                    quiesce(each.proc.pid)
+                if step.target in databases:
+                    settle(databases[step.target])
             srv = ports[step.target]
             rec = cfg.run_step(step, srv.port, TreeMeter(srv.proc.pid))
             print(f"  {rec.scenario} c{rec.connections}: {rec.rps:,.0f} req/s, "
