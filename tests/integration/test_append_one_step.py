@@ -109,3 +109,22 @@ async def test_an_append_that_waited_behind_a_later_one_never_moves_activity_bac
     assert result.session.last_activity_at == later
     page = await container.events.read(tenant.pk, s.id, 0, None, 10)
     assert [(e.seq, e.recorded_at) for e in page.items] == [(1, later), (2, later)]
+
+
+async def test_the_general_path_never_moves_activity_back_or_ends_a_session_before_it(
+    container: Container, tenant: Tenant, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = await container.sessions.open(tenant.pk, OpenRequest("user", "d"), TEST_ACTOR)
+    later = clock.now() + 5 * SECOND  # a node whose clock runs ahead appended first
+    async with container.database.unit_of_work() as uow:
+        done = await uow.sessions.append_plain(tenant.pk, s.id, BATCH[:1], later, None)
+        await uow.commit()
+    assert done is not None
+    keyed = [NewEvent("tick", {"n": 3}, dedupe_key="k-1")]  # a dedupe key: the general path
+    result = await container.events.append(tenant.pk, s.id, keyed)
+    assert result.session.last_activity_at == later
+    force_general_path(monkeypatch, "close_live")  # e.g. the row was busy
+    closed = await container.sessions.close(tenant.pk, s.id, TEST_ACTOR)
+    assert closed.closed_at == later
+    page = await container.events.read(tenant.pk, s.id, 0, None, 10)
+    assert [(e.seq, e.recorded_at) for e in page.items] == [(1, later), (2, later)]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from sessionary.domain.errors import RateLimited
 from sessionary.services.bulk import LARGE_BODY_BYTES, BulkGate
 
 
@@ -37,3 +40,14 @@ async def test_a_queued_large_body_gets_its_slot_when_one_frees() -> None:
         await asyncio.sleep(0.02)
         assert not waiter.done()
     assert await asyncio.wait_for(waiter, 5) == 1
+
+
+async def test_a_large_body_that_waits_past_the_bound_is_refused_as_rate_limited() -> None:
+    gate = BulkGate(1, max_wait_s=0.05)
+    async with gate.slot(LARGE_BODY_BYTES):
+        with pytest.raises(RateLimited) as info:
+            async with gate.slot(LARGE_BODY_BYTES):
+                pass
+    assert info.value.data["retry_after"] == 1
+    async with gate.slot(LARGE_BODY_BYTES):  # free at once: the refusal held no slot
+        pass

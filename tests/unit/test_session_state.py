@@ -203,3 +203,31 @@ def test_require_live_reports_a_due_session_as_expired() -> None:
     with pytest.raises(SessionNotActive) as caught:
         session.require_live(at(60))
     assert caught.value.data == {"id": "ses_test", "status": "expired"}
+
+
+def active_after_a_node_ahead() -> Session:
+    """Last activity at 30 s, written by a node whose clock runs ahead of ours."""
+    session = make_session(idle_timeout_s=600)
+    session.touch(at(30))
+    return session
+
+
+def test_a_close_by_a_node_behind_never_ends_before_the_last_activity() -> None:
+    session = active_after_a_node_ahead()
+    record = session.close(at(5), CloseReason.CLIENT)
+    assert session.closed_at == record.at == at(30)
+
+
+def test_a_delete_by_a_node_behind_never_ends_before_the_last_activity() -> None:
+    session = active_after_a_node_ahead()
+    record = session.delete(at(5))
+    assert session.closed_at == record.at == at(30)
+
+
+def test_activity_seen_by_a_node_behind_never_moves_the_last_activity_back() -> None:
+    session = active_after_a_node_ahead()
+    session.touch(at(5))
+    assert session.last_activity_at == at(30) and session.expires_at == at(630)
+    record = session.extend(at(5), 60)
+    assert session.last_activity_at == record.at == at(30)
+    assert session.expires_at == at(90)

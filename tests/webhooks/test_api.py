@@ -43,6 +43,10 @@ async def test_a_bad_url_or_an_unknown_event_type_is_refused_and_nothing_is_crea
     for body in (
         {"url": "ftp://example.com/hook"},
         {"url": "not a url"},
+        {"url": "http://127.0.0.1:port/hook"},  # httpx refuses to send it
+        {"url": "http://127.0.0.1:99999/hook"},
+        {"url": "https://user:password@127.0.0.1/hook"},  # shown and audited: no credentials
+        {"url": "http://127.0.0.1/a hook"},
         {"url": "http://127.0.0.1/hook", "event_types": ["exploded"]},
         {"url": "http://127.0.0.1/hook", "secret": "mine"},
         {"url": 5},

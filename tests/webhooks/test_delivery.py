@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import update
+
 from sessionary.bootstrap import Container
 from sessionary.domain.model import Tenant
 from sessionary.domain.webhooks import DeliveryStatus
+from sessionary.services import webhook_signing
 from sessionary.services.sessions import OpenRequest
+from sessionary.storage.tables import webhooks
 from tests.conftest import TEST_ACTOR
+from tests.observability.helpers import execute
 from tests.support import FakeClock
 
 from .conftest import readme_verifier
@@ -83,6 +88,10 @@ async def test_every_delivery_is_signed_as_the_readme_says(
         assert not verify("whsec_wrong", header, post.body, now=now)
         assert not verify(created.secret, header, post.body + b" ", now=now)
         assert not verify(created.secret, header, post.body, now=now + 3600)
+        forged = header.split(",v1=")[0] + ",v1=\u00e9\u00e9"  # non-ASCII: False, not a crash
+        assert not verify(created.secret, forged, post.body, now=now)
+        assert webhook_signing.verify(created.secret, header, post.body, now)
+        assert not webhook_signing.verify(created.secret, forged, post.body, now)
         assert post.headers["Sessionary-Event-Id"] == post.event_id
 
 
@@ -188,3 +197,22 @@ async def test_expiry_by_the_sweeper_is_delivered_too(
     await _drain(container, clock)
     [post] = receiver.posts
     assert (post.session_id, post.type) == (s.id, "expired")
+
+
+async def test_a_subscription_whose_secret_cannot_be_unsealed_fails_alone_in_its_batch(
+    container: Container, tenant: Tenant, clock: FakeClock, receiver: Receiver
+) -> None:
+    broken = (await container.webhooks.create(tenant.pk, receiver.url, [], TEST_ACTOR)).webhook
+    good = (await container.webhooks.create(tenant.pk, receiver.url, [], TEST_ACTOR)).webhook
+    # e.g. sealed under a SESSIONARY_SECRET_KEY the operator has since changed
+    stale = update(webhooks).where(webhooks.c.id == broken.id).values(secret_sealed="v1:stale")
+    await execute(container, stale)
+    await _churn(container, tenant, 2)
+
+    await _drain(container, clock)
+
+    delivered, _ = await container.webhooks.deliveries(tenant.pk, good.id, DeliveryStatus.DELIVERED)
+    assert len(delivered) == 6  # claimed in the same batches as the broken ones
+    dead, _ = await container.webhooks.deliveries(tenant.pk, broken.id, DeliveryStatus.DEAD)
+    assert len(dead) == 6 and {d.last_error for d in dead} == {"SealError"}
+    assert sorted(receiver.deduplicated(), key=int) == await _lifecycle_ids(container, tenant)

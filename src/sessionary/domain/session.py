@@ -98,10 +98,16 @@ class Session:
         if status is not Status.ACTIVE:
             raise SessionNotActive(f"session is {status.value}", id=self.id, status=status.value)
 
+    def activity_at(self, now: Micros) -> Micros:
+        """When new activity happens: ``now``, but never before the last activity, which a node
+        whose clock is a little ahead may have written (the one-step statements use
+        ``GREATEST(now, last_activity_at)`` the same way)."""
+        return max(now, self.last_activity_at)
+
     def touch(self, now: Micros) -> None:
         """Activity resets the idle timer, never past the absolute lifetime."""
         self.require_live(now)
-        self.last_activity_at = now
+        now = self.last_activity_at = self.activity_at(now)
         if self.idle_timeout_s is not None:
             candidate = now + self.idle_timeout_s * SECOND
             current = self.expires_at if self.expires_at is not None else candidate
@@ -115,7 +121,7 @@ class Session:
             raise InvalidInput("ttl_s is required: the session has no idle timeout", field="ttl_s")
         if ttl <= 0:
             raise InvalidInput("ttl_s must be positive", field="ttl_s")
-        self.last_activity_at = now
+        now = self.last_activity_at = self.activity_at(now)
         self.expires_at = _cap(now + ttl * SECOND, self.deadline())
         self.version += 1
         return self._record("extended", now, data={"expires_at": self.expires_at})
@@ -125,6 +131,7 @@ class Session:
 
     def close(self, now: Micros, reason: CloseReason) -> LifecycleRecord:
         self.require_live(now)
+        now = self.activity_at(now)  # the meter never stops before the last event
         self.status = Status.CLOSED
         self.closed_at = now
         self.close_reason = reason
@@ -154,7 +161,7 @@ class Session:
                 "session must be expired before delete", id=self.id, status="expired"
             )
         if self.status is Status.ACTIVE:
-            self.closed_at = now
+            now = self.closed_at = self.activity_at(now)
             self.close_reason = CloseReason.DELETED
         self.status = Status.DELETED
         self.version += 1

@@ -12,7 +12,7 @@ from litestar.datastructures import Headers
 
 from ..domain.errors import Conflict, Unauthenticated
 from ..observability.context import REQUEST_ID
-from ..services.idempotency import request_hash
+from ..services.idempotency import Claim, Replay, request_hash
 from .deps import presented_secret
 from .problem import PROBLEM_JSON, TYPE_PREFIX
 
@@ -151,30 +151,30 @@ async def _idempotent(app: ASGIApp, scope: Scope, receive: Receive, send: Send, 
     scope_key = f"{principal.credential_pk}:{key}"
     path = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
     try:
-        replay = await container.idempotency.begin(
+        answer = await container.idempotency.begin(
             scope_key, request_hash(scope["method"], path, body)
         )
     except Conflict as exc:
         await _problem(send, 409, exc.code, exc.message)
         return
-    if replay is not None:
-        ctype = PROBLEM_JSON if replay.status >= 400 else "application/json"
-        await _send_json(send, replay.status, replay.body, ctype, replayed=True)
+    if isinstance(answer, Replay):
+        ctype = PROBLEM_JSON if answer.status >= 400 else "application/json"
+        await _send_json(send, answer.status, answer.body, ctype, replayed=True)
         return
-    await _run_and_store(app, scope, _replaying(messages, receive), send, container, scope_key)
+    await _run_and_store(app, scope, _replaying(messages, receive), send, container, answer)
 
 
 async def _run_and_store(
-    app: ASGIApp, scope: Scope, receive: Receive, send: Send, container: Any, scope_key: str
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, container: Any, claim: Claim
 ) -> None:
     capture = _Capture(send)
-    release: Callable[[str], Awaitable[None]] = container.idempotency.release
+    release: Callable[[Claim], Awaitable[None]] = container.idempotency.release
     try:
         await app(scope, receive, capture.send)
     except BaseException:
-        await release(scope_key)
+        await release(claim)
         raise
     if capture.status >= 500 or capture.status in _NOT_STORED:
-        await release(scope_key)
+        await release(claim)
         return
-    await container.idempotency.complete(scope_key, capture.status, b"".join(capture.chunks))
+    await container.idempotency.complete(claim, capture.status, b"".join(capture.chunks))

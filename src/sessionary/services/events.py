@@ -85,7 +85,7 @@ class EventService:
             keys = [e.dedupe_key for e in batch if e.dedupe_key is not None]
             stored = await uow.events.existing_keys(session.pk, keys) if keys else set()
             fresh, duplicates = split_duplicates(batch, stored)
-            rows = _number(session, fresh, now)
+            rows = _number(session, fresh, session.activity_at(now))
             await uow.events.add_many(tenant_pk, rows)
             session.touch(now)
             session.last_seq += len(rows)

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ..domain.errors import IdempotencyInProgress, IdempotencyMismatch
-from ..domain.model import SECOND
+from ..domain.model import SECOND, Micros
 from ..domain.ports import Clock, UnitOfWorkFactory
 from .sealing import Sealer
 
@@ -19,6 +19,14 @@ KEEP_FOR_S = 24 * 3600
 class Replay:
     status: int
     body: bytes
+
+
+@dataclass(slots=True, frozen=True)
+class Claim:
+    """The key is ours to answer: pass this claim to ``complete`` or ``release``."""
+
+    scope_key: str
+    at: Micros
 
 
 def request_hash(method: str, path: str, body: bytes) -> str:
@@ -38,8 +46,8 @@ class IdempotencyService:
         self._clock = clock
         self._sealer = sealer
 
-    async def begin(self, scope_key: str, req_hash: str) -> Replay | None:
-        """Claim the key (None: go ahead) or return the stored response to replay."""
+    async def begin(self, scope_key: str, req_hash: str) -> Claim | Replay:
+        """Claim the key (go ahead) or return the stored response to replay."""
         now = self._clock.now()
         async with self._uow() as uow:
             stored = await uow.idempotency.claim(
@@ -47,19 +55,20 @@ class IdempotencyService:
             )
             await uow.commit()
         if stored is None:
-            return None
+            return Claim(scope_key, now)
         if stored.request_hash != req_hash:
             raise IdempotencyMismatch("this Idempotency-Key was used with a different request")
         if stored.status is None or stored.body is None:
             raise IdempotencyInProgress("a request with this Idempotency-Key is in progress")
         return Replay(stored.status, self._sealer.open_bytes(stored.body))
 
-    async def complete(self, scope_key: str, status: int, body: bytes) -> None:
+    async def complete(self, claim: Claim, status: int, body: bytes) -> None:
+        sealed = self._sealer.seal_bytes(body)
         async with self._uow() as uow:
-            await uow.idempotency.complete(scope_key, status, self._sealer.seal_bytes(body))
+            await uow.idempotency.complete(claim.scope_key, claim.at, status, sealed)
             await uow.commit()
 
-    async def release(self, scope_key: str) -> None:
+    async def release(self, claim: Claim) -> None:
         async with self._uow() as uow:
-            await uow.idempotency.release(scope_key)
+            await uow.idempotency.release(claim.scope_key, claim.at)
             await uow.commit()

@@ -74,13 +74,14 @@ class SubjectService:
     async def delete(self, tenant_pk: int, kind: str, external_id: str, actor: Actor) -> None:
         """Delete a subject with all its sessions and their events; each session that was not
         deleted yet gets its ``deleted`` lifecycle record (after ``expired`` if it was due)."""
-        now = self._clock.now()
         async with self._uow() as uow:
             subject = await uow.subjects.find(tenant_pk, kind, external_id)
             if subject is None:
                 raise SubjectNotFound("no such subject", kind=kind, id=external_id)
             await uow.subjects.lock(subject.pk)
-            for session in await uow.sessions.lock_all_of_subject(tenant_pk, subject.pk):
+            sessions = await uow.sessions.lock_all_of_subject(tenant_pk, subject.pk)
+            now = self._clock.now()  # after the locks, so what won them is in our past
+            for session in sessions:
                 if session.status is Status.DELETED:
                     continue
                 if session.is_due(now):

@@ -145,23 +145,32 @@ class WebhookDispatcher:
         if record is None or hook is None:
             return self._dead(delivery, "the record was removed by retention")
         body = payload(record, hook)
-        stamp = self._clock.now() // SECOND
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "Sessionary-Event-Id": str(record.id),
-            "Sessionary-Event-Type": record.type,
-            "Sessionary-Delivery-Attempt": str(delivery.attempts + 1),
-            HEADER: signature(self._webhooks.secret_of(hook), stamp, body),
-        }
         try:
+            headers = self._headers(delivery, record, hook, body)
             status = await self._sender.post(hook.url, body, headers)
-        except (httpx.HTTPError, OSError) as exc:
+        except Exception as exc:  # one delivery's failure never strands the rest of its batch
+            if not isinstance(exc, httpx.HTTPError | OSError):  # e.g. a secret that won't unseal
+                log.warning(
+                    "webhook delivery failed unexpectedly",
+                    extra={"delivery": delivery.pk, "error": type(exc).__name__},
+                )
             # The class name only: messages may carry the URL and so its credentials.
             return self._failed(delivery, None, type(exc).__name__)
         if 200 <= status < 300:
             return self._delivered(delivery, status)
         return self._failed(delivery, status, f"HTTP {status}")
+
+    def _headers(
+        self, delivery: Delivery, record: LifecycleRecord, hook: Webhook, body: bytes
+    ) -> dict[str, str]:
+        return {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "Sessionary-Event-Id": str(record.id),
+            "Sessionary-Event-Type": record.type,
+            "Sessionary-Delivery-Attempt": str(delivery.attempts + 1),
+            HEADER: signature(self._webhooks.secret_of(hook), self._clock.now() // SECOND, body),
+        }
 
     def _delivered(self, delivery: Delivery, status: int) -> Delivery:
         delivery.attempts += 1

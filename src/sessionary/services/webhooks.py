@@ -25,9 +25,21 @@ class CreatedWebhook:
 
 
 def checked_url(url: str) -> str:
+    """An absolute http(s) URL with a valid port and no user:password (the server shows and
+    audits the URL; the receiver authenticates deliveries by their signature)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
         raise InvalidInput("url must be an absolute http:// or https:// URL", field="url")
+    if any(ch <= " " or ch == "\x7f" for ch in url):
+        raise InvalidInput("url must not hold spaces or control characters", field="url")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:
+        raise InvalidInput("url has an invalid port", field="url") from None
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput(
+            "url must not carry credentials: deliveries are signed instead", field="url"
+        )
     return url
 
 

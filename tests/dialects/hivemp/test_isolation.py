@@ -9,6 +9,8 @@ from sessionary.bootstrap import Container
 from sessionary.domain.model import Subject, Tenant
 from sessionary.http.dialects.hivemp.accounts import create_account
 from sessionary.http.dialects.hivemp.keys import create_key
+from sessionary.services.credentials import NewCredential
+from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR, key_headers
 
 from .helpers import (
@@ -99,3 +101,17 @@ async def test_the_native_view_of_another_tenant_does_not_list_this_projects_ses
     theirs = await key_headers(container, other_tenant.pk)
     assert await native_sessions(client, theirs) == []
     assert [s["id"] for s in await native_sessions(client, native)] == [session["id"]]
+
+
+async def test_another_dialects_dead_session_key_is_just_not_valid_and_names_no_session(
+    hive: Hive, container: Container, other_tenant: Tenant
+) -> None:
+    token = "casino-game-token-" + "7" * 32  # e.g. a LuckyMonaco game token of another tenant
+    key = NewCredential(None, (), kind="casino", secret=token)
+    req = OpenRequest("player", "p-1", dialect="casino", bound_key=key)
+    theirs = await container.sessions.open(other_tenant.pk, req, TEST_ACTOR)
+    await container.sessions.close(other_tenant.pk, theirs.id, TEST_ACTOR)  # the token dies
+    refused = await hive.call("GET", token)
+    unknown = await hive.call("GET", "0" * 32)
+    assert assert_error(refused, 401, 1001) == assert_error(unknown, 401, 1001)
+    assert refused.json() == unknown.json() and theirs.id not in refused.text

@@ -8,10 +8,11 @@ import pytest
 
 from sessionary.bootstrap import Container
 from sessionary.domain.model import Tenant
+from sessionary.services.bulk import LARGE_BODY_BYTES, BulkGate
 from sessionary.services.ratelimit import Limit, RateLimiter
 from tests.conftest import TEST_ACTOR
 
-from .helpers import DEVICE_BODY, Rufus
+from .helpers import DEVICE_BODY, Rufus, passing
 
 
 class Ticker:
@@ -79,3 +80,16 @@ async def test_the_body_envelope_wraps_the_429_too(
     limited = await rufus.get("/devices", kr)
     assert limited.text == '{"body":{"description":"Too many requests"}}'
     assert limited.headers["retry-after"] == "4"
+
+
+async def test_a_large_batch_that_finds_no_free_slot_in_time_gets_429_and_stores_nothing(
+    rufus: Rufus, container: Container, kr: str, kw: str, t1: str
+) -> None:
+    container.bulk = BulkGate(1, max_wait_s=0.05)
+    batch = [passing(n, bib="x" * 40) for n in range(1, 1001)]  # a body past LARGE_BODY_BYTES
+    async with container.bulk.slot(LARGE_BODY_BYTES):  # another large request holds it
+        refused = await rufus.insert(kw, t1, batch)
+    rufus.expect(refused, 429, {"description": "Too many requests"})
+    assert refused.headers["retry-after"] == "1"
+    assert await rufus.nums(t1, kr) == []
+    assert (await rufus.insert(kw, t1, batch)).status_code == 201

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -33,13 +33,19 @@ class SqlIdempotencyRepository:
             return None
         return StoredResponse(row.request_hash, row.status, row.body, row.created_at)
 
-    async def complete(self, scope_key: str, status: int, body: bytes) -> None:
-        stmt = update(i).where(i.c.scope_key == scope_key).values(status=status, body=body)
-        await self._ex.execute(stmt)
+    async def complete(self, scope_key: str, claimed_at: Micros, status: int, body: bytes) -> None:
+        stmt = update(i).where(*_still_mine(scope_key, claimed_at))
+        await self._ex.execute(stmt.values(status=status, body=body))
 
-    async def release(self, scope_key: str) -> None:
-        await self._ex.execute(delete(i).where(i.c.scope_key == scope_key))
+    async def release(self, scope_key: str, claimed_at: Micros) -> None:
+        await self._ex.execute(delete(i).where(*_still_mine(scope_key, claimed_at)))
 
     async def purge(self, before: Micros) -> int:
         result = await self._ex.execute(delete(i).where(i.c.created_at < before))
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _still_mine(scope_key: str, claimed_at: Micros) -> tuple[ColumnElement[bool], ...]:
+    """The claim made at ``claimed_at``, not yet completed: a request that outlived its claim
+    (taken over once stale) neither overwrites nor drops the claim of the one that took it."""
+    return (i.c.scope_key == scope_key, i.c.created_at == claimed_at, i.c.status.is_(None))

@@ -75,9 +75,10 @@ async def provide_caller(request: Request[Any, Any, Any]) -> Caller:
 
 
 async def _refused(c: Container, key: str) -> HiveError:
-    """The same answer on every node: a dead session's key names its session."""
+    """The same answer on every node: a dead HiveMP session's key names its session. Any other
+    key (another dialect's, whatever its tenant) is just not valid."""
     found = await c.credentials.find_by_secret(key)
-    if found is not None and found.bound_session_pk is not None:
+    if found is not None and found.kind == KIND and found.bound_session_pk is not None:
         session = await c.sessions.get_by_pk(found.bound_session_pk)
         sid = session.id if session is not None else None
         return _unauthorized("the session of this API key has ended", invalidSessionId=sid)

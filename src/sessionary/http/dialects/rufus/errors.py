@@ -36,6 +36,9 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
         return reply(request, exc.status, exc.body, exc.headers)
     if isinstance(exc, e.Unauthenticated | e.Forbidden):
         return reply(request, 403, {"description": exc.message})
+    if isinstance(exc, e.RateLimited):  # as the per-key limit answers (auth.py)
+        retry = {"Retry-After": str(exc.data.get("retry_after", 1))}
+        return reply(request, 429, {"description": "Too many requests"}, retry)
     if isinstance(exc, e.DomainError):
         return reply(request, 400, {"description": exc.message})
     if isinstance(exc, ValidationException):
