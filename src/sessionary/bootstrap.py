@@ -25,6 +25,7 @@ from .services.sweeper import Sweeper
 from .services.tenants import TenantService
 from .services.usage import UsageService
 from .services.webhook_delivery import DeliverySettings, HttpxSender, WebhookDispatcher
+from .services.webhook_targets import TargetPolicy
 from .services.webhooks import WebhookService
 from .services.work import WorkService
 from .storage.database import Database, open_database
@@ -83,7 +84,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         return database.unit_of_work(write=write)
 
     sealer = Sealer(secret.get_secret_value() if secret is not None else None)
-    webhooks = WebhookService(uow, clock, sealer)
+    targets = TargetPolicy(settings.webhook_allowed_networks)
+    webhooks = WebhookService(uow, clock, sealer, targets)
 
     return Container(
         settings=settings,
@@ -116,7 +118,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
             uow,
             clock,
             webhooks,
-            HttpxSender(settings.webhook_timeout_s),
+            HttpxSender(settings.webhook_timeout_s, targets),
             delivery_settings(settings),
         ),
     )

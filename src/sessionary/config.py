@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/sessionary.db"
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _URL_SCHEMES = ("sqlite:///", "postgresql://", "postgres://", "postgresql+asyncpg://")
 
 
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     webhook_backoff_base_s: float = Field(default=2.0, gt=0)
     webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
     webhook_keep_delivered_days: int = Field(default=7, ge=1)
+    # Networks webhooks may reach besides public addresses, for receivers on premises; a
+    # comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00:1::/64 (see the README).
+    webhook_allowed_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
     stream_poll_s: float = Field(default=0.5, gt=0)  # GET /v1/events: how often it looks
     stream_keepalive_s: float = Field(default=15.0, gt=0)
     hivemp_root: str = "/hivemp"  # the API is at <root>/v1, metadata at <root>/metadata.json
@@ -76,6 +81,21 @@ class Settings(BaseSettings):
         if not value.startswith("/") or value.endswith("/") or value in ("/v1", "/admin"):
             raise ValueError("a mount prefix starts with '/', has no trailing '/', e.g. /rufus/v0")
         return value
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                networks.append(ipaddress.ip_network(item))
+            except ValueError as exc:
+                raise ValueError(
+                    f"{item!r} is not a CIDR network such as 10.0.0.0/8: {exc}"
+                ) from None
+        return tuple(networks)
 
     @field_validator("database_url")
     @classmethod

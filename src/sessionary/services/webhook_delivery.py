@@ -24,6 +24,8 @@ from ..domain.model import SECOND, LifecycleRecord, Micros
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.webhooks import Delivery, DeliveryStatus, RetryPolicy, Webhook
 from .webhook_signing import HEADER, signature
+from .webhook_targets import TargetPolicy
+from .webhook_transport import UNEXPECTED, GuardedTransport, failure_class
 from .webhooks import WebhookService
 
 log = logging.getLogger("sessionary.webhooks")
@@ -40,13 +42,20 @@ class HttpxSender:
     """The client is made on the first delivery: building one loads the CA bundle (~30 ms),
     which every CLI command and test container would otherwise pay for nothing."""
 
-    def __init__(self, timeout_s: float) -> None:
+    def __init__(self, timeout_s: float, targets: TargetPolicy) -> None:
         self._timeout_s = timeout_s
+        self._targets = targets
         self._client: httpx.AsyncClient | None = None
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout_s, follow_redirects=False)
+            # Redirects are not followed: a 3xx is the receiver's answer, so a permitted
+            # target cannot send the server on to a refused one.
+            self._client = httpx.AsyncClient(
+                transport=GuardedTransport(self._targets),
+                timeout=self._timeout_s,
+                follow_redirects=False,
+            )
         response = await self._client.post(url, content=body, headers=headers)
         return response.status_code
 
@@ -149,13 +158,13 @@ class WebhookDispatcher:
             headers = self._headers(delivery, record, hook, body)
             status = await self._sender.post(hook.url, body, headers)
         except Exception as exc:  # one delivery's failure never strands the rest of its batch
-            if not isinstance(exc, httpx.HTTPError | OSError):  # e.g. a secret that won't unseal
+            kind = failure_class(exc)
+            if kind == UNEXPECTED:  # e.g. a secret that won't unseal
                 log.warning(
                     "webhook delivery failed unexpectedly",
                     extra={"delivery": delivery.pk, "error": type(exc).__name__},
                 )
-            # The class name only: messages may carry the URL and so its credentials.
-            return self._failed(delivery, None, type(exc).__name__)
+            return self._failed(delivery, None, kind)
         if 200 <= status < 300:
             return self._delivered(delivery, status)
         return self._failed(delivery, status, f"HTTP {status}")

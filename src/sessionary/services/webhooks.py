@@ -3,9 +3,12 @@ and replay. Delivery itself is services/webhook_delivery.py."""
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
+
+import httpx
 
 from ..domain import ids
 from ..domain.errors import InvalidInput, WebhookNotFound
@@ -14,8 +17,10 @@ from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.webhooks import EVENT_TYPES, Delivery, DeliveryStatus, Webhook
 from .audit import record
 from .sealing import Sealer
+from .webhook_targets import BlockedTarget, TargetPolicy
 
 MAX_URL = 2000
+RESOLVE_TIMEOUT_S = 3.0
 
 
 @dataclass(slots=True, frozen=True)
@@ -26,21 +31,58 @@ class CreatedWebhook:
 
 def checked_url(url: str) -> str:
     """An absolute http(s) URL with a valid port and no user:password (the server shows and
-    audits the URL; the receiver authenticates deliveries by their signature)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
+    audits the URL; the receiver authenticates deliveries by their signature). Both urllib
+    and httpx, which sends it, must accept it: ``http://[::1]x/`` has no port to the one and
+    a bad port to the other."""
+    if len(url) > MAX_URL or any(ch <= " " or ch == "\x7f" for ch in url):
+        raise InvalidInput(
+            f"url must be at most {MAX_URL} characters, without spaces or control characters",
+            field="url",
+        )
+    parts, port = _parsed(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("url must be an absolute http:// or https:// URL", field="url")
-    if any(ch <= " " or ch == "\x7f" for ch in url):
-        raise InvalidInput("url must not hold spaces or control characters", field="url")
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
-    except ValueError:
-        raise InvalidInput("url has an invalid port", field="url") from None
+    if port is not None and not 0 < port < 65536:
+        raise InvalidInput("url has an invalid port", field="url")
     if parts.username is not None or parts.password is not None:
         raise InvalidInput(
             "url must not carry credentials: deliveries are signed instead", field="url"
         )
     return url
+
+
+def _parsed(url: str) -> tuple[SplitResult, int | None]:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+        sent = httpx.URL(url)
+        sent.host  # noqa: B018 - raises on a malformed IDNA label (a ValueError too)
+    except (ValueError, httpx.InvalidURL):
+        raise InvalidInput(
+            "url is not a valid URL (check the host and the port)", field="url"
+        ) from None
+    return parts, sent.port
+
+
+async def reachable_url(url: str, targets: TargetPolicy) -> str:
+    """A checked URL whose host is, and resolves to, addresses the policy allows. A name that
+    does not resolve now is accepted: each delivery checks the addresses it connects to."""
+    checked = checked_url(url)
+    sent = httpx.URL(checked)
+    host = sent.raw_host.decode("ascii")  # what the connection is asked for
+    try:
+        async with asyncio.timeout(RESOLVE_TIMEOUT_S):
+            await targets.vet(host, sent.port or (443 if sent.scheme == "https" else 80))
+    except BlockedTarget as exc:
+        raise InvalidInput(
+            f"url's host is not public ({exc.kind} address): webhooks reach public addresses"
+            " and the networks the server's operator allows",
+            field="url",
+            blocked=exc.kind,
+        ) from None
+    except (OSError, TimeoutError):
+        pass
+    return checked
 
 
 def checked_types(types: list[str]) -> list[str]:
@@ -62,15 +104,19 @@ async def _locate(uow: UnitOfWork, tenant_pk: int, id: str) -> Webhook:
 
 
 class WebhookService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, sealer: Sealer) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, sealer: Sealer, targets: TargetPolicy
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._sealer = sealer
+        self._targets = targets
 
     async def create(
         self, tenant_pk: int, url: str, event_types: list[str], actor: Actor
     ) -> CreatedWebhook:
         """A new subscription receives records written from now on (``replay`` reaches back)."""
+        url = await reachable_url(url, self._targets)  # resolves: not inside the transaction
         secret = ids.secret_token("whsec", 32)
         now = self._clock.now()
         async with self._uow() as uow:
@@ -79,7 +125,7 @@ class WebhookService:
                     pk=0,
                     id=ids.sortable_id("wh"),
                     tenant_pk=tenant_pk,
-                    url=checked_url(url),
+                    url=url,
                     event_types=checked_types(event_types),
                     secret_sealed=self._sealer.seal(secret),
                     active=True,
@@ -113,11 +159,13 @@ class WebhookService:
         event_types: builtins.list[str] | None = None,
         active: bool | None = None,
     ) -> Webhook:
+        if url is not None:
+            url = await reachable_url(url, self._targets)  # resolves: not inside the transaction
         now = self._clock.now()
         async with self._uow() as uow:
             hook = await _locate(uow, tenant_pk, id)
             if url is not None:
-                hook.url = checked_url(url)
+                hook.url = url
             if event_types is not None:
                 hook.event_types = checked_types(event_types)
             if active is not None and active != hook.active:
