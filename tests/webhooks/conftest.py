@@ -7,10 +7,22 @@ from typing import Any
 
 import pytest
 
+from sessionary.config import Settings
+
 from .receiver import Receiver
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 Verify = Callable[..., bool]
+# The receivers of these tests listen on 127.0.0.1, which the default policy refuses; the
+# operator's setting lets them through (tests/webhooks/test_targets.py checks the default).
+LOCAL_RECEIVERS = "127.0.0.0/8"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return Settings.model_validate(
+        {**settings.model_dump(), "webhook_allowed_networks": LOCAL_RECEIVERS}
+    )
 
 
 @pytest.fixture

@@ -13,13 +13,14 @@ from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
 from tests.e2e.test_cli import invoke_json, runner
 
-from .conftest import readme_verifier
+from .conftest import LOCAL_RECEIVERS, readme_verifier
 from .receiver import Receiver
 
 
 @pytest.fixture
 def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("SESSIONARY_DATABASE_URL", database_url)
+    monkeypatch.setenv("SESSIONARY_WEBHOOK_ALLOWED_NETWORKS", LOCAL_RECEIVERS)
     return database_url
 
 

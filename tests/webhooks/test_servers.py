@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from ipaddress import ip_network
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from tests.conftest import PG_TEMPLATE, TEST_ACTOR, key_headers
 from tests.pgcluster import PgCluster
 from tests.support import postgres_database
 
+from .conftest import LOCAL_RECEIVERS
 from .receiver import Receiver
 from .servers import serving
 
@@ -51,7 +53,14 @@ async def sse(response: httpx.Response) -> AsyncIterator[Message]:
 
 @asynccontextmanager
 async def _owning(database_url: str) -> AsyncIterator[tuple[Container, Tenant, dict[str, str]]]:
-    c = build(Settings(database_url=database_url, sweep_interval_s=0, webhook_interval_s=0))
+    c = build(
+        Settings(
+            database_url=database_url,
+            sweep_interval_s=0,
+            webhook_interval_s=0,
+            webhook_allowed_networks=(ip_network(LOCAL_RECEIVERS),),
+        )
+    )
     try:
         tenant = await c.tenants.create("live", TenantPolicy(), TEST_ACTOR)
         yield c, tenant, await key_headers(c, tenant.pk)
@@ -143,7 +152,12 @@ async def test_two_servers_on_one_postgresql_deliver_each_record_and_expire_each
     c, tenant, headers = owned_pg
     receiver = Receiver().start()
     await c.webhooks.create(tenant.pk, receiver.url, [], TEST_ACTOR)
-    env = {"sweep_interval_s": "0.2", "webhook_interval_s": "0.1", "sweep_batch": "5"}
+    env = {
+        "sweep_interval_s": "0.2",
+        "webhook_interval_s": "0.1",
+        "sweep_batch": "5",
+        "webhook_allowed_networks": LOCAL_RECEIVERS,
+    }
     try:
         with serving(database_url, **env) as one, serving(database_url, **env) as two:
             async with httpx.AsyncClient(timeout=20) as http:

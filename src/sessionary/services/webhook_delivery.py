@@ -25,7 +25,7 @@ from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.webhooks import Delivery, DeliveryStatus, RetryPolicy, Webhook
 from .webhook_signing import HEADER, signature
 from .webhook_targets import TargetPolicy
-from .webhook_transport import UNEXPECTED, GuardedTransport, failure_class
+from .webhook_transport import GuardedTransport, failure_class
 from .webhooks import WebhookService
 
 log = logging.getLogger("sessionary.webhooks")
@@ -159,10 +159,11 @@ class WebhookDispatcher:
             status = await self._sender.post(hook.url, body, headers)
         except Exception as exc:  # one delivery's failure never strands the rest of its batch
             kind = failure_class(exc)
-            if kind == UNEXPECTED:  # e.g. a secret that won't unseal
+            if kind is None:  # e.g. a secret that won't unseal: its class name says enough
+                kind = type(exc).__name__
                 log.warning(
                     "webhook delivery failed unexpectedly",
-                    extra={"delivery": delivery.pk, "error": type(exc).__name__},
+                    extra={"delivery": delivery.pk, "error": kind},
                 )
             return self._failed(delivery, None, kind)
         if 200 <= status < 300:

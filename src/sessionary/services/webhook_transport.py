@@ -84,9 +84,6 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         )
 
 
-UNEXPECTED = "internal error"
-
-
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """The exception, its causes and contexts, and the members of exception groups."""
     seen: set[int] = set()
@@ -115,11 +112,12 @@ _CLASSES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 )
 
 
-def failure_class(exc: BaseException) -> str:
+def failure_class(exc: BaseException) -> str | None:
     """What a tenant is told about a failed attempt: the kind of failure, never the exception's
-    text, which may hold internal addresses or the URL's credentials."""
+    text, which may hold internal addresses or the URL's credentials. None: not a failure of
+    the network or of the receiver."""
     found = list(_chain(exc))
     for types, kind in _CLASSES:
         if any(isinstance(e, types) for e in found):
             return kind
-    return UNEXPECTED
+    return None
