@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from ipaddress import ip_network
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from ipaddress import ip_network
 
 import httpx
 import pytest
