@@ -141,7 +141,10 @@ def sample(server: Server, timings: Timings, since: float, start: float, index: 
 async def soak(args: argparse.Namespace, url: str) -> dict[str, object]:
     upgrade(url)
     world = await asyncio.to_thread(provision, url, "soak", 4)
-    server = Server(url, SESSIONARY_SWEEP_INTERVAL_S="1")
+    # The receiver is local: allowed the way an operator allows an on-premises one.
+    server = Server(
+        url, SESSIONARY_SWEEP_INTERVAL_S="1", SESSIONARY_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8"
+    )
     await asyncio.to_thread(server.start)
     receiver = Receiver()
     try:

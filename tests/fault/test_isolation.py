@@ -69,7 +69,7 @@ def populate(base: str, w: TenantWorld, tag: str) -> Objects:
         )
         cred = http.post("/v1/credentials", json={"scopes": ["sessions:read"]}, headers=native)
         hook = http.post(
-            "/v1/webhooks", json={"url": f"http://127.0.0.1:9/{tag}"}, headers=native
+            "/v1/webhooks", json={"url": f"https://receiver.invalid/{tag}"}, headers=native
         ).json()
         rufus = {"api_key": w.rufus}
         device = http.post(
