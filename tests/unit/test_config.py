@@ -98,3 +98,26 @@ def test_overrides_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SESSIONARY_PORT", "9000")
     assert load_settings().port == 9000
     assert load_settings(port=9100).port == 9100
+
+
+def test_webhooks_reach_no_internal_network_unless_the_operator_lists_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().webhook_allowed_networks == ()
+    monkeypatch.setenv("SESSIONARY_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8, 10.0.0.0/8,fd00::/8")
+    assert [str(n) for n in load_settings().webhook_allowed_networks] == [
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "fd00::/8",
+    ]
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "10.0.0.1/8", "intranet", "10.0.0.0/8;::1"])
+def test_a_bad_allowed_network_names_the_variable_and_the_entry(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("SESSIONARY_WEBHOOK_ALLOWED_NETWORKS", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "SESSIONARY_WEBHOOK_ALLOWED_NETWORKS" in str(caught.value)
+    assert "CIDR" in str(caught.value)

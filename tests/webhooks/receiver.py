@@ -29,6 +29,8 @@ class Received:
 class Receiver:
     fail_first: int = 0
     fail_status: int = 500
+    redirect_to: str | None = None  # answer every POST with a 302 to this URL
+    host: str = "127.0.0.1"
     posts: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -47,13 +49,15 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status = receiver._answer(body, dict(self.headers.items()))
                 self.send_response(status)
+                if receiver.redirect_to is not None:
+                    self.send_header("Location", receiver.redirect_to)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server = ThreadingHTTPServer((self.host, port), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -66,6 +70,7 @@ class Receiver:
         payload = json.loads(body)
         with self._lock:
             status = self.fail_status if len(self.posts) < self.fail_first else 200
+            status = 302 if self.redirect_to is not None else status
             self.posts.append(
                 Received(
                     payload["id"], payload["session_id"], payload["type"], status, body, headers

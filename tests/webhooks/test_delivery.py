@@ -125,7 +125,7 @@ async def test_a_receiver_down_for_good_ends_in_the_dead_letter_list_and_replay_
     dead, _ = await container.webhooks.deliveries(tenant.pk, hook.id, DeliveryStatus.DEAD)
     assert len(dead) == 6
     assert all(d.attempts == container.settings.webhook_max_attempts for d in dead)
-    assert all(d.last_error for d in dead)
+    assert {d.last_error for d in dead} == {"refused"}  # the class only, not the address
 
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     back = Receiver().start(port)
