@@ -97,7 +97,7 @@ def _resolving(monkeypatch: pytest.MonkeyPatch, name: str, answers: list[str]) -
     real = loop.getaddrinfo
 
     async def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        if host != name:
+        if (host.decode() if isinstance(host, bytes) else host) != name:  # anyio passes bytes
             return await real(host, port, *args, **kwargs)
         if not answers:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")

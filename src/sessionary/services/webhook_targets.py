@@ -64,11 +64,6 @@ class BlockedTarget(Exception):
         self.address = address  # for the operator's log only, never shown to the tenant
 
 
-def _within(address: IPAddress, networks: Iterable[IPNetwork]) -> bool:
-    # ``ipaddress`` compares the integers only: 127.0.0.1 would be "in" ::/96.
-    return any(address.version == n.version and address in n for n in networks)
-
-
 def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 one is routed to: IPv4-mapped, NAT64 (64:ff9b::/96), 6to4."""
     if address.ipv4_mapped is not None:
@@ -122,14 +117,14 @@ class TargetPolicy:
 
     def refusal(self, address: IPAddress) -> str | None:
         """The class of address that is refused (for messages), or None when it may be used."""
-        if _within(address, self.allowed):
+        if any(address in network for network in self.allowed):
             return None
         if isinstance(address, ipaddress.IPv6Address):
             inner = embedded_ipv4(address)
             if inner is not None:
                 return self.refusal(inner)
         for network, kind in _BLOCKED:
-            if address.version == network.version and address in network:
+            if address in network:
                 return kind
         if isinstance(address, ipaddress.IPv6Address) and address not in _GLOBAL_UNICAST_V6:
             return "reserved"
