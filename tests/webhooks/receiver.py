@@ -4,6 +4,7 @@ first N of them, and checks each signature with the README's verification code."
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,15 +32,19 @@ class Receiver:
     fail_status: int = 500
     redirect_to: str | None = None  # answer every POST with a 302 to this URL
     host: str = "127.0.0.1"
+    tls: ssl.SSLContext | None = None
     posts: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
+        return f"http://{self.host}:{self.port}/hook"
+
+    @property
+    def port(self) -> int:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/hook"
+        return int(self._server.server_address[1])
 
     def start(self, port: int = 0) -> Receiver:
         receiver = self
@@ -58,6 +63,8 @@ class Receiver:
                 pass
 
         self._server = ThreadingHTTPServer((self.host, port), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

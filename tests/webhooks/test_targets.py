@@ -7,6 +7,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from tests.e2e.test_cli import runner
 from tests.support import FakeClock
 
 from .receiver import Receiver
+from .tls import certificate, server_context
 
 PUBLIC = "93.184.216.34"
 INTERNAL_URLS = [
@@ -156,8 +158,7 @@ async def test_a_name_that_resolves_to_loopback_after_the_check_is_not_connected
 ) -> None:
     answers = [PUBLIC]
     _resolving(monkeypatch, "rebind.example.com", answers)
-    port = receiver.url.split(":")[2].split("/")[0]
-    url = f"http://rebind.example.com:{port}/hook"
+    url = f"http://rebind.example.com:{receiver.port}/hook"
     hook = (await container.webhooks.create(tenant.pk, url, [], TEST_ACTOR)).webhook
     answers[:] = ["127.0.0.1"]  # the name's owner changes its DNS answer
 
@@ -193,7 +194,7 @@ async def test_a_failed_attempt_names_its_class_and_not_its_detail(
     silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never answers
     silent_port = silent.getsockname()[1]
     cases = {
-        f"https://127.0.0.1:{plain.url.split(':')[2]}": "TLS",  # plain HTTP behind https
+        f"https://127.0.0.1:{plain.port}/hook": "TLS",  # plain HTTP behind https
         f"http://127.0.0.1:{silent_port}/hook": "timed out",
         "http://gone.example.com/hook": "host not found",
     }
@@ -234,3 +235,26 @@ def test_the_cli_refuses_a_malformed_or_internal_url_with_a_message(
     assert says in " ".join(result.output.split())  # Rich may wrap the line
     assert "Traceback" not in result.output and result.exception is not None
     assert isinstance(result.exception, SystemExit)
+
+
+async def test_tls_is_verified_against_the_urls_host_name_not_the_address_connected_to(
+    database_url: str,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    pem = certificate(tmp_path, "hooks.example.com")
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))  # the receiver's certificate is trusted
+    _resolving(monkeypatch, "hooks.example.com", ["127.0.0.1"])
+    secure = Receiver(tls=server_context(pem)).start()
+    try:
+        async with _server(database_url, clock, webhook_allowed_networks="127.0.0.0/8") as c:
+            named = await c.tenants.create("named", TenantPolicy(), TEST_ACTOR)
+            by_name = await _one_attempt(c, named, f"https://hooks.example.com:{secure.port}/")
+            numeric = await c.tenants.create("numeric", TenantPolicy(), TEST_ACTOR)
+            by_address = await _one_attempt(c, numeric, f"https://127.0.0.1:{secure.port}/")
+    finally:
+        secure.stop()
+    assert (by_name.last_status, by_name.last_error) == (200, None)
+    assert (by_address.last_status, by_address.last_error) == (None, "TLS")
+    assert len(secure.posts) == 1
