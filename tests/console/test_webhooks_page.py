@@ -39,3 +39,35 @@ async def test_webhooks_are_listed_and_replayed_from_the_console(
     assert bad.status_code == 422
     unknown = await client.get(path, params={"status": "lost"})
     assert unknown.status_code == 422
+
+
+async def test_an_operator_subscribes_a_url_and_sees_its_secret_once(
+    client: httpx.AsyncClient, container: Container, tenant: Tenant
+) -> None:
+    await signed_in(client, container)
+    listing = "/admin/webhooks?tenant=acme"
+    data = {"url": "https://93.184.216.34/in", "event_type": "closed"}
+    created = await post_form(client, listing, "/admin/webhooks/acme", data)
+    assert created.status_code == 201, created.text
+    [hook] = await container.webhooks.list(tenant.pk)
+    assert (hook.url, hook.event_types) == ("https://93.184.216.34/in", ["closed"])
+    assert hook.id in created.text and "whsec_" in created.text
+    assert "whsec_" not in (await client.get(listing)).text
+
+
+async def test_a_malformed_or_internal_url_re_renders_the_form_with_the_message(
+    client: httpx.AsyncClient, container: Container, tenant: Tenant
+) -> None:
+    await signed_in(client, container)
+    listing = "/admin/webhooks?tenant=acme"
+    for url, says in (
+        ("http://[::1", "not a valid URL"),
+        ("http://h:0/", "invalid port"),
+        ("http://169.254.169.254/latest", "link-local"),
+        ("http://localhost:8000/", "loopback"),
+    ):
+        refused = await post_form(client, listing, "/admin/webhooks/acme", {"url": url})
+        assert refused.status_code == 422, (url, refused.text)
+        assert 'id="new-webhook"' in refused.text and says in refused.text
+        assert f'value="{url}"' in refused.text  # as typed, to correct it
+    assert await container.webhooks.list(tenant.pk) == []

@@ -10,7 +10,8 @@ from litestar import Response, get, post
 from litestar.params import Parameter
 
 from ..domain.errors import InvalidInput
-from ..domain.webhooks import DeliveryStatus
+from ..domain.model import Tenant
+from ..domain.webhooks import EVENT_TYPES, DeliveryStatus
 from ..http.native.errors import request_id
 from .context import Console, read_form
 from .render import PREFIX, AnyRequest, page, see_other
@@ -24,15 +25,53 @@ async def list_webhooks(
     request: AnyRequest, console: Console, operator: Operator, tenant: str = ""
 ) -> Response[str]:
     found = await console.c.tenants.find(tenant) if tenant else None
-    hooks = await console.c.webhooks.list(found.pk) if found else []
+    return await _listing(request, console, operator, found)
+
+
+async def _listing(
+    request: AnyRequest,
+    console: Console,
+    operator: Operator,
+    tenant: Tenant | None,
+    status: int = 200,
+    **form: str,
+) -> Response[str]:
+    """The subscriptions page; ``form`` refills the new-subscription form with its error."""
     return page(
         request,
         "webhooks.html",
+        status=status,
         title="Webhooks",
         operator=operator,
         tenants=await console.c.tenants.list(),
+        tenant=tenant,
+        hooks=await console.c.webhooks.list(tenant.pk) if tenant else [],
+        event_types=sorted(EVENT_TYPES),
+        form=form,
+    )
+
+
+@post("/webhooks/{tenant:str}", status_code=201)
+async def create_webhook(
+    request: AnyRequest, console: Console, operator: Operator, tenant: str
+) -> Response[str]:
+    form = await read_form(request)
+    found = await console.c.tenants.find(tenant)
+    url, types = form.get("url"), form.all("event_type")
+    actor = operator.actor(request_id(request))
+    try:
+        created = await console.c.webhooks.create(found.pk, url, types, actor)
+    except InvalidInput as exc:  # the form again, as typed, with what to fix
+        return await _listing(request, console, operator, found, 422, url=url, error=exc.message)
+    return page(
+        request,
+        "webhook_created.html",
+        status=201,
+        title="Webhook created",
+        operator=operator,
         tenant=found,
-        hooks=hooks,
+        hook=created.webhook,
+        secret=created.secret,
     )
 
 
@@ -93,4 +132,4 @@ async def replay_webhook(
     return see_other(f"{PREFIX}/webhooks/{found.name}/{webhook_id}?requeued={count}")
 
 
-ROUTES: list[Any] = [list_webhooks, show_webhook, replay_webhook]
+ROUTES: list[Any] = [list_webhooks, create_webhook, show_webhook, replay_webhook]
