@@ -59,7 +59,9 @@ async def create_webhook(
     request: AnyRequest, c: Container, principal: Principal, actor: Actor
 ) -> CreatedWebhookOut:
     """Subscribe a URL to the tenant's lifecycle records written from now on (all types, or
-    ``event_types``). The signing ``secret`` is in this response only."""
+    ``event_types``). The signing ``secret`` is in this response only. The URL's host must be
+    a public address, or resolve only to public ones (loopback, private, link-local and other
+    internal addresses are refused with 422 unless the operator allows their network)."""
     body = await decode_body(request, WebhookIn)
     created = await c.webhooks.create(tenant_of(principal), body.url, body.event_types, actor)
     hook = created.webhook
