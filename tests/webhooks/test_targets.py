@@ -154,7 +154,11 @@ async def test_a_name_that_resolves_to_an_internal_address_is_refused(
 
 
 async def test_a_name_that_resolves_to_loopback_after_the_check_is_not_connected_to(
-    container: Container, tenant: Tenant, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    container: Container,
+    tenant: Tenant,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     answers = [PUBLIC]
     _resolving(monkeypatch, "rebind.example.com", answers)
@@ -168,6 +172,8 @@ async def test_a_name_that_resolves_to_loopback_after_the_check_is_not_connected
     assert receiver.posts == []
     [delivery], _ = await container.webhooks.deliveries(tenant.pk, hook.id)
     assert (delivery.last_status, delivery.last_error) == (None, "blocked target")
+    [refused] = [r for r in caplog.records if r.getMessage() == "webhook target refused"]
+    assert refused.__dict__["address"] == "127.0.0.1"  # the operator's log says where
 
 
 async def test_a_redirect_to_a_refused_address_is_not_followed(

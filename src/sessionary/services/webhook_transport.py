@@ -9,6 +9,7 @@ verifies the URL's host name: httpcore hands it to ``start_tls`` as the server n
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 import typing
@@ -20,6 +21,7 @@ import httpx
 
 from .webhook_targets import BlockedTarget, IPAddress, TargetPolicy
 
+log = logging.getLogger("sessionary.webhooks")
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 )
@@ -42,6 +44,12 @@ class GuardedBackend(httpcore.AnyIOBackend):
             with anyio.fail_after(timeout):
                 addresses = await self._policy.vet(host, port)
                 return await self._first(addresses, port, local_address, socket_options)
+        except BlockedTarget as exc:  # the operator may mean to allow it: say what and where
+            log.warning(
+                "webhook target refused",
+                extra={"host": host, "address": str(exc.address), "class": exc.kind},
+            )
+            raise
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(str(exc)) from exc
         except OSError as exc:  # the name did not resolve
