@@ -16,9 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .edge_targets import Call, draw, send
+from .edge_targets import edge_calls as edge_calls
 from .invariants import count
 from .report import env_int, record
-from .server import GAME, Server, TenantWorld, provision
+from .server import BACKENDS, GAME, Server, TenantWorld, fresh_database, provision
 
 EXAMPLES = env_int("FAULT_FUZZ_EXAMPLES", 25) * 4
 MAX_BODY = 65_536
@@ -38,18 +40,20 @@ class Fuzzed:
     server: Server
     world: TenantWorld
     targets: dict[str, list[Target]]
+    edge_calls: dict[str, list[Call]]
 
 
-@pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory: pytest.TempPathFactory, sqlite_template_file: Any) -> Iterator[Fuzzed]:
-    from tests.support import sqlite_database
-
-    url = sqlite_database(sqlite_template_file, tmp_path_factory.mktemp("dialect-fuzz"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def fuzzed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Fuzzed]:
+    url = fresh_database(request, tmp_path_factory.mktemp("dialect-fuzz"))
     world = provision(url, "acme")
     server = Server(url, SESSIONARY_MAX_BODY_BYTES=str(MAX_BODY))
     server.start()
     try:
-        yield Fuzzed(server, world, _targets(server.base, world))
+        targets = _targets(server.base, world)
+        yield Fuzzed(server, world, targets, edge_calls(server.base, world))
     finally:
         server.stop()
 
@@ -293,6 +297,7 @@ def test_malformed_input_gets_the_dialects_documented_error_and_changes_nothing(
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
     @given(target=st.sampled_from(fuzzed.targets[dialect]), body=bodies, extra=headers)
@@ -310,6 +315,49 @@ def test_malformed_input_gets_the_dialects_documented_error_and_changes_nothing(
     assert fuzzed.server.alive()
     assert {table: count(url, table) for table in TABLES} == before, "malformed input was stored"
     record("fuzz-dialects", dialect=dialect, cases=sum(statuses.values()), statuses=statuses)
+
+
+@pytest.mark.parametrize("dialect", list(CHECKS))
+def test_values_at_64_bit_edges_and_column_lengths_never_fail_the_server(
+    fuzzed: Fuzzed, dialect: str
+) -> None:
+    """Every route of the dialect with its ints and strs pushed to 64-bit edges and column
+    lengths (edges.py): never a 5xx (a 503 tells a client to retry a request that can never
+    succeed), an error in the dialect's shape, and the database stays ready."""
+    statuses: Counter[int] = Counter()
+    # One example per route and status, all of them: a run lists every route that fails.
+    failures: dict[tuple[str, str, int], str] = {}
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(call=st.sampled_from(fuzzed.edge_calls[dialect]), data=st.data())
+    def run(call: Call, data: st.DataObject) -> None:
+        sent = draw(call, data)
+        response = send(fuzzed.server.base, sent)
+        statuses[response.status_code] += 1
+        try:
+            assert response.status_code < 500, response.text
+            if response.status_code >= 400:
+                CHECKS[dialect](response)
+        except (AssertionError, ValueError, KeyError):
+            shown = f"{_shown(sent)}\n    -> {response.status_code} {response.text[:200]}"
+            failures.setdefault((call.method, call.path, response.status_code), shown)
+
+    run()
+    assert not failures, "\n".join(failures.values())
+    assert fuzzed.server.alive()
+    assert httpx.get(fuzzed.server.base + "/readyz").status_code == 200
+    record("fuzz-edges", dialect=dialect, cases=sum(statuses.values()), statuses=statuses)
+
+
+def _shown(call: Call) -> str:
+    text = f"{call.method} {call.path} query={call.query} body={call.body} headers={call.headers}"
+    return text if len(text) < 600 else text[:600] + "..."
 
 
 @pytest.mark.parametrize("dialect", list(CHECKS))

@@ -1,0 +1,188 @@
+"""Every route of every dialect, as one well-formed request each (real ids, valid credentials),
+for the edge fuzz: each int and str in its path, query, body and headers is kept or replaced by
+a value at a 64-bit edge or a column's length (edges.py), so what gets judged is how the server
+answers a value it can parse but may not be able to store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from hypothesis import strategies as st
+
+from sessionary.http.dialects.casino.signing import sign
+
+from .edges import push_to_edges
+from .server import GAME, TenantWorld
+
+TIME = "2023-01-22T09:00:00.000Z"
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str  # {name} placeholders are filled from ``ids``, which are pushed to edges too
+    ids: dict[str, str] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    form: bool = False  # the body is sent as a form, not JSON
+    signed_by: str | None = None  # a casino secret: the body is signed after it is drawn
+    stream: bool = False  # a long-lived answer: only its status and headers are read
+
+
+def draw(call: Call, data: st.DataObject) -> Call:
+    """``call`` with each of its values kept or replaced by an edge value."""
+    ids = {k: str(v) for k, v in push_to_edges(data, call.ids).items()}
+    body = push_to_edges(data, call.body)
+    if call.signed_by is not None and isinstance(body, dict):
+        body["hash"] = sign(body, call.signed_by)
+    return replace(
+        call,
+        path=call.path.format(**ids),
+        query=push_to_edges(data, call.query),
+        body=body,
+        headers={k: str(v) for k, v in push_to_edges(data, call.headers).items()},
+    )
+
+
+def send(base: str, call: Call) -> httpx.Response:
+    options: dict[str, Any] = {"params": call.query, "headers": call.headers, "timeout": 30}
+    if call.body is not None:
+        options["data" if call.form else "json"] = call.body
+    with httpx.Client(base_url=base) as http:
+        if not call.stream:
+            return http.request(call.method, call.path, **options)
+        with http.stream(call.method, call.path, **options) as response:
+            if response.status_code >= 300:
+                response.read()
+            return response
+
+
+def edge_calls(base: str, w: TenantWorld) -> dict[str, list[Call]]:
+    return {
+        "native": _native(base, w),
+        "rufus": _rufus(base, w),
+        "hivemp": _hivemp(base, w),
+        "pagos": _pagos(base, w),
+        "casino": _casino(base, w),
+    }
+
+
+def _native(base: str, w: TenantWorld) -> list[Call]:
+    """What schemathesis cannot reach: the event stream (its Last-Event-ID header)."""
+    auth = {"Authorization": f"Bearer {w.native}"}
+    sid = _post(base, "/v1/sessions", {"subject": {"kind": "u", "id": "edge"}}, auth)["id"]
+    events = [{"type": "t", "ordinal": 1, "occurred_at": TIME, "dedupe_key": "k"}]
+    return [
+        Call("GET", "/v1/events", headers={**auth, "Last-Event-ID": "1"}, stream=True),
+        Call("GET", "/v1/events", query={"after": 1, "session_id": sid}, headers=auth, stream=True),
+        Call("POST", "/v1/sessions/{s}/events", {"s": sid}, body={"events": events}, headers=auth),
+        Call("GET", "/v1/sessions/{s}/events", {"s": sid}, {"after": 1, "limit": 10}, None, auth),
+    ]
+
+
+def _rufus(base: str, w: TenantWorld) -> list[Call]:
+    key = {"api_key": w.rufus}
+    device = {"model": "M", "serial_number": "S1", "alias": "a", "firmware": "f", "type": "t"}
+    dev = str(_post(base, "/rufus/v0/devices", device, key)["deviceid"])
+    tok = str(_post(base, "/rufus/v0/sessions", {"deviceid": dev, "alias": "a"}, key)["token"])
+    passing = {"bib": "B1", "num_passing": 1, "timestamp": TIME, "latitude": 1.5, "chip": "c"}
+    passing.update(longitude=2, status="s", participant_id="p", timezone="UTC", gender="m")
+    d, t = {"d": dev}, {"t": tok}
+    window = {"from": TIME, "to": TIME, "page": 1}
+    return [
+        Call("POST", "/rufus/v0/devices", body=device, headers=key),
+        Call("POST", "/rufus/v0/sessions", body={"deviceid": dev, "alias": "a"}, headers=key),
+        Call(
+            "POST",
+            "/rufus/v0/passings",
+            body={"token_session": tok, "passings_list": [passing]},
+            headers=key,
+        ),
+        Call("GET", "/rufus/v0/devices", query={"page": 1, "limit": 10}, headers=key),
+        Call("GET", "/rufus/v0/devices/{d}", d, headers=key),
+        Call("GET", "/rufus/v0/sessions/device/{d}", d, headers=key),
+        Call("GET", "/rufus/v0/sessions/device/{d}/active", d, headers=key),
+        Call("GET", "/rufus/v0/sessions/{t}", t, headers=key),
+        Call("GET", "/rufus/v0/passings/session/{t}", t, {"first": 1, "last": 5}, None, key),
+        Call("GET", "/rufus/v0/passings/device/{d}", d, window, headers=key),
+        Call("GET", "/rufus/v0/passings/device2/{d}", d, {**window, "last": 1}, headers=key),
+        Call("PATCH", "/rufus/v0/sessions/close/{t}", {"t": "edge-" + tok}, headers=key),
+        Call("DELETE", "/rufus/v0/devices/{d}", {"d": "edge-" + dev}, headers=key),
+    ]
+
+
+def _hivemp(base: str, w: TenantWorld) -> list[Call]:
+    email, password = w.accounts[0]
+    digest = hashlib.sha256(("HiveMPv1" + password).encode()).hexdigest()
+    login = {"emailAddress": email, "passwordHash": digest, "metered": True, "projectId": "p"}
+    app = {"X-API-Key": w.hivemp}
+    opened = httpx.put(base + "/hivemp/v1/authenticate", json=login, headers=app).json()
+    session = opened["authenticatedSession"]
+    own = {"X-API-Key": session["apiKey"]}
+    sid = {"id": session["id"]}
+    return [
+        Call("PUT", "/hivemp/v1/authenticate", body=login, headers=app),
+        Call("PUT", "/hivemp/v1/authenticate/switch", body={"projectId": "p"}, headers=own),
+        Call("GET", "/hivemp/v1/session", query=sid, headers=own),
+        Call("POST", "/hivemp/v1/session", query=sid, headers=own),
+        Call("PUT", "/hivemp/v1/session", query={"authenticationProvider": "x"}, headers=app),
+        Call("DELETE", "/hivemp/v1/session", query={"id": "edge-" + session["id"]}, headers=own),
+    ]
+
+
+def _pagos(base: str, w: TenantWorld) -> list[Call]:
+    form = {"grant_type": "client_credentials", "client_id": w.pagos_client}
+    form["client_secret"] = w.pagos_secret
+    issued = httpx.post(base + "/pagos/token", data=form).json()
+    bearer = {"Authorization": "Bearer " + issued["access_token"]}
+    app = {"ApplicationKey": w.pagos_app}
+    sid = _post(base, "/pagos/Api/Applications/OpenDedicatedSession", app, bearer)["SessionId"]
+    close = {**app, "SessionId": "edge-" + str(sid)}
+    return [
+        Call("POST", "/pagos/token", body=form, form=True),
+        Call("POST", "/pagos/Api/Applications/OpenDedicatedSession", body=app, headers=bearer),
+        Call("POST", "/pagos/Api/Applications/CloseDedicatedSession", body=close, headers=bearer),
+    ]
+
+
+def _casino(base: str, w: TenantWorld) -> list[Call]:
+    start = {"secureLogin": w.casino_login, "token": w.casino_token, "uuid": "u", "userId": "p"}
+    start.update(gameId=GAME, sessionId="s", language="en", currency="USD")
+    launch = _post(base, "/casino/v4/StartGame", start, {})["url"]
+    token = parse_qs(urlsplit(str(launch)).query)["token"][0]
+    game = {"X-Game-Token": token}
+    round_id = _post(base, "/casino/game/rounds", {"bet": 1.0, "currency": "USD"}, game)
+    gen_a = {"secureLogin": w.casino_login, "externalPlayerId": "p2", "gameId": GAME}
+    gen_a.update(language="en", platform="WEB", lobbyUrl="https://example.com/")
+    close = {"secureLogin": w.casino_login, "userId": "p-edge", "gameId": GAME, "clearHistory": 1}
+    memb = {"MEMB_ID": w.casino_login, "HASH": w.casino_token}
+    history: dict[str, Any] = {
+        "secureLogin": w.casino_login,
+        "token": w.casino_token,
+        "userId": "p",
+    }
+    history.update(gameId=GAME, dateStart=TIME, dateEnd=TIME, page=1, limit=10)
+    status = {"secureLogin": w.casino_login, "token": w.casino_token, "roundId": "r"}
+    rid = {"r": str(round_id["round"]["roundId"])}
+    return [
+        Call("POST", "/casino/v4/StartGame", body=start),
+        Call("POST", "/casino/api/startgame", body=gen_a, signed_by=w.casino_secret),
+        Call("POST", "/casino/V4/closesession", query=memb, body=close, signed_by=w.casino_secret),
+        Call("POST", "/casino/game/rounds", body={"bet": 1.0, "currency": "USD"}, headers=game),
+        Call("POST", "/casino/game/rounds/{r}/finish", rid, body={"win": 0.5}, headers=game),
+        Call("GET", "/casino/game/launch", query={"token": token}),
+        Call("GET", "/casino/game/session", headers=game),
+        Call("POST", "/casino/history/GetGameRounds", body=history),
+        Call("POST", "/casino/history/GetRoundStatus", body=status),
+    ]
+
+
+def _post(base: str, path: str, body: Any, headers: dict[str, str]) -> Any:
+    response = httpx.post(base + path, json=body, headers=headers)
+    assert response.status_code in (200, 201), (path, response.text)
+    return response.json()
