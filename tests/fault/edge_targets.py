@@ -35,22 +35,24 @@ class Call:
 
 
 def draw(call: Call, data: st.DataObject) -> Call:
-    """``call`` with each of its values kept or replaced by an edge value."""
-    ids = {k: str(v) for k, v in push_to_edges(data, call.ids).items()}
-    body = push_to_edges(data, call.body)
+    """``call`` with one or two of its values replaced by an edge value (edges.py)."""
+    parts = {"ids": call.ids, "query": call.query, "body": call.body, "headers": call.headers}
+    drawn = push_to_edges(data, parts)
+    body = drawn["body"]
     if call.signed_by is not None and isinstance(body, dict):
-        body["hash"] = sign(body, call.signed_by)
+        body = {**body, "hash": sign(body, call.signed_by)}
     return replace(
         call,
-        path=call.path.format(**ids),
-        query=push_to_edges(data, call.query),
+        path=call.path.format(**{k: str(v) for k, v in drawn["ids"].items()}),
+        query=drawn["query"],
         body=body,
-        headers={k: str(v) for k, v in push_to_edges(data, call.headers).items()},
+        headers={k: str(v) for k, v in drawn["headers"].items()},
     )
 
 
 def send(base: str, call: Call) -> httpx.Response:
-    options: dict[str, Any] = {"params": call.query, "headers": call.headers, "timeout": 30}
+    headers = {k: v.encode() for k, v in call.headers.items()}  # UTF-8: a header is bytes
+    options: dict[str, Any] = {"params": call.query, "headers": headers, "timeout": 30}
     if call.body is not None:
         options["data" if call.form else "json"] = call.body
     with httpx.Client(base_url=base) as http:
@@ -89,7 +91,9 @@ def _rufus(base: str, w: TenantWorld) -> list[Call]:
     key = {"api_key": w.rufus}
     device = {"model": "M", "serial_number": "S1", "alias": "a", "firmware": "f", "type": "t"}
     dev = str(_post(base, "/rufus/v0/devices", device, key)["deviceid"])
-    tok = str(_post(base, "/rufus/v0/sessions", {"deviceid": dev, "alias": "a"}, key)["token"])
+    tok = str(
+        _post(base, "/rufus/v0/sessions", {"deviceid": dev, "alias": "a"}, key)["token_session"]
+    )
     passing = {"bib": "B1", "num_passing": 1, "timestamp": TIME, "latitude": 1.5, "chip": "c"}
     passing.update(longitude=2, status="s", participant_id="p", timezone="UTC", gender="m")
     d, t = {"d": dev}, {"t": tok}

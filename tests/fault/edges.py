@@ -1,6 +1,6 @@
 """Values at the edges the database has and the HTTP layer may not: integers at and beyond
 signed 64 bits (and 32, and a double's 53), huge numbers, and text at and one past each
-column's length. ``push_to_edges`` draws such a value in place of any int or str of a request,
+column's length. ``push_to_edges`` draws such a value in place of an int or str of a request,
 so the fuzzers reach the storage boundary with them by themselves."""
 
 from __future__ import annotations
@@ -37,18 +37,39 @@ edge_texts = st.tuples(edge_lengths, st.sampled_from("x7é")).map(lambda p: p[1]
 edge_strings = edge_texts | (edge_ints | huge_ints).map(str)
 
 
+edge_values = edge_ints | huge_ints | edge_strings
+Path = tuple[Any, ...]
+
+
 def push_to_edges(data: st.DataObject, value: Any) -> Any:
-    """``value`` with each int and str in it kept or replaced by an edge value (drawn)."""
-    if isinstance(value, bool) or value is None:
+    """``value`` with one of its ints or strs (sometimes two) replaced by an edge value, the
+    rest kept: a request wrong in one place gets past every other check to where that value
+    is used, the database included."""
+    places = leaves(value)
+    if not places:
         return value
-    if isinstance(value, int):
-        return data.draw(st.just(value) | edge_ints | huge_ints)
-    if isinstance(value, float):
-        return data.draw(st.just(value) | edge_ints.map(float) | edge_ints)
-    if isinstance(value, str):
-        return data.draw(st.just(value) | edge_strings)
-    if isinstance(value, dict):
-        return {key: push_to_edges(data, item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [push_to_edges(data, item) for item in value]
+    chosen = data.draw(st.lists(st.sampled_from(places), min_size=1, max_size=2, unique=True))
+    for path in chosen:
+        value = replaced(value, path, data.draw(edge_values))
     return value
+
+
+def leaves(value: Any, path: Path = ()) -> list[Path]:
+    """Where ``value`` holds an int, a float or a str (dict keys and list indexes)."""
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in leaves(item, (*path, key))]
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in leaves(item, (*path, i))]
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        return [path]
+    return []
+
+
+def replaced(value: Any, path: Path, new: Any) -> Any:
+    """A copy of ``value`` with what is at ``path`` replaced by ``new``."""
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {**value, head: replaced(value[head], rest, new)}
+    return [replaced(item, rest, new) if i == head else item for i, item in enumerate(value)]

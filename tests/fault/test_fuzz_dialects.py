@@ -137,8 +137,15 @@ def _hivemp(r: httpx.Response) -> None:
     assert isinstance(body["code"], int) and 1000 < body["code"] < 2000, r.text
 
 
+# The token endpoint answers as OAuth 2.0 does (RFC 6749 section 5.2), not in Pagos' envelope.
+_OAUTH_ERRORS = {"invalid_request", "invalid_client", "unsupported_grant_type"}
+
+
 def _pagos(r: httpx.Response) -> None:
     body = r.json()
+    if r.request.url.path == "/pagos/token" and r.status_code == 400:
+        assert list(body) == ["error"] and body["error"] in _OAUTH_ERRORS, r.text
+        return
     if r.status_code == 200:  # the envelope: a failure with its message
         assert body["Success"] is False and body["Messages"], r.text
     else:

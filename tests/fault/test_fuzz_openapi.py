@@ -129,15 +129,14 @@ def _fuzz(
 
 
 def _push_to_edges(case: Any, data: st.DataObject) -> None:
-    """Every int and str the case sends may become an edge value; the schema may allow it
-    (an unbounded integer, a string without maxLength), the database may not. The case is
-    no longer the schema's, so only the checks that need no conformance run on it."""
-    for part in ("path_parameters", "query", "headers"):
-        values = getattr(case, part)
-        if values:
-            setattr(case, part, push_to_edges(data, dict(values)))
-    if isinstance(case.body, dict | list):
-        case.body = push_to_edges(data, case.body)
+    """One or two of the ints and strs the case sends become edge values; the schema may
+    allow them (an unbounded integer, a string without maxLength), the database may not."""
+    parts = ("path_parameters", "query", "headers", "body")
+    sent = {part: getattr(case, part) for part in parts}
+    sent = {k: dict(v) if k != "body" and v else v for k, v in sent.items()}
+    for part, value in push_to_edges(data, sent).items():
+        if value is not sent[part]:
+            setattr(case, part, value)
 
 
 def _open(base: str, headers: dict[str, str], n: int) -> str:
