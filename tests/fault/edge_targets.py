@@ -50,18 +50,17 @@ def draw(call: Call, data: st.DataObject) -> Call:
     )
 
 
-def send(base: str, call: Call) -> httpx.Response:
+def send(http: httpx.Client, call: Call) -> httpx.Response:
     headers = {k: v.encode() for k, v in call.headers.items()}  # UTF-8: a header is bytes
     options: dict[str, Any] = {"params": call.query, "headers": headers, "timeout": 30}
     if call.body is not None:
         options["data" if call.form else "json"] = call.body
-    with httpx.Client(base_url=base) as http:
-        if not call.stream:
-            return http.request(call.method, call.path, **options)
-        with http.stream(call.method, call.path, **options) as response:
-            if response.status_code >= 300:
-                response.read()
-            return response
+    if not call.stream:
+        return http.request(call.method, call.path, **options)
+    with http.stream(call.method, call.path, **options) as response:
+        if response.status_code >= 300:
+            response.read()
+        return response
 
 
 def edge_calls(base: str, w: TenantWorld) -> dict[str, list[Call]]:
@@ -175,7 +174,7 @@ def _casino(base: str, w: TenantWorld) -> list[Call]:
     rid = {"r": str(round_id["round"]["roundId"])}
     return [
         Call("POST", "/casino/v4/StartGame", body=start),
-        Call("POST", "/casino/api/startgame", body=gen_a, signed_by=w.casino_secret),
+        Call("POST", "/casino/api/startgame", query=memb, body=gen_a, signed_by=w.casino_secret),
         Call("POST", "/casino/V4/closesession", query=memb, body=close, signed_by=w.casino_secret),
         Call("POST", "/casino/game/rounds", body={"bet": 1.0, "currency": "USD"}, headers=game),
         Call("POST", "/casino/game/rounds/{r}/finish", rid, body={"win": 0.5}, headers=game),
