@@ -23,9 +23,9 @@ from .report import env_int, record
 from .server import BACKENDS, GAME, Server, TenantWorld, fresh_database, provision
 
 EXAMPLES = env_int("FAULT_FUZZ_EXAMPLES", 25) * 4
-# Per dialect: about 15 for each of its routes, enough to reach each value of each route's
+# Per dialect: about 25 for each of its routes, enough to reach each value of each route's
 # request at least once at some edge (a 201-character casino userId, a Last-Event-ID of 2**63).
-EDGE_EXAMPLES = env_int("FAULT_FUZZ_EXAMPLES", 25) * 6
+EDGE_EXAMPLES = env_int("FAULT_FUZZ_EXAMPLES", 25) * 12
 MAX_BODY = 65_536
 TABLES = ("sessions", "events", "lifecycle", "subjects", "work_items", "credentials")
 Check = Callable[[httpx.Response], None]
