@@ -74,15 +74,24 @@ def edge_calls(base: str, w: TenantWorld) -> dict[str, list[Call]]:
 
 
 def _native(base: str, w: TenantWorld) -> list[Call]:
-    """What schemathesis cannot reach: the event stream (its Last-Event-ID header)."""
+    """What schemathesis does not reach: the event stream (its Last-Event-ID header), and
+    the routes of a webhook and a session that exist, with every value but one valid."""
     auth = {"Authorization": f"Bearer {w.native}"}
     sid = _post(base, "/v1/sessions", {"subject": {"kind": "u", "id": "edge"}}, auth)["id"]
     events = [{"type": "t", "ordinal": 1, "occurred_at": TIME, "dedupe_key": "k"}]
+    hook = {"url": "https://93.184.216.34/hook", "event_types": ["closed"]}
+    wh = {"w": _post(base, "/v1/webhooks", hook, auth)["id"]}
+    s = {"s": sid}
+    seqs = {"from_seq": 1, "to_seq": 5, "limit": 10}
     return [
         Call("GET", "/v1/events", headers={**auth, "Last-Event-ID": "1"}, stream=True),
         Call("GET", "/v1/events", query={"after": 1, "session_id": sid}, headers=auth, stream=True),
-        Call("POST", "/v1/sessions/{s}/events", {"s": sid}, body={"events": events}, headers=auth),
-        Call("GET", "/v1/sessions/{s}/events", {"s": sid}, {"after": 1, "limit": 10}, None, auth),
+        Call("POST", "/v1/sessions/{s}/events", s, body={"events": events}, headers=auth),
+        Call("GET", "/v1/sessions/{s}/events", s, seqs, None, auth),
+        Call("POST", "/v1/sessions/{s}/extend", s, body={"ttl_s": 60}, headers=auth),
+        Call("POST", "/v1/webhooks/{w}/replay", wh, body={"from_event_id": 1}, headers=auth),
+        Call("GET", "/v1/webhooks/{w}/deliveries", wh, {"limit": 10}, None, auth),
+        Call("PATCH", "/v1/webhooks/{w}", wh, body=hook, headers=auth),
     ]
 
 
