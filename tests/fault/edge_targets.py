@@ -6,6 +6,7 @@ answers a value it can parse but may not be able to store."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from sessionary.http.dialects.casino.signing import sign
 
-from .edges import push_to_edges
+from .edges import push_to_edges, sweep
 from .server import GAME, TenantWorld
 
 TIME = "2023-01-22T09:00:00.000Z"
@@ -34,19 +35,39 @@ class Call:
     stream: bool = False  # a long-lived answer: only its status and headers are read
 
 
+# Credentials stay valid: a request must get past authentication to reach the database (the
+# malformed-input fuzz and the isolation suite try credentials).
+CREDENTIALS = frozenset({"Authorization", "api_key", "X-API-Key", "X-Game-Token"})
+
+
 def draw(call: Call, data: st.DataObject) -> Call:
     """``call`` with one or two of its values replaced by an edge value (edges.py)."""
-    parts = {"ids": call.ids, "query": call.query, "body": call.body, "headers": call.headers}
-    drawn = push_to_edges(data, parts)
-    body = drawn["body"]
+    return _with(call, push_to_edges(data, _values(call)))
+
+
+def swept(call: Call) -> Iterator[Call]:
+    """``call`` with each of its values, one at a time, at each edge (edges.py)."""
+    for values in sweep(_values(call)):
+        yield _with(call, values)
+
+
+def _values(call: Call) -> dict[str, Any]:
+    headers = {k: v for k, v in call.headers.items() if k not in CREDENTIALS}
+    return {"ids": call.ids, "query": call.query, "body": call.body, "headers": headers}
+
+
+def _with(call: Call, values: dict[str, Any]) -> Call:
+    body = values["body"]
     if call.signed_by is not None and isinstance(body, dict):
         body = {**body, "hash": sign(body, call.signed_by)}
+    headers = {k: v for k, v in call.headers.items() if k in CREDENTIALS}
+    headers.update({k: str(v) for k, v in values["headers"].items()})
     return replace(
         call,
-        path=call.path.format(**{k: str(v) for k, v in drawn["ids"].items()}),
-        query=drawn["query"],
+        path=call.path.format(**{k: str(v) for k, v in values["ids"].items()}),
+        query=values["query"],
         body=body,
-        headers={k: str(v) for k, v in drawn["headers"].items()},
+        headers=headers,
     )
 
 
