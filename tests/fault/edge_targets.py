@@ -6,6 +6,7 @@ answers a value it can parse but may not be able to store."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -99,11 +100,14 @@ def _native(base: str, w: TenantWorld) -> list[Call]:
     the routes of a webhook and a session that exist, with every value but one valid."""
     auth = {"Authorization": f"Bearer {w.native}"}
     sid = _post(base, "/v1/sessions", {"subject": {"kind": "u", "id": "edge"}}, auth)["id"]
-    events = [{"type": "t", "ordinal": 1, "occurred_at": TIME, "dedupe_key": "k"}]
+    events = [{"type": "t", "payload": {"n": 1}, "occurred_at": TIME, "dedupe_key": "k"}]
     hook = {"url": "https://93.184.216.34/hook", "event_types": ["closed"]}
     wh = {"w": _post(base, "/v1/webhooks", hook, auth)["id"]}
     s = {"s": sid}
     seqs = {"from_seq": 1, "to_seq": 5, "limit": 10}
+    opened = {"subject": {"kind": "u", "id": "o"}, "scope": "s", "alias": "a", "metered": True}
+    opened.update(idle_timeout_s=60, max_lifetime_s=600, state={"n": 1})
+    subject = {"k": "u", "i": "edge"}
     return [
         Call("GET", "/v1/events", headers={**auth, "Last-Event-ID": "1"}, stream=True),
         Call("GET", "/v1/events", query={"after": 1, "session_id": sid}, headers=auth, stream=True),
@@ -113,6 +117,25 @@ def _native(base: str, w: TenantWorld) -> list[Call]:
         Call("POST", "/v1/webhooks/{w}/replay", wh, body={"from_event_id": 1}, headers=auth),
         Call("GET", "/v1/webhooks/{w}/deliveries", wh, {"limit": 10}, None, auth),
         Call("PATCH", "/v1/webhooks/{w}", wh, body=hook, headers=auth),
+        Call("POST", "/v1/sessions", body=opened, headers=auth),
+        Call("PUT", "/v1/subjects/{k}/{i}", subject, body={"attributes": {"a": 1}}, headers=auth),
+        Call("GET", "/v1/subjects/{k}/{i}", subject, headers=auth),
+        Call(
+            "POST",
+            "/v1/subjects/{k}/{i}/sessions/close",
+            subject,
+            body={"scope": "s"},
+            headers=auth,
+        ),
+        Call(
+            "POST", "/v1/credentials", body={"scopes": ["sessions:read"], "name": "n"}, headers=auth
+        ),
+        Call(
+            "PUT",
+            "/v1/tenant/policy",
+            body={"idle_timeout_s": 60, "retention_days": 5},
+            headers=auth,
+        ),
     ]
 
 
@@ -129,7 +152,6 @@ def _rufus(base: str, w: TenantWorld) -> list[Call]:
     window = {"from": TIME, "to": TIME, "page": 1}
     return [
         Call("POST", "/rufus/v0/devices", body=device, headers=key),
-        Call("POST", "/rufus/v0/sessions", body={"deviceid": dev, "alias": "a"}, headers=key),
         Call(
             "POST",
             "/rufus/v0/passings",
@@ -144,6 +166,8 @@ def _rufus(base: str, w: TenantWorld) -> list[Call]:
         Call("GET", "/rufus/v0/passings/session/{t}", t, {"first": 1, "last": 5}, None, key),
         Call("GET", "/rufus/v0/passings/device/{d}", d, window, headers=key),
         Call("GET", "/rufus/v0/passings/device2/{d}", d, {**window, "last": 1}, headers=key),
+        # Opening supersedes the device's session (the token above): after the calls using it.
+        Call("POST", "/rufus/v0/sessions", body={"deviceid": dev, "alias": "a"}, headers=key),
         Call("PATCH", "/rufus/v0/sessions/close/{t}", {"t": "edge-" + tok}, headers=key),
         Call("DELETE", "/rufus/v0/devices/{d}", {"d": "edge-" + dev}, headers=key),
     ]
@@ -160,7 +184,6 @@ def _hivemp(base: str, w: TenantWorld) -> list[Call]:
     sid = {"id": session["id"]}
     return [
         Call("PUT", "/hivemp/v1/authenticate", body=login, headers=app),
-        Call("PUT", "/hivemp/v1/authenticate/switch", body={"projectId": "p"}, headers=own),
         Call("GET", "/hivemp/v1/session", query=sid, headers=own),
         Call("POST", "/hivemp/v1/session", query=sid, headers=own),
         Call("PUT", "/hivemp/v1/session", query={"authenticationProvider": "x"}, headers=app),
@@ -174,8 +197,7 @@ def _pagos(base: str, w: TenantWorld) -> list[Call]:
     issued = httpx.post(base + "/pagos/token", data=form).json()
     bearer = {"Authorization": "Bearer " + issued["access_token"]}
     app = {"ApplicationKey": w.pagos_app}
-    sid = _post(base, "/pagos/Api/Applications/OpenDedicatedSession", app, bearer)["SessionId"]
-    close = {**app, "SessionId": "edge-" + str(sid)}
+    close = {**app, "SessionId": str(uuid.uuid4())}  # not the open one: it stays open
     return [
         Call("POST", "/pagos/token", body=form, form=True),
         Call("POST", "/pagos/Api/Applications/OpenDedicatedSession", body=app, headers=bearer),
@@ -202,6 +224,7 @@ def _casino(base: str, w: TenantWorld) -> list[Call]:
     history.update(gameId=GAME, dateStart=TIME, dateEnd=TIME, page=1, limit=10)
     status = {"secureLogin": w.casino_login, "token": w.casino_token, "roundId": "r"}
     rid = {"r": str(round_id["round"]["roundId"])}
+    start["userId"] = "p-start"  # starting the game token's player again would end its session
     return [
         Call("POST", "/casino/v4/StartGame", body=start),
         Call("POST", "/casino/api/startgame", query=memb, body=gen_a, signed_by=w.casino_secret),
