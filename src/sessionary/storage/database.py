@@ -285,6 +285,10 @@ class PostgresDatabase(Database):
                 if executor.begun:  # else nothing went through SQLAlchemy's transaction
                     await (conn.commit() if commit else conn.rollback())
             finally:
+                # asyncpg_errors closes the driver's connection behind SQLAlchemy's back; the
+                # pool would hand it out again, to fail the next statement the same way.
+                if not conn.invalidated and (await executor.driver()).is_closed():
+                    await conn.invalidate()
                 await conn.close()
 
         return SqlUnitOfWork(enter, finish)
