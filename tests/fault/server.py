@@ -29,8 +29,9 @@ from sessionary.http.dialects.hivemp.keys import create_key as hivemp_key
 from sessionary.http.dialects.pagos.admin import create_application, create_client
 from sessionary.http.dialects.rufus.keys import create_key as rufus_key
 from sessionary.services.credentials import NewCredential
-from tests.conftest import TEST_ACTOR
+from tests.conftest import PG_TEMPLATE, TEST_ACTOR
 from tests.pgcluster import PgCluster
+from tests.support import postgres_database, sqlite_database
 
 BIN = Path(sys.executable).parent / "sessionary"
 SECRET_KEY = "fault-suite-sealing-key-0123456789abcdef"
@@ -268,3 +269,15 @@ class PausableCluster(PgCluster):
     def thaw(self) -> None:
         for pid in self._pids():
             os.kill(pid, signal.SIGCONT)
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def fresh_database(request: Any, directory: Path) -> str:
+    """A migrated database of its own on the backend ``request.param`` names (a fixture
+    parametrized over BACKENDS), like the suite's ``database_url`` but for a module's server."""
+    if request.param == "sqlite":
+        return sqlite_database(request.getfixturevalue("sqlite_template_file"), directory)
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    return postgres_database(cluster.port, PG_TEMPLATE)

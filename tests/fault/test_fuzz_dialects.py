@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,14 +16,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .edge_targets import Call, draw, edge_calls, send, swept
 from .invariants import count
 from .report import env_int, record
-from .server import GAME, Server, TenantWorld, provision
+from .server import BACKENDS, GAME, Server, TenantWorld, fresh_database, provision
+from .shapes import CHECKS, rufus_check
 
 EXAMPLES = env_int("FAULT_FUZZ_EXAMPLES", 25) * 4
+# Per dialect, two values at a time at random edges; the sweep tries each value at each edge.
+EDGE_EXAMPLES = env_int("FAULT_FUZZ_EXAMPLES", 25) * 4
 MAX_BODY = 65_536
 TABLES = ("sessions", "events", "lifecycle", "subjects", "work_items", "credentials")
-Check = Callable[[httpx.Response], None]
 
 
 @dataclass
@@ -38,18 +41,21 @@ class Fuzzed:
     server: Server
     world: TenantWorld
     targets: dict[str, list[Target]]
+    edge_calls: dict[str, list[Call]]
 
 
-@pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory: pytest.TempPathFactory, sqlite_template_file: Any) -> Iterator[Fuzzed]:
-    from tests.support import sqlite_database
-
-    url = sqlite_database(sqlite_template_file, tmp_path_factory.mktemp("dialect-fuzz"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def fuzzed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Fuzzed]:
+    url = fresh_database(request, tmp_path_factory.mktemp("dialect-fuzz"))
     world = provision(url, "acme")
-    server = Server(url, SESSIONARY_MAX_BODY_BYTES=str(MAX_BODY))
+    # No webhook delivery worker: the fuzz subscribes a webhook it never means to call.
+    server = Server(url, SESSIONARY_MAX_BODY_BYTES=str(MAX_BODY), SESSIONARY_WEBHOOK_INTERVAL_S="0")
     server.start()
     try:
-        yield Fuzzed(server, world, _targets(server.base, world))
+        targets = _targets(server.base, world)
+        yield Fuzzed(server, world, targets, edge_calls(server.base, world))
     finally:
         server.stop()
 
@@ -98,66 +104,6 @@ def _targets(base: str, w: TenantWorld) -> dict[str, list[Target]]:
         ],
     }
 
-
-# -- what each dialect documents for bad input ------------------------------------------------
-
-
-def _native(r: httpx.Response) -> None:
-    assert 400 <= r.status_code < 500, r.text
-    assert r.headers["content-type"] == "application/problem+json", r.headers
-    body = r.json()
-    assert body["type"].startswith("urn:sessionary:problem:") and body["status"] == r.status_code
-
-
-# A RUFUS 404 names what was not found (spec §7: "Device not found" with the deviceid sent,
-# "Session not found or closed" with the token); every other error is the description alone.
-_RUFUS_NOT_FOUND_KEYS = {"deviceid", "token_session"}
-
-
-def _rufus(r: httpx.Response) -> None:
-    assert 400 <= r.status_code < 500, r.text
-    body = r.json()
-    keys = list(body)
-    assert keys[0] == "description" and isinstance(body["description"], str), r.text
-    extra = set(keys[1:])
-    assert not extra or (r.status_code == 404 and extra <= _RUFUS_NOT_FOUND_KEYS), r.text
-
-
-def _hivemp(r: httpx.Response) -> None:
-    body = r.json()
-    if r.status_code == 200:  # authenticate asks for what is missing (spec §4.1)
-        assert body["authenticatedSession"] is None, r.text
-        return
-    assert 400 <= r.status_code < 500, r.text
-    assert set(body) == {"code", "message", "fields", "data"}, r.text
-    assert isinstance(body["code"], int) and 1000 < body["code"] < 2000, r.text
-
-
-def _pagos(r: httpx.Response) -> None:
-    body = r.json()
-    if r.status_code == 200:  # the envelope: a failure with its message
-        assert body["Success"] is False and body["Messages"], r.text
-    else:
-        assert 400 <= r.status_code < 500 and list(body) == ["Message"], r.text
-
-
-def _casino(r: httpx.Response) -> None:
-    body = r.json()
-    if r.status_code == 200:  # Gen B: a numeric error code in the body
-        assert isinstance(body["error"], int) and body["error"] != 0, r.text
-        assert isinstance(body["description"], str), r.text
-    else:
-        assert 400 <= r.status_code < 500, r.text
-        assert set(body["error"]) == {"code", "message"}, r.text
-
-
-CHECKS: dict[str, Check] = {
-    "native": _native,
-    "rufus": _rufus,
-    "hivemp": _hivemp,
-    "pagos": _pagos,
-    "casino": _casino,
-}
 
 # -- malformed input -----------------------------------------------------------------------------
 
@@ -262,7 +208,7 @@ def test_wrong_typed_bodies_leave_out_the_ones_a_target_takes_as_valid(
 def test_the_rufus_check_takes_the_documented_error_bodies(
     status: int, body: dict[str, str]
 ) -> None:
-    _rufus(httpx.Response(status, json=body))
+    rufus_check(httpx.Response(status, json=body))
 
 
 @pytest.mark.parametrize(
@@ -276,7 +222,7 @@ def test_the_rufus_check_takes_the_documented_error_bodies(
 )
 def test_the_rufus_check_refuses_other_error_bodies(status: int, body: dict[str, str]) -> None:
     with pytest.raises(AssertionError):
-        _rufus(httpx.Response(status, json=body))
+        rufus_check(httpx.Response(status, json=body))
 
 
 @pytest.mark.parametrize("dialect", list(CHECKS))
@@ -293,6 +239,7 @@ def test_malformed_input_gets_the_dialects_documented_error_and_changes_nothing(
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
     @given(target=st.sampled_from(fuzzed.targets[dialect]), body=bodies, extra=headers)
@@ -310,6 +257,77 @@ def test_malformed_input_gets_the_dialects_documented_error_and_changes_nothing(
     assert fuzzed.server.alive()
     assert {table: count(url, table) for table in TABLES} == before, "malformed input was stored"
     record("fuzz-dialects", dialect=dialect, cases=sum(statuses.values()), statuses=statuses)
+
+
+@pytest.mark.parametrize("dialect", list(CHECKS))
+def test_each_value_of_each_route_at_each_edge_never_fails_the_server(
+    fuzzed: Fuzzed, dialect: str
+) -> None:
+    """The sweep: every route of the dialect, each int and str of its request in turn one past
+    a column's length or beyond 64 bits (edges.py): never a 5xx (a 503 tells a client to retry
+    a request that can never succeed), an error in the dialect's shape, the database ready."""
+    failures: dict[tuple[str, str, int], str] = {}
+    cases = 0
+    with httpx.Client(base_url=fuzzed.server.base) as http:
+        for call in fuzzed.edge_calls[dialect]:
+            for sent in swept(call):
+                _judge(dialect, call, sent, send(http, sent), failures)
+                cases += 1
+    assert not failures, "\n".join(failures.values())
+    assert fuzzed.server.alive()
+    assert httpx.get(fuzzed.server.base + "/readyz").status_code == 200
+    record("fuzz-edge-sweep", dialect=dialect, cases=cases)
+
+
+@pytest.mark.parametrize("dialect", list(CHECKS))
+def test_values_at_64_bit_edges_and_column_lengths_never_fail_the_server(
+    fuzzed: Fuzzed, dialect: str
+) -> None:
+    """Random pairs of edge values in every route of the dialect, the same rule."""
+    statuses: Counter[int] = Counter()
+    failures: dict[tuple[str, str, int], str] = {}
+
+    @settings(
+        max_examples=EDGE_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(call=st.sampled_from(fuzzed.edge_calls[dialect]), data=st.data())
+    def run(call: Call, data: st.DataObject) -> None:
+        sent = draw(call, data)
+        response = send(http, sent)
+        statuses[response.status_code] += 1
+        _judge(dialect, call, sent, response, failures)
+
+    with httpx.Client(base_url=fuzzed.server.base) as http:
+        run()
+    assert not failures, "\n".join(failures.values())
+    assert fuzzed.server.alive()
+    record("fuzz-edges", dialect=dialect, cases=sum(statuses.values()), statuses=statuses)
+
+
+def _judge(
+    dialect: str,
+    call: Call,
+    sent: Call,
+    response: httpx.Response,
+    failures: dict[tuple[str, str, int], str],
+) -> None:
+    """Keeps one example of each route and status that breaks the rule: a run lists them all."""
+    try:
+        assert response.status_code < 500, response.text
+        if response.status_code >= 400:
+            CHECKS[dialect](response)
+    except (AssertionError, ValueError, KeyError):
+        shown = f"{_shown(sent)}\n    -> {response.status_code} {response.text[:200]}"
+        failures.setdefault((call.method, call.path, response.status_code), shown)
+
+
+def _shown(call: Call) -> str:
+    text = f"{call.method} {call.path} query={call.query} body={call.body} headers={call.headers}"
+    return text if len(text) < 600 else text[:600] + "..."
 
 
 @pytest.mark.parametrize("dialect", list(CHECKS))

@@ -1,8 +1,8 @@
 """Engines and units of work for SQLite and PostgreSQL.
 
 Driver errors are translated into the project's own at this boundary (httpx style): callers see
-``StorageUnavailable``, a domain ``Conflict`` or, for text PostgreSQL cannot store, the caller's
-``InvalidInput``; never a SQLAlchemy exception.
+``StorageUnavailable``, a domain ``Conflict`` or, for a value the database refuses (out of range,
+too long, text it cannot store), the caller's ``InvalidInput``; never a SQLAlchemy exception.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from ..domain.errors import Conflict, InvalidInput
+from ..domain.errors import Conflict
 from .checkpointer import RESTART_BYTES, WalCheckpointer
-from .errors import UNSTORABLE_TEXT, UNSTORABLE_TEXT_STATES, sqlite_errors
 from .errors import StorageUnavailable as StorageUnavailable
+from .errors import refused_input, sqlite_errors
 from .executor import AsyncExecutor, Executor, SyncExecutor
 from .repositories import build_repositories
 from .sqlite_writer import begin_immediate
@@ -73,9 +73,12 @@ class SqlUnitOfWork:
             raise StorageUnavailable("the database did not answer in time") from exc
         if isinstance(exc, IntegrityError):
             raise Conflict("the change conflicts with stored data") from exc
+        # sqlite3 raises OverflowError while binding, which SQLAlchemy passes on unwrapped.
+        if isinstance(exc, DBAPIError | OverflowError):
+            refused = refused_input(exc)
+            if refused is not None:
+                raise refused from exc
         if isinstance(exc, DBAPIError):
-            if getattr(exc.orig, "sqlstate", None) in UNSTORABLE_TEXT_STATES:
-                raise InvalidInput(UNSTORABLE_TEXT) from exc
             raise StorageUnavailable(type(exc.orig).__name__) from exc
 
     async def commit(self) -> None:
@@ -282,6 +285,10 @@ class PostgresDatabase(Database):
                 if executor.begun:  # else nothing went through SQLAlchemy's transaction
                     await (conn.commit() if commit else conn.rollback())
             finally:
+                # asyncpg_errors closes the driver's connection behind SQLAlchemy's back; the
+                # pool would hand it out again, to fail the next statement the same way.
+                if not conn.invalidated and (await executor.driver()).is_closed():
+                    await conn.invalidate()
                 await conn.close()
 
         return SqlUnitOfWork(enter, finish)
