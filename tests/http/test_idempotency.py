@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from sessionary.bootstrap import Container
 from sessionary.domain.model import Tenant
+from sessionary.storage.errors import StorageUnavailable
 from sessionary.storage.tables import idempotency
 from tests.conftest import Api, key_headers
 
@@ -217,3 +218,15 @@ async def test_a_stored_response_that_carries_a_secret_is_not_kept_in_clear(
         bodies = [bytes(r.body) for r in rows]
         await uow.commit()
     assert bodies and all(first.json()["secret"].encode() not in b for b in bodies)
+
+
+async def test_a_failure_while_claiming_the_key_is_a_problem_with_the_request_id(
+    api: Api, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unavailable(*args: Any) -> Any:
+        raise StorageUnavailable("database is locked")
+
+    monkeypatch.setattr(container.idempotency, "begin", unavailable)
+    response = await post(api, "/v1/sessions", OPEN_BODY, "down-1")
+    body = assert_problem(response, 503, "storage-unavailable")
+    assert body["request_id"] == response.headers["x-request-id"]
