@@ -100,6 +100,13 @@ def test_a_traceback_carrying_request_text_cannot_start_a_record(log_format: Log
     assert "    ValueError: " + escape("x\r") + "\n    " + escape(HOSTILE[3:]) in block
 
 
+def test_a_json_line_stays_valid_json_whatever_number_an_extra_holds() -> None:
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "m", None, None)
+    record.nan, record.inf, record.big, record.ok = float("nan"), float("-inf"), 2**80, 1.5
+    entry = json.loads(JsonFormatter().format(record), parse_constant=pytest.fail)
+    assert (entry["nan"], entry["inf"], entry["big"], entry["ok"]) == ("nan", "-inf", 2**80, 1.5)
+
+
 def test_escaping_is_unambiguous_and_leaves_ordinary_text_alone() -> None:
     assert escape("GET /v1/sessions/ses_01hx é 日本") == "GET /v1/sessions/ses_01hx é 日本"
     assert escape("a\nb") != escape("a\\nb")

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import logging.config
+import math
 import re
 from typing import Any, Literal
 
@@ -84,9 +85,11 @@ def _rfc3339(created: float) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """An extra field as JSON: numbers, booleans and null as they are, anything else as
-    escaped text."""
-    if isinstance(value, int | float | bool) or value is None:
+    """An extra field as JSON: numbers, booleans and null as they are, anything else (NaN
+    and the infinities too: JSON has none) as escaped text."""
+    if isinstance(value, int) or value is None:  # bool is an int
+        return value
+    if isinstance(value, float) and math.isfinite(value):
         return value
     return escape(value if isinstance(value, str) else str(value))
 
