@@ -62,11 +62,14 @@ def _formatter(log_format: LogFormat) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else TextFormatter()
 
 
-async def test_a_hostile_path_is_logged_escaped_on_one_line(
+async def test_a_hostile_path_query_and_headers_leave_one_clean_record(
     client: httpx.AsyncClient, captured: io.StringIO, log_format: LogFormat
 ) -> None:
-    path = "/v1/sessions/" + quote(HOSTILE.replace("\ud800", ""), safe="")
-    response = await client.get(path)
+    sendable = HOSTILE.replace("\ud800", "")
+    path = "/v1/sessions/" + quote(sendable, safe="") + "?q=" + quote(sendable, safe="")
+    ascii_only = sendable.encode("ascii", "ignore").decode()
+    headers = {"X-Request-Id": ascii_only, "User-Agent": ascii_only, "Idempotency-Key": "k"}
+    response = await client.get(path, headers=headers)
     assert response.status_code in (401, 404)
     (access,) = records(captured.getvalue(), log_format)
     assert escape("\r\n" + FORGED + "\x1b[31m") in access
