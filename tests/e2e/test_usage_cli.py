@@ -23,12 +23,15 @@ from tests.support import FakeClock
 
 runner = CliRunner()
 NOON = int(datetime(2025, 3, 10, 12, tzinfo=UTC).timestamp()) * 1_000_000
+# A subject id a spreadsheet would run as a formula, were it written as it is.
+SUBJECT = '=HYPERLINK("http://evil.example","x")'
 RANGE = ("--tenant", "acme", "--from", "2025-03-10", "--to", "2025-03-10")
 
 
 @pytest.fixture
 def seeded(database_url: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """acme with sessions of 59, 60 and 61 s (1, 1 and 2 minutes) and one still open."""
+    """acme with sessions of 59, 60 and 61 s (1, 1 and 2 minutes) and one still open, all
+    for subject ``SUBJECT``."""
     monkeypatch.setenv("SESSIONARY_DATABASE_URL", database_url)
 
     async def seed() -> list[str]:
@@ -38,7 +41,7 @@ def seeded(database_url: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
             tenant = await c.tenants.create("acme", TenantPolicy(), TEST_ACTOR)
             ids = []
             for seconds in (59, 60, 61, 0):
-                req = OpenRequest(subject_kind="user", subject_id="u1")
+                req = OpenRequest(subject_kind="user", subject_id=SUBJECT)
                 session = await c.sessions.open(tenant.pk, req, TEST_ACTOR)
                 clock.advance(seconds)
                 if seconds:
@@ -71,6 +74,7 @@ def test_csv_records_have_a_header_and_one_row_per_ended_session(seeded: list[st
     rows = list(csv.DictReader(io.StringIO(invoke("--records", "--format", "csv"))))
     assert [r["session_id"] for r in rows] == seeded[:3]
     assert sum(int(r["billed_minutes"]) for r in rows) == 4
+    assert {r["subject_id"] for r in rows} == {"'" + SUBJECT}  # defused, see http/csvsafe.py
     daily = list(csv.reader(io.StringIO(invoke("--format", "csv"))))
     assert daily[0] == ["date", "opened", "ended", "billed_minutes"]
     assert daily[-1] == ["total", "4", "3", "4"]

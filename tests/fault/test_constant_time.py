@@ -22,7 +22,6 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "sessionary"
 SECRETISH = re.compile(r"secret|digest|hash|signature|password|token|api_?key|hmac", re.I)
 # (file, comparison) -> why a plain comparison is right there.
 REVIEWED = {
-    ("services/idempotency.py", "stored.request_hash != req_hash"): "hash of the request body",
     ("http/dialects/rufus/passings.py", "token_session.upper() == session.id"): "a public id",
     ("http/dialects/casino/game_api.py", "principal.kind != GAME_TOKEN"): "a constant kind",
     ("http/dialects/pagos/tokens.py", "principal.kind != TOKEN"): "a constant kind",

@@ -22,7 +22,8 @@ def json_object(response: httpx.Response) -> JsonObject:
 
 
 def assert_problem(response: httpx.Response, status: int, code: str | None = None) -> JsonObject:
-    """An RFC 9457 answer: the status, problem+json, a stable ``type``, title and detail."""
+    """An RFC 9457 answer: the status, problem+json, a stable ``type``, title, detail and the
+    id of the request it answers (a replay's is its first request's)."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers
     body = json_object(response)
@@ -30,6 +31,7 @@ def assert_problem(response: httpx.Response, status: int, code: str | None = Non
     assert str(body["type"]).startswith(PROBLEM_PREFIX)
     assert body["title"]
     assert body["detail"]
+    assert isinstance(body.get("request_id"), str) and body["request_id"], body
     if code is not None:
         assert body["type"] == PROBLEM_PREFIX + code, body
     return body

@@ -6,10 +6,12 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from sessionary.bootstrap import Container
 from sessionary.domain.model import Tenant
+from sessionary.storage.errors import StorageUnavailable
 from sessionary.storage.tables import idempotency
 from tests.conftest import Api, key_headers
 
@@ -21,6 +23,11 @@ OPEN_BODY = {"subject": {"kind": "user", "id": "u1"}, "scope": "game"}
 async def post(api: Api, url: str, body: Any, key: str, **extra: str) -> httpx.Response:
     headers = {**api.headers, "Idempotency-Key": key, **extra}
     return await api.client.post(url, json=body, headers=headers)
+
+
+async def post_bytes(api: Api, url: str, body: bytes, key: str) -> httpx.Response:
+    headers = {**api.headers, "Idempotency-Key": key, "Content-Type": "application/json"}
+    return await api.client.post(url, content=body, headers=headers)
 
 
 async def test_a_retried_open_replays_the_identical_body_and_opens_one_session(api: Api) -> None:
@@ -63,6 +70,52 @@ async def test_keys_are_scoped_to_the_credential(
     assert len({mine.json()["id"], colleague.json()["id"], theirs.json()["id"]}) == 3
     assert len(await list_sessions(api)) == 2
     assert [s["id"] for s in await list_sessions(other_api)] == [theirs.json()["id"]]
+
+
+async def test_the_same_document_in_another_key_order_and_spacing_replays(api: Api) -> None:
+    compact = b'{"subject":{"kind":"user","id":"u1"},"scope":"game"}'
+    spaced = b'{ "scope" : "game",\n  "subject": {"id": "u1", "kind": "user"} }\n'
+    first = await post_bytes(api, "/v1/sessions", compact, "doc-1")
+    again = await post_bytes(api, "/v1/sessions", spaced, "doc-1")
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    assert [s["id"] for s in await list_sessions(api)] == [first.json()["id"]]
+
+
+async def test_a_retry_while_the_first_runs_hears_in_progress_and_when_to_retry(
+    api: Api, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running, finish = asyncio.Event(), asyncio.Event()
+    open_session = container.sessions.open
+
+    async def slow_open(*args: Any, **kwargs: Any) -> Any:
+        running.set()
+        await finish.wait()
+        return await open_session(*args, **kwargs)
+
+    monkeypatch.setattr(container.sessions, "open", slow_open)
+    first = asyncio.create_task(post(api, "/v1/sessions", OPEN_BODY, "slow-1"))
+    await running.wait()
+    busy = await post(api, "/v1/sessions", OPEN_BODY, "slow-1")
+    finish.set()
+    assert (await first).status_code == 201
+    body = assert_problem(busy, 409, "idempotency-key-in-progress")
+    assert busy.headers["retry-after"] == "1" and body["retry_after"] == 1
+    assert body["request_id"] == busy.headers["x-request-id"]
+
+
+async def test_the_idempotency_errors_carry_the_request_id(api: Api) -> None:
+    await post(api, "/v1/sessions", OPEN_BODY, "rid-1")
+    reused = await post(api, "/v1/sessions", {**OPEN_BODY, "scope": "lobby"}, "rid-1")
+    invalid = await post(api, "/v1/sessions", OPEN_BODY, "x" * 201)
+    for response, status, code in (
+        (reused, 409, "idempotency-key-reused"),
+        (invalid, 400, "invalid-idempotency-key"),
+    ):
+        body = assert_problem(response, status, code)
+        assert body["request_id"] == response.headers["x-request-id"]
+        assert "retry-after" not in response.headers
 
 
 async def test_a_retried_close_replays_200_instead_of_409(api: Api) -> None:
@@ -165,3 +218,15 @@ async def test_a_stored_response_that_carries_a_secret_is_not_kept_in_clear(
         bodies = [bytes(r.body) for r in rows]
         await uow.commit()
     assert bodies and all(first.json()["secret"].encode() not in b for b in bodies)
+
+
+async def test_a_failure_while_claiming_the_key_is_a_problem_with_the_request_id(
+    api: Api, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def unavailable(*args: Any) -> Any:
+        raise StorageUnavailable("database is locked")
+
+    monkeypatch.setattr(container.idempotency, "begin", unavailable)
+    response = await post(api, "/v1/sessions", OPEN_BODY, "down-1")
+    body = assert_problem(response, 503, "storage-unavailable")
+    assert body["request_id"] == response.headers["x-request-id"]

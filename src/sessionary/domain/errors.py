@@ -60,7 +60,13 @@ class IdempotencyMismatch(Conflict):
 
 
 class IdempotencyInProgress(Conflict):
+    """``data['retry_after']``: seconds after which the first request has likely answered."""
+
     code = "idempotency-key-in-progress"
+
+
+class InvalidIdempotencyKey(DomainError):
+    code = "invalid-idempotency-key"
 
 
 class InvalidInput(DomainError):

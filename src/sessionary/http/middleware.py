@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
-import msgspec
 from litestar.datastructures import Headers
 
-from ..domain.errors import Conflict, Unauthenticated
+from ..domain.errors import Conflict, DomainError, InvalidIdempotencyKey, Unauthenticated
 from ..observability.context import REQUEST_ID
-from ..services.idempotency import Claim, Replay, request_hash
+from ..services.idempotency import Claim, Replay, fingerprint
 from .deps import presented_secret
-from .problem import PROBLEM_JSON, TYPE_PREFIX
+from .native.errors import status_of
+from .problem import PROBLEM_JSON, problem_body
 
 # Plain ASGI shapes: this module forwards messages unchanged, so it needs no narrower types.
 Scope = MutableMapping[str, Any]
@@ -22,10 +22,12 @@ Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+RawHeaders = Sequence[tuple[bytes, bytes]]
 
 _RID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 _NOT_STORED = {401, 403, 408, 429}  # answers about the caller, not about the request
+_REPLAYED = [(b"idempotent-replayed", b"true")]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -61,24 +63,26 @@ def request_id_middleware(app: ASGIApp) -> Any:
     return middleware
 
 
-async def _send_json(send: Send, status: int, body: bytes, ctype: str, replayed: bool) -> None:
+async def _send_json(
+    send: Send, status: int, body: bytes, ctype: str, extra_headers: RawHeaders = ()
+) -> None:
     headers = [(b"content-type", ctype.encode()), (b"content-length", str(len(body)).encode())]
-    if replayed:
-        headers.append((b"idempotent-replayed", b"true"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [*headers, *extra_headers]}
+    )
     await send({"type": "http.response.body", "body": body})
 
 
-async def _problem(send: Send, status: int, code: str, detail: str) -> None:
-    body = msgspec.json.encode(
-        {
-            "type": TYPE_PREFIX + code,
-            "title": "Conflict" if status == 409 else "Bad Request",
-            "status": status,
-            "detail": detail,
-        }
-    )
-    await _send_json(send, status, body, PROBLEM_JSON, replayed=False)
+async def _problem(scope: Scope, send: Send, error: DomainError) -> None:
+    """The answer the native API's error table gives: its request id, and ``Retry-After``
+    when the error says when to retry (a key whose first request is still running)."""
+    retry_after = error.data.get("retry_after")
+    extra = {"retry_after": retry_after} if isinstance(retry_after, int) else None
+    rid = scope.get("state", {}).get("request_id")
+    status = status_of(error)
+    body = problem_body(status, error.code, error.message, request_id=rid, extra=extra)
+    headers = [(b"retry-after", str(retry_after).encode())] if extra else []
+    await _send_json(send, status, body, PROBLEM_JSON, headers)
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool, list[Message]]:
@@ -129,7 +133,7 @@ def idempotency_middleware(app: ASGIApp) -> Any:
             await app(scope, receive, send)
             return
         if not 1 <= len(key) <= 200:
-            await _problem(send, 400, "invalid-idempotency-key", "Idempotency-Key is 1-200 chars")
+            await _problem(scope, send, InvalidIdempotencyKey("Idempotency-Key is 1-200 chars"))
             return
         await _idempotent(app, scope, receive, send, key)
 
@@ -152,14 +156,14 @@ async def _idempotent(app: ASGIApp, scope: Scope, receive: Receive, send: Send, 
     path = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
     try:
         answer = await container.idempotency.begin(
-            scope_key, request_hash(scope["method"], path, body)
+            scope_key, fingerprint(scope["method"], path, body)
         )
     except Conflict as exc:
-        await _problem(send, 409, exc.code, exc.message)
+        await _problem(scope, send, exc)
         return
     if isinstance(answer, Replay):
         ctype = PROBLEM_JSON if answer.status >= 400 else "application/json"
-        await _send_json(send, answer.status, answer.body, ctype, replayed=True)
+        await _send_json(send, answer.status, answer.body, ctype, _REPLAYED)
         return
     await _run_and_store(app, scope, _replaying(messages, receive), send, container, answer)
 

@@ -29,15 +29,14 @@ _TITLES = {
 _RESERVED = {"type", "title", "status", "detail", "instance", "request_id"}
 
 
-def problem(
+def problem_body(
     status: int,
     code: str,
     detail: str,
     *,
     request_id: str | None = None,
-    headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
-) -> Response[bytes]:
+) -> bytes:
     """Extension members from ``extra`` never overwrite the standard ones: a clashing name
     gets a ``session_`` prefix (a session's ``status`` becomes ``session_status``)."""
     body: dict[str, Any] = {
@@ -51,8 +50,20 @@ def problem(
     for key, value in (extra or {}).items():
         if value is not None:
             body["session_" + key if key in _RESERVED else key] = value
+    return msgspec.json.encode(body)
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[bytes]:
     return Response(
-        content=msgspec.json.encode(body),
+        content=problem_body(status, code, detail, request_id=request_id, extra=extra),
         status_code=status,
         media_type=PROBLEM_JSON,
         headers=headers,

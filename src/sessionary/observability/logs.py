@@ -2,7 +2,9 @@
 
 Nothing here logs headers, query strings or bodies; ``RedactingFilter`` is the second line of
 defence, scrubbing anything shaped like one of our secrets from every record that reaches the
-handler, whoever logged it."""
+handler, whoever logged it. Both formatters escape every message and every extra field
+(``escape``), so a path, id or header value that reached a log line can neither forge a
+record nor put a control byte in the log, whichever call site logged it."""
 
 from __future__ import annotations
 
@@ -10,13 +12,16 @@ import datetime as dt
 import json
 import logging
 import logging.config
+import math
 import re
 from typing import Any, Literal
 
 from .context import REQUEST_ID
+from .escape import escape, escape_block
 
 LogFormat = Literal["json", "text"]
 REDACTED = "[REDACTED]"
+_INDENT = "    "
 
 _SECRETS = (
     # native credential secrets: sk_ + base64url
@@ -38,7 +43,6 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "message",
     "asctime",
     "request_id",
-    "rid",
 }
 
 
@@ -81,19 +85,29 @@ def _rfc3339(created: float) -> str:
 
 
 def _plain(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+    """An extra field as JSON: numbers, booleans and null as they are, anything else (NaN
+    and the infinities too: JSON has none) as escaped text."""
+    if isinstance(value, int) or value is None:  # bool is an int
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return escape(value if isinstance(value, str) else str(value))
 
 
 class JsonFormatter(logging.Formatter):
-    """time (RFC 3339, UTC), level, logger, message, request_id, then the record's extras."""
+    """time (RFC 3339, UTC), level, logger, message, request_id, then the record's extras.
+
+    Every text field is escaped (``escape``), so one record is one line and no value in it,
+    parsed back, holds a control character; a traceback keeps its line breaks (JSON escapes
+    them), each of its lines escaped and indented as in text."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": _rfc3339(record.created),
             "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None),
+            "logger": escape(record.name),
+            "message": escape(record.getMessage()),
+            "request_id": _plain(getattr(record, "request_id", None)),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
@@ -101,19 +115,26 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
-            entry["exc_info"] = record.exc_text
+            entry["exc_info"] = escape_block(record.exc_text, _INDENT)
         if record.stack_info:
-            entry["stack_info"] = record.stack_info
+            entry["stack_info"] = escape_block(record.stack_info, _INDENT)
         return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
 class TextFormatter(logging.Formatter):
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s [%(rid)s] %(message)s")
+    """``time level logger [request id] message``, escaped like the JSON fields; a traceback
+    follows on indented lines, so every line that starts at column 0 starts a record."""
 
     def format(self, record: logging.LogRecord) -> str:
-        record.rid = getattr(record, "request_id", None) or "-"
-        return super().format(record)
+        rid = getattr(record, "request_id", None) or "-"
+        name, message = escape(record.name), escape(record.getMessage())
+        line = f"{self.formatTime(record)} {record.levelname} {name} [{_plain(rid)}] {message}"
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        for block in (record.exc_text, record.stack_info):
+            if block:
+                line += "\n" + escape_block(block, _INDENT)
+        return line
 
 
 def resolve_format(configured: LogFormat | None, environment: str) -> LogFormat:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 from collections.abc import AsyncIterator, Iterable
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
@@ -21,6 +19,7 @@ from ...domain.errors import InvalidInput
 from ...domain.model import Micros, Principal
 from ...domain.scopes import USAGE_READ
 from ...services.usage import DAY, RECORDS_PAGE_MAX, UsageRecord, check_range, day_date
+from ..csvsafe import csv_text
 from ..deps import tenant_of
 from ..timefmt import iso
 from .present import usage_out
@@ -49,12 +48,8 @@ ToDay = Annotated[date | None, Parameter(query="to")]
 
 
 def usage_csv(out: UsageOut) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["date", "opened", "ended", "billed_minutes"])
-    for row in [*out.days, out.totals]:
-        writer.writerow([row.date, row.opened, row.ended, row.billed_minutes])
-    return buf.getvalue()
+    rows = [(d.date, d.opened, d.ended, d.billed_minutes) for d in [*out.days, out.totals]]
+    return csv_text([("date", "opened", "ended", "billed_minutes"), *rows])
 
 
 def record_json(record: UsageRecord) -> dict[str, Any]:
@@ -91,14 +86,8 @@ def cloud_event(tenant: str, record: UsageRecord) -> dict[str, Any]:
 
 
 def csv_lines(records: Iterable[UsageRecord], header: bool = True) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    if header:
-        writer.writerow(RECORD_FIELDS)
-    for record in records:
-        row = record_json(record)
-        writer.writerow(["" if row[k] is None else row[k] for k in RECORD_FIELDS])
-    return buf.getvalue()
+    rows = [[row[k] for k in RECORD_FIELDS] for row in map(record_json, records)]
+    return csv_text([RECORD_FIELDS, *rows] if header else rows)
 
 
 async def csv_stream(records: AsyncIterator[UsageRecord]) -> AsyncIterator[bytes]:
