@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     pagos_token_client_burst: int = Field(default=10, ge=1, le=1_000_000)
     pagos_token_source_per_s: float = Field(default=1.0, ge=0, le=1_000_000)  # 0 = unlimited
     pagos_token_source_burst: int = Field(default=30, ge=1, le=1_000_000)
+    pagos_max_tokens_per_client: int = Field(default=100, ge=1, le=1_000_000)  # oldest deleted
     pagos_lockout_max_clients: int = Field(default=10_000, ge=1, le=10_000_000)
     rufus_prefix: str = "/rufus/v0"
     rufus_at_root: bool = False  # also serve the RUFUS dialect at /v0, as the vendor does

@@ -124,6 +124,20 @@ class SqlCredentialRepository:
         stmt = select(c.c.pk).where(c.c.tenant_pk.is_(None) & c.c.revoked_at.is_(None)).limit(1)
         return (await self._ex.execute(stmt)).first() is not None
 
+    async def trim_named(self, tenant_pk: int, kind: str, name: str, keep: int) -> int:
+        """Delete all but the newest ``keep`` credentials of this kind and name. Rows another
+        transaction holds are skipped (trimmed next time) rather than waited for."""
+        older = (
+            select(c.c.pk)
+            .where((c.c.tenant_pk == tenant_pk) & (c.c.kind == kind) & (c.c.name == name))
+            .order_by(c.c.pk.desc())
+            .offset(keep)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        result = await self._ex.execute(delete(c).where(c.c.pk.in_(older)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def purge_revoked_before(self, before: Micros, limit: int) -> int:
         """Spent credentials revoked before ``before`` (ended sessions' keys), one batch."""
         stmt = _purge_batch(c.c.revoked_at < before, limit)

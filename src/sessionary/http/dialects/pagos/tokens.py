@@ -98,13 +98,24 @@ async def issue_token(
 ) -> str | SlowDown | None:
     """A new token; None for a wrong, revoked or locked-out client (all the same answer);
     ``SlowDown`` for a right one that has had its share of tokens for now."""
-    lockout = guard.lockout
     if not client_id or not client_secret or len(client_id) > MAX_CLIENT_ID:
         return None  # no id is longer: such a guess is not worth remembering
-    if lockout.locked(client_id):
+    if guard.lockout.locked(client_id):
         return None
+    client = await _client(c, guard.lockout, client_id, client_secret)
+    if client is None:
+        return None
+    stored = await c.credentials.get(client.tenant_pk, client.credential_id)  # uncached
+    if stored is None or stored.revoked_at is not None:
+        return None
+    throttled = guard.client(client.tenant_pk, client.credential_id)
+    return throttled if throttled is not None else await _store_token(c, client, actor)
+
+
+async def _client(c: Container, lockout: Lockout, client_id: str, secret: str) -> Principal | None:
+    """The client whose secret this is, if its id is ``client_id``; else a failure counted."""
     try:
-        client = await c.auth.authenticate(client_secret)
+        client = await c.auth.authenticate(secret)
     except Unauthenticated:
         client = None
     if (
@@ -114,23 +125,23 @@ async def issue_token(
     ):
         lockout.fail(client_id)
         return None
-    stored = await c.credentials.get(client.tenant_pk, client.credential_id)  # uncached
-    if stored is None or stored.revoked_at is not None:
-        return None
-    throttled = guard.client(client.tenant_pk, client.credential_id)
-    if throttled is not None:
-        return throttled
+    return client
+
+
+async def _store_token(c: Container, client: Principal, actor: Actor) -> str:
+    """A new token named after its client; the client's oldest past the cap are deleted (a
+    deleted token answers exactly like an expired one: ``InvalidToken``)."""
     token = new_token()
-    expires = c.clock.now() + c.settings.pagos_token_ttl_s * SECOND
     new = NewCredential(
         tenant_pk=client.tenant_pk,
         scopes=(),
         kind=TOKEN,
+        name=client.credential_id,
         secret=token,
-        expires_at=expires,
+        expires_at=c.clock.now() + c.settings.pagos_token_ttl_s * SECOND,
         attributes={"client_id": client.credential_id},
     )
-    await c.credentials.issue(new, actor)
+    await c.credentials.issue(new, actor, keep_newest_named=c.settings.pagos_max_tokens_per_client)
     return token
 
 

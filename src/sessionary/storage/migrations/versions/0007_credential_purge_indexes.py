@@ -1,7 +1,8 @@
-"""indexes for the sweeper's purge of spent dialect credentials
+"""indexes for the sweeper's purge of spent dialect credentials, and per-holder caps
 
 Revoked session keys and game tokens, and expired bearer tokens, are deleted after a grace
-period in bounded batches; these partial indexes find them without reading every credential.
+period in bounded batches; two partial indexes find them without reading every credential.
+A Pagos client keeps at most N live tokens (named after it); the third index finds them.
 
 Revision ID: 0007
 Revises: 0006
@@ -31,7 +32,12 @@ def upgrade() -> None:
             sqlite_where=sa.text(f"{column} IS NOT NULL"),
         )
 
+    op.create_index(
+        "ix_credentials_named", "credentials", ["tenant_pk", "kind", "name"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_credentials_named", table_name="credentials")
     op.drop_index("ix_credentials_expires", table_name="credentials")
     op.drop_index("ix_credentials_revoked", table_name="credentials")
