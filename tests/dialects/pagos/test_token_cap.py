@@ -9,6 +9,7 @@ from sessionary.bootstrap import Container
 from sessionary.config import Settings
 from sessionary.domain.model import Tenant
 from sessionary.http.dialects.pagos.tokens import TOKEN
+from tests.support import FakeClock
 
 from .helpers import RESTRICTED, Pagos, PagosClient, expect, open_failure
 
@@ -63,3 +64,22 @@ async def test_many_token_requests_leave_at_most_the_cap_in_the_table(
     for _ in range(250):
         await pagos.token(pagos_client)
     assert await tokens_of(container, tenant.pk, pagos_client) == 100
+
+
+async def test_an_expired_token_answers_the_same_before_and_after_its_purge(
+    pagos: Pagos,
+    pagos_client: PagosClient,
+    app_a: str,
+    container: Container,
+    tenant: Tenant,
+    clock: FakeClock,
+) -> None:
+    token = await pagos.token(pagos_client)
+    clock.advance(container.settings.pagos_token_ttl_s + 1)
+    expired = await pagos.open(token, {"ApplicationKey": app_a})
+    expect(expired, open_failure(RESTRICTED, invalid_token=True))
+    clock.advance(3 * 86_400)
+    assert await container.sweeper.purge_credentials() == 1
+    assert await tokens_of(container, tenant.pk, pagos_client) == 0
+    purged = await pagos.open(token, {"ApplicationKey": app_a})
+    assert purged.text == expired.text
