@@ -14,6 +14,7 @@ from sessionary.bootstrap import Container
 from sessionary.config import Settings
 from sessionary.domain.model import Tenant
 from sessionary.http.app import create_app
+from sessionary.http.dialects.pagos.token_limits import source_key
 from sessionary.http.dialects.pagos.tokens import TOKEN
 from tests.support import FakeClock
 
@@ -165,3 +166,11 @@ async def test_a_flood_of_token_requests_adds_only_the_bursts(
         clock.advance(1)
         await pagos.token_response(form(pagos_client))
     assert 10 < await token_rows(container, tenant.pk) <= 10 + 100 * 0.1
+
+
+def test_an_ipv6_source_is_throttled_by_its_64_prefix() -> None:
+    one, other = source_key("2001:db8:1:2::1"), source_key("2001:db8:1:2:ffff::9")
+    assert one == other == "2001:db8:1:2::/64"
+    assert source_key("2001:db8:1:3::1") != one
+    assert source_key("::ffff:192.0.2.1") == source_key("192.0.2.1") == "192.0.2.1"
+    assert source_key(None) == "unknown"

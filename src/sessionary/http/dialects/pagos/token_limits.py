@@ -7,6 +7,7 @@ source bucket bounds the work (and the lockout bookkeeping) any one address can 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,18 @@ class SlowDown:
     """A refused call: whole seconds until the bucket has a token again."""
 
     retry_after: int
+
+
+def source_key(address: str | None) -> str:
+    """The bucket of a peer address: an IPv6 host owns a whole /64 (one bucket per address
+    there would be no limit at all), an IPv4 one its address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip.ipv4_mapped or ip) if isinstance(ip, ipaddress.IPv6Address) else str(ip)
 
 
 def _refusal(wait: float | None) -> SlowDown | None:
@@ -48,7 +61,7 @@ class TokenGuard:
         self.lockout = Lockout(clock, s.pagos_lockout_max_clients)
 
     def source(self, address: str | None) -> SlowDown | None:
-        return _refusal(self._sources.check(address or "unknown"))
+        return _refusal(self._sources.check(source_key(address)))
 
     def client(self, tenant_pk: int | None, client_id: str) -> SlowDown | None:
         return _refusal(self._clients.check((tenant_pk, client_id)))
