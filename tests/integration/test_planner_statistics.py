@@ -109,7 +109,7 @@ async def test_the_sweepers_housekeeping_refreshes_the_statistics() -> None:
 
     sweeper = Sweeper(_no_uow, FakeClock(), refresh_statistics=refresh)
     for name in ("sweep_once", "settle_cancellations", "purge_idempotency_keys",
-                 "apply_retention"):  # fmt: skip
+                 "purge_credentials", "apply_retention"):  # fmt: skip
         setattr(sweeper, name, NoWork().sweep_once)
     task = asyncio.create_task(sweeper.run_forever(3600))
     try:
