@@ -16,6 +16,7 @@ from sessionary.domain.model import Tenant
 from sessionary.http.app import create_app
 from sessionary.http.dialects.pagos.token_limits import source_key
 from sessionary.http.dialects.pagos.tokens import TOKEN
+from sessionary.services.ratelimit import RateLimiter
 from tests.support import FakeClock
 
 from .helpers import Pagos, PagosClient
@@ -174,3 +175,14 @@ def test_an_ipv6_source_is_throttled_by_its_64_prefix() -> None:
     assert source_key("2001:db8:1:3::1") != one
     assert source_key("::ffff:192.0.2.1") == source_key("192.0.2.1") == "192.0.2.1"
     assert source_key(None) == "unknown"
+
+
+def test_a_wall_clock_stepped_back_takes_nothing_from_a_bucket() -> None:
+    """The token guard runs on the container's (wall) clock, so it may step back."""
+    now = [1000.0]
+    limiter = RateLimiter(1.0, 2, clock=lambda: now[0])
+    assert limiter.check("k") is None
+    now[0] -= 30
+    assert limiter.check("k") is None
+    now[0] += 1
+    assert limiter.check("k") is None
