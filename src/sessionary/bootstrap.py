@@ -105,6 +105,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
             settings.sweep_batch,
             settings.webhook_keep_delivered_days,
             database.refresh_statistics,
+            settings.credential_purge_grace_days,
         ),
         idempotency=IdempotencyService(uow, clock, sealer),
         limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # Networks webhooks may reach besides public addresses, for receivers on premises; a
     # comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00:1::/64 (see the README).
     webhook_allowed_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    # Dialect-issued credentials (session keys, game tokens, bearer tokens) are deleted this
+    # long after they were revoked or expired; until then they answer as "ended", then unknown.
+    credential_purge_grace_days: float = Field(default=3.0, ge=0, le=3650)
     stream_poll_s: float = Field(default=0.5, gt=0)  # GET /v1/events: how often it looks
     stream_keepalive_s: float = Field(default=15.0, gt=0)
     hivemp_root: str = "/hivemp"  # the API is at <root>/v1, metadata at <root>/metadata.json
@@ -68,6 +71,13 @@ class Settings(BaseSettings):
     pagos_idle_timeout_s: int = Field(default=300, ge=1)  # a tenant's policy overrides it
     pagos_max_sessions_per_client: int = Field(default=20, ge=1)
     pagos_token_ttl_s: int = Field(default=1_209_599, ge=60)
+    # POST /token, per API node: tokens issued per client, and requests per source address.
+    pagos_token_client_per_s: float = Field(default=0.1, ge=0, le=1_000_000)  # 0 = unlimited
+    pagos_token_client_burst: int = Field(default=10, ge=1, le=1_000_000)
+    pagos_token_source_per_s: float = Field(default=1.0, ge=0, le=1_000_000)  # 0 = unlimited
+    pagos_token_source_burst: int = Field(default=30, ge=1, le=1_000_000)
+    pagos_max_tokens_per_client: int = Field(default=100, ge=1, le=1_000_000)  # oldest deleted
+    pagos_lockout_max_clients: int = Field(default=10_000, ge=1, le=10_000_000)
     rufus_prefix: str = "/rufus/v0"
     rufus_at_root: bool = False  # also serve the RUFUS dialect at /v0, as the vendor does
     rufus_envelope: Literal["flat", "body"] = "flat"

@@ -104,6 +104,7 @@ def test_sweep_reports_its_counts(cli_env: str) -> None:
         "expired": 0,
         "purged_by_retention": 0,
         "idempotency_keys_purged": 0,
+        "credentials_purged": 0,
     }
 
 

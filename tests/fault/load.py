@@ -54,6 +54,7 @@ class Driver:
         self.base, self.world, self.ledger = base, world, ledger
         self.random = random.Random(seed)
         self.stop = asyncio.Event()
+        self._pagos_token: str | None = None  # reused, as a Pagos client does (/token is throttled)
 
     async def run(self, workers: int, transport: httpx.AsyncBaseTransport | None = None) -> None:
         limits = httpx.Limits(max_keepalive_connections=workers)
@@ -156,13 +157,20 @@ class Driver:
         if deleted.status_code == 200:
             self.ledger.closed.add(session["id"])
 
+    async def _pagos_bearer(self, http: httpx.AsyncClient) -> str | None:
+        if self._pagos_token is None:
+            form = {"grant_type": "client_credentials", "client_id": self.world.pagos_client}
+            form["client_secret"] = self.world.pagos_secret
+            issued = await self._post(http, "/pagos/token", data=form)
+            if issued.status_code == 200:
+                self._pagos_token = str(issued.json()["access_token"])
+        return self._pagos_token
+
     async def _pagos(self, http: httpx.AsyncClient, n: int) -> None:
-        form = {"grant_type": "client_credentials", "client_id": self.world.pagos_client}
-        form["client_secret"] = self.world.pagos_secret
-        issued = await self._post(http, "/pagos/token", data=form)
-        if issued.status_code != 200:
+        token = await self._pagos_bearer(http)
+        if token is None:
             return
-        auth = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+        auth = {"Authorization": f"Bearer {token}"}
         app = self.world.pagos_app
         opened = await self._post(
             http,
@@ -170,6 +178,8 @@ class Driver:
             json={"ApplicationKey": app},
             headers=auth,
         )
+        if opened.status_code == 200 and opened.json().get("InvalidToken"):
+            self._pagos_token = None
         if not (opened.status_code == 200 and opened.json().get("Success")):
             return
         sid = opened.json()["SessionId"]

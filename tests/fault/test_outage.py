@@ -33,7 +33,14 @@ def outage() -> Iterator[tuple[PausableCluster, Server, TenantWorld]]:
         url = cluster.create_database("outage")
         upgrade(url)
         world = provision(url, "acme")
-        server = Server(url, SESSIONARY_DB_TIMEOUT_S=str(TIMEOUT_S))
+        # The Pagos probe is POST /token, polled while waiting for recovery: unthrottled here,
+        # so it always reaches the database.
+        server = Server(
+            url,
+            SESSIONARY_DB_TIMEOUT_S=str(TIMEOUT_S),
+            SESSIONARY_PAGOS_TOKEN_SOURCE_PER_S="0",
+            SESSIONARY_PAGOS_TOKEN_CLIENT_PER_S="0",
+        )
         server.start()
         try:
             yield cluster, server, world

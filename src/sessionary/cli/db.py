@@ -41,13 +41,15 @@ def db_current(json: bool = JsonOption) -> None:
 
 
 def sweep(json: bool = JsonOption) -> None:
-    """Run one housekeeping pass: durable expiry, retention, old idempotency keys."""
+    """Run one housekeeping pass: durable expiry, retention, old idempotency keys, spent
+    dialect credentials."""
 
     async def work(c: Container) -> dict[str, int]:
         return {
             "expired": await c.sweeper.sweep_once(),
             "purged_by_retention": await c.sweeper.apply_retention(),
             "idempotency_keys_purged": await c.sweeper.purge_idempotency_keys(),
+            "credentials_purged": await c.sweeper.purge_credentials(),
         }
 
     with Progress(SpinnerColumn(), TextColumn("sweeping"), transient=True, disable=json) as p:

@@ -83,8 +83,14 @@ class CredentialService:
         self._clock = clock
 
     async def issue(
-        self, new: NewCredential, actor: Actor, max_live_of_kind: int | None = None
+        self,
+        new: NewCredential,
+        actor: Actor,
+        max_live_of_kind: int | None = None,
+        keep_newest_named: int | None = None,
     ) -> IssuedCredential:
+        """``keep_newest_named``: after adding, delete all but that many newest credentials
+        of the same tenant, kind and name (a holder's cap that never refuses the new one)."""
         if new.kind == "native":
             check_scopes(new.tenant_pk, new.scopes)
         now = self._clock.now()
@@ -95,6 +101,10 @@ class CredentialService:
                 if live >= max_live_of_kind:
                     raise LimitExceeded(f"at most {max_live_of_kind} live keys of this kind")
             stored = await uow.credentials.add(credential)
+            if keep_newest_named is not None and new.tenant_pk is not None and new.name:
+                await uow.credentials.trim_named(
+                    new.tenant_pk, new.kind, new.name, keep_newest_named
+                )
             await record(uow, new.tenant_pk, actor, "credential.create", stored.id, now)
             await uow.commit()
         return IssuedCredential(stored, secret)

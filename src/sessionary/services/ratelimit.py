@@ -88,7 +88,8 @@ class RateLimiter:
                 self._buckets.clear()  # bounded memory; a reset only ever lets callers through
             bucket = self._buckets[key] = _Bucket(burst, now)
         # A changed limit applies at once: the bucket is capped at the new burst.
-        bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate)
+        elapsed = max(0.0, now - bucket.updated)  # a clock stepped back refills nothing
+        bucket.tokens = min(burst, bucket.tokens + elapsed * rate)
         bucket.updated = now
         if bucket.tokens >= 1:
             bucket.tokens -= 1

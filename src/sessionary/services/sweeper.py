@@ -30,8 +30,10 @@ class Sweeper:
         batch: int = 500,
         keep_delivered_days: int = 7,
         refresh_statistics: Callable[[], Awaitable[None]] | None = None,
+        credential_grace_days: float = 3.0,
     ) -> None:
         self._uow = uow
+        self._credential_grace = int(credential_grace_days * DAY)
         self._refresh_statistics = refresh_statistics
         self._clock = clock
         self._batch = batch
@@ -78,6 +80,21 @@ class Sweeper:
             count = await uow.idempotency.purge(self._clock.now() - KEEP_FOR_S * SECOND)
             await uow.commit()
         return count
+
+    async def purge_credentials(self) -> int:
+        """Spent dialect credentials (ended sessions' keys and game tokens, expired or revoked
+        bearer tokens) a grace period after they died: until then a dead key still answers as
+        its dialect's "ended", then as unknown. Bounded batches that concurrent nodes share."""
+        before = self._clock.now() - self._credential_grace
+        revoked = await self._in_batches(
+            lambda uow: uow.credentials.purge_revoked_before(before, self._batch)
+        )
+        expired = await self._in_batches(
+            lambda uow: uow.credentials.purge_expired_before(before, self._batch)
+        )
+        if revoked or expired:
+            log.info("spent credentials purged", extra={"revoked": revoked, "expired": expired})
+        return revoked + expired
 
     async def apply_retention(self) -> int:
         """Rule 2: remove each tenant's ended sessions (with their events and keys) and
@@ -136,6 +153,7 @@ class Sweeper:
                     log.info("expired sessions", extra={"count": count})
                 if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY_S:
                     await self.purge_idempotency_keys()
+                    await self.purge_credentials()
                     await self.apply_retention()
                     if self._refresh_statistics is not None:
                         await self._refresh_statistics()

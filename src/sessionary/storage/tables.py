@@ -128,6 +128,21 @@ credentials = Table(
     Column("bound_session_pk", PK, ForeignKey("sessions.pk", ondelete="CASCADE")),
     Index("ix_credentials_tenant", "tenant_pk"),
     Index("ix_credentials_bound", "bound_session_pk"),
+    # A dialect's per-holder cap (a Pagos client's tokens carry the client id as their name).
+    Index("ix_credentials_named", "tenant_pk", "kind", "name"),
+    # The sweeper's purge of spent dialect credentials finds them by when they died.
+    Index(
+        "ix_credentials_revoked",
+        "revoked_at",
+        postgresql_where=text("revoked_at IS NOT NULL"),
+        sqlite_where=text("revoked_at IS NOT NULL"),
+    ),
+    Index(
+        "ix_credentials_expires",
+        "expires_at",
+        postgresql_where=text("expires_at IS NOT NULL"),
+        sqlite_where=text("expires_at IS NOT NULL"),
+    ),
 )
 
 events = Table(

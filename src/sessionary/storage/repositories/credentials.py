@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, text, update
 
 from ...domain.model import Credential, Micros
 from ..executor import Executor
@@ -46,6 +46,26 @@ _REVOKE_BOUND_BY_DIALECT = {
         " WHERE bound_session_pk = :session_pk AND revoked_at IS NULL"
     )
 }
+
+# Spent dialect credentials: a dialect issued them bound to a session or with an expiry
+# (session keys, game tokens, bearer tokens). Native keys and long-lived dialect keys
+# (clients, partners, project keys) are never purged: they are the audit trail's actors.
+_EPHEMERAL = (c.c.kind != "native") & (
+    c.c.bound_session_pk.is_not(None) | c.c.expires_at.is_not(None)
+)
+
+
+def _purge_batch(dead_before: ColumnElement[bool], limit: int) -> Any:
+    """One bounded DELETE. On PostgreSQL the batch skips rows another node is deleting, so
+    concurrent sweepers neither wait for nor fail on each other; SQLite writes one at a time."""
+    batch = (
+        select(c.c.pk)
+        .where(dead_before & _EPHEMERAL)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return delete(c).where(c.c.pk.in_(batch))
 
 
 class SqlCredentialRepository:
@@ -103,3 +123,27 @@ class SqlCredentialRepository:
     async def any_system(self) -> bool:
         stmt = select(c.c.pk).where(c.c.tenant_pk.is_(None) & c.c.revoked_at.is_(None)).limit(1)
         return (await self._ex.execute(stmt)).first() is not None
+
+    async def trim_named(self, tenant_pk: int, kind: str, name: str, keep: int) -> int:
+        """Delete all but the newest ``keep`` credentials of this kind and name. Rows another
+        transaction holds are skipped (trimmed next time) rather than waited for."""
+        older = (
+            select(c.c.pk)
+            .where((c.c.tenant_pk == tenant_pk) & (c.c.kind == kind) & (c.c.name == name))
+            .order_by(c.c.pk.desc())
+            .offset(keep)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        result = await self._ex.execute(delete(c).where(c.c.pk.in_(older)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def purge_revoked_before(self, before: Micros, limit: int) -> int:
+        """Spent credentials revoked before ``before`` (ended sessions' keys), one batch."""
+        stmt = _purge_batch(c.c.revoked_at < before, limit)
+        return int(getattr(await self._ex.execute(stmt), "rowcount", 0) or 0)
+
+    async def purge_expired_before(self, before: Micros, limit: int) -> int:
+        """Spent credentials that expired before ``before`` (bearer tokens), one batch."""
+        stmt = _purge_batch(c.c.expires_at < before, limit)
+        return int(getattr(await self._ex.execute(stmt), "rowcount", 0) or 0)

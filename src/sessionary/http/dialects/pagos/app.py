@@ -15,7 +15,6 @@ from ....storage.errors import StorageUnavailable
 from ...deps import provide_container
 from .routes import ROUTES
 from .token_route import oauth, token_route
-from .tokens import Lockout
 
 log = logging.getLogger("sessionary.pagos")
 _MESSAGES = {
@@ -47,7 +46,7 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
 def pagos_router(prefix: str) -> Router:
     return Router(
         prefix,
-        route_handlers=[*ROUTES, token_route(Lockout())],
+        route_handlers=[*ROUTES, token_route()],
         dependencies={"c": Provide(provide_container, sync_to_thread=False)},
         include_in_schema=False,
     )

@@ -9,7 +9,8 @@ from litestar import Request, Response, post
 
 from ....bootstrap import Container
 from ....domain.model import Actor
-from .tokens import Lockout, issue_token
+from .token_limits import SlowDown, token_guard
+from .tokens import issue_token
 
 _ALIASES = {
     "client_id": "client_id",
@@ -48,10 +49,24 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
     return out
 
 
-def token_route(lockout: Lockout) -> Any:
+def slow_down(refused: SlowDown) -> Response[bytes]:
+    """[PROPOSAL] The spec is silent on throttling: HTTP 429 with ``Retry-After``, in the
+    endpoint's own OAuth shape, with RFC 8628's token-endpoint code for "too fast"."""
+    seconds = refused.retry_after
+    description = f"Too many requests; retry after {seconds} seconds."
+    response = oauth(429, {"error": "slow_down", "error_description": description})
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def token_route() -> Any:
     @post("/token", status_code=200)
     async def token(request: Request[Any, Any, Any], c: Container) -> Response[bytes]:
         """grant_type=client_credentials&client_id=...&client_secret=... -> bearer token."""
+        guard = token_guard(request, c)
+        busy = guard.source(request.client.host if request.client else None)
+        if busy is not None:
+            return slow_down(busy)
         form = await _form(request)
         if form.get("grant_type") != "client_credentials":
             return oauth(400, {"error": "unsupported_grant_type"})
@@ -60,13 +75,15 @@ def token_route(lockout: Lockout) -> Any:
         rid = request.scope.get("state", {}).get("request_id")
         issued = await issue_token(
             c,
-            lockout,
+            guard,
             form["client_id"],
             form["client_secret"],
             Actor(credential_pk=None, request_id=rid, label="pagos"),
         )
         if issued is None:
             return oauth(400, {"error": "invalid_client"})
+        if isinstance(issued, SlowDown):
+            return slow_down(issued)
         ttl = c.settings.pagos_token_ttl_s
         return oauth(200, {"access_token": issued, "token_type": "bearer", "expires_in": ttl})
 

@@ -9,15 +9,21 @@ from __future__ import annotations
 import base64
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ....bootstrap import Container
 from ....domain.errors import Unauthenticated
 from ....domain.model import SECOND, Actor, Principal
 from ....services.credentials import NewCredential, digest, digests_match
 
+if TYPE_CHECKING:
+    from .token_limits import SlowDown, TokenGuard
+
 CLIENT, TOKEN = "pagos-client", "pagos-token"
 FAILURES_ALLOWED, WINDOW_S, LOCKOUT_S = 5, 60.0, 60.0
+MAX_CLIENT_ID = 40  # credentials.id
 
 
 def new_token() -> str:
@@ -33,35 +39,83 @@ def new_client_secret() -> str:
 
 
 class Lockout:
-    """Failed secrets per client id, in process memory (so the limit is per API node)."""
+    """Failed secrets per client id, in process memory (so the limit is per API node).
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    Bounded: at most ``max_clients`` clients with failures but no lockout are remembered; past
+    that the one whose last failure is oldest is forgotten first (a stale counter is the
+    cheapest loss, and evicting one only ever lets a caller through sooner). A locked-out
+    client is never forgotten before its lockout ends: locks live apart from the counters,
+    in the order they end, and leave only when they have ended. They need five failures each
+    within the window and last ``LOCKOUT_S``, so their number is bounded by the failure rate
+    (itself throttled per source), not by this cap."""
+
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, max_clients: int = 10_000
+    ) -> None:
         self._clock = clock
-        self._failures: dict[str, list[float]] = {}
-        self._locked_until: dict[str, float] = {}
+        self._max_clients = max(max_clients, 1)
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()  # least recent first
+        self._locked_until: OrderedDict[str, float] = OrderedDict()  # ends in this order
+
+    def __len__(self) -> int:
+        """Clients remembered: failure counters plus current lockouts."""
+        self._unlock_ended(self._clock())
+        return len(self._failures) + len(self._locked_until)
 
     def locked(self, client_id: str) -> bool:
-        return self._locked_until.get(client_id, 0.0) > self._clock()
+        now = self._clock()
+        self._unlock_ended(now)
+        return self._locked_until.get(client_id, 0.0) > now
 
     def fail(self, client_id: str) -> None:
         now = self._clock()
-        recent = [t for t in self._failures.get(client_id, []) if now - t < WINDOW_S]
+        self._unlock_ended(now)
+        if client_id in self._locked_until:
+            return  # already locked: a failure now neither extends nor counts
+        recent = [t for t in self._failures.pop(client_id, []) if now - t < WINDOW_S]
         recent.append(now)
-        self._failures[client_id] = recent[-FAILURES_ALLOWED:]
         if len(recent) >= FAILURES_ALLOWED:
             self._locked_until[client_id] = now + LOCKOUT_S
-        if len(self._failures) > 100_000:
-            self._failures.clear()
+            return
+        while len(self._failures) >= self._max_clients:
+            self._failures.popitem(last=False)
+        self._failures[client_id] = recent
+
+    def _unlock_ended(self, now: float) -> None:
+        while self._locked_until:
+            client_id, until = next(iter(self._locked_until.items()))
+            if until > now:
+                return
+            del self._locked_until[client_id]
 
 
 async def issue_token(
-    c: Container, lockout: Lockout, client_id: str, client_secret: str, actor: Actor
-) -> str | None:
-    """A new token, or None for a wrong, revoked or locked-out client (all the same answer)."""
-    if not client_id or not client_secret or lockout.locked(client_id):
+    c: Container,
+    guard: TokenGuard,
+    client_id: str,
+    client_secret: str,
+    actor: Actor,
+) -> str | SlowDown | None:
+    """A new token; None for a wrong, revoked or locked-out client (all the same answer);
+    ``SlowDown`` for a right one that has had its share of tokens for now."""
+    if not client_id or not client_secret or len(client_id) > MAX_CLIENT_ID:
+        return None  # no id is longer: such a guess is not worth remembering
+    if guard.lockout.locked(client_id):
         return None
+    client = await _client(c, guard.lockout, client_id, client_secret)
+    if client is None:
+        return None
+    stored = await c.credentials.get(client.tenant_pk, client.credential_id)  # uncached
+    if stored is None or stored.revoked_at is not None:
+        return None
+    throttled = guard.client(client.tenant_pk, client.credential_id)
+    return throttled if throttled is not None else await _store_token(c, client, actor)
+
+
+async def _client(c: Container, lockout: Lockout, client_id: str, secret: str) -> Principal | None:
+    """The client whose secret this is, if its id is ``client_id``; else a failure counted."""
     try:
-        client = await c.auth.authenticate(client_secret)
+        client = await c.auth.authenticate(secret)
     except Unauthenticated:
         client = None
     if (
@@ -71,20 +125,23 @@ async def issue_token(
     ):
         lockout.fail(client_id)
         return None
-    stored = await c.credentials.get(client.tenant_pk, client.credential_id)  # uncached
-    if stored is None or stored.revoked_at is not None:
-        return None
+    return client
+
+
+async def _store_token(c: Container, client: Principal, actor: Actor) -> str:
+    """A new token named after its client; the client's oldest past the cap are deleted (a
+    deleted token answers exactly like an expired one: ``InvalidToken``)."""
     token = new_token()
-    expires = c.clock.now() + c.settings.pagos_token_ttl_s * SECOND
     new = NewCredential(
         tenant_pk=client.tenant_pk,
         scopes=(),
         kind=TOKEN,
+        name=client.credential_id,
         secret=token,
-        expires_at=expires,
+        expires_at=c.clock.now() + c.settings.pagos_token_ttl_s * SECOND,
         attributes={"client_id": client.credential_id},
     )
-    await c.credentials.issue(new, actor)
+    await c.credentials.issue(new, actor, keep_newest_named=c.settings.pagos_max_tokens_per_client)
     return token
 
 
