@@ -3,6 +3,7 @@ processes did (crash, race, outage), these must hold for every session."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from typing import Any
@@ -16,7 +17,7 @@ def check_invariants(database_url: str) -> int:
     """Assert every rule on every session; return how many sessions were checked."""
     sessions = query(
         database_url,
-        "SELECT pk, id, status, opened_at, closed_at, last_seq, close_reason FROM sessions",
+        "SELECT pk, id, status, opened_at, closed_at, last_seq, metered FROM sessions",
     )
     seqs: dict[int, list[int]] = defaultdict(list)
     latest: dict[int, int] = {}
@@ -26,11 +27,26 @@ def check_invariants(database_url: str) -> int:
         seqs[session_pk].append(seq)
         latest[session_pk] = max(latest.get(session_pk, 0), recorded)
     records: dict[int, Counter[str]] = defaultdict(Counter)
-    for session_pk, kind in query(database_url, "SELECT session_pk, type FROM lifecycle"):
+    endings: dict[int, list[Any]] = defaultdict(list)
+    for session_pk, kind, data in query(
+        database_url, "SELECT session_pk, type, data FROM lifecycle"
+    ):
         records[session_pk][kind] += 1
-    for pk, sid, status, _opened, closed_at, last_seq, _reason in sessions:
+        if kind in TERMINAL:
+            endings[session_pk].append(json.loads(data) if isinstance(data, str) else data)
+    for pk, sid, status, opened, closed_at, last_seq, metered in sessions:
         _check_session(sid, status, closed_at, last_seq, seqs[pk], latest.get(pk), records[pk])
+        _check_ending_data(sid, opened, closed_at, bool(metered), endings[pk])
     return len(sessions)
+
+
+def _check_ending_data(
+    sid: str, opened: int, closed_at: int | None, metered: bool, endings: list[Any]
+) -> None:
+    """Each terminal record bills what the row bills, whichever path wrote it (rule 5)."""
+    billed = math.ceil(((closed_at or 0) - opened) // 1_000_000 / 60) if metered else 0
+    for data in endings:
+        assert data == {"billed_minutes": billed, "ended_at": closed_at}, f"{sid}: {data}"
 
 
 def _check_session(

@@ -38,7 +38,12 @@ async def _delete_and_read(
     deleted = await container.sessions.delete(tenant.pk, s.id, ACTOR, dialect="hivemp")
     start = s.opened_at
     records = [
-        (r.type, r.reason, r.at - start, r.data)
+        (
+            r.type,
+            r.reason,
+            r.at - start,
+            {k: v - start if k == "ended_at" else v for k, v in r.data.items()},
+        )
         for r in await container.stream.page(tenant.pk, (-1, 0), 50)
         if r.session_id == s.id
     ]

@@ -78,13 +78,8 @@ class Session:
         return self._expiry_reason() if self.is_due(now) else self.close_reason
 
     def billed_minutes(self, now: Micros) -> int:
-        """Rule 5: ceil(whole active seconds / 60) from open to end (or now); 0 if unmetered."""
-        if not self.metered:
-            return 0
         end = self.ended_at(now)
-        end = now if end is None else end
-        active_s = max(0, end - self.opened_at) // SECOND  # whole seconds: a new session bills 0
-        return -(-active_s // 60)
+        return billed_minutes(self.opened_at, now if end is None else end, self.metered)
 
     def deadline(self) -> Micros | None:
         if self.max_lifetime_s is None:
@@ -136,7 +131,7 @@ class Session:
         self.closed_at = now
         self.close_reason = reason
         self.version += 1
-        return self._record("closed", now, reason=reason)
+        return self._ended_record("closed", now, reason)
 
     def expire(self, now: Micros) -> LifecycleRecord:
         """Make a due expiry durable; the end time is the expiry instant, not the sweep time."""
@@ -150,7 +145,7 @@ class Session:
         self.closed_at = self.expires_at
         self.close_reason = reason
         self.version += 1
-        return self._record("expired", self.expires_at, reason=reason)
+        return self._ended_record("expired", self.expires_at, reason)
 
     def delete(self, now: Micros) -> LifecycleRecord:
         """Delete stops the meter of a live session; a due one must be expired first."""
@@ -165,13 +160,19 @@ class Session:
             self.close_reason = CloseReason.DELETED
         self.status = Status.DELETED
         self.version += 1
-        return self._record("deleted", now, reason=CloseReason.DELETED)
+        return self._ended_record("deleted", now, CloseReason.DELETED)
 
     def _expiry_reason(self) -> CloseReason:
         deadline = self.deadline()
         if deadline is not None and self.expires_at is not None and self.expires_at >= deadline:
             return CloseReason.MAX_LIFETIME
         return CloseReason.IDLE_TIMEOUT
+
+    def _ended_record(self, kind: str, at: Micros, reason: str) -> LifecycleRecord:
+        """A receiver bills from the record alone: it carries what GET shows once ended."""
+        assert self.closed_at is not None
+        data = ended_data(self.opened_at, self.closed_at, self.metered)
+        return self._record(kind, at, reason, data)
 
     def _record(
         self, kind: str, at: Micros, reason: str | None = None, data: JSON | None = None
@@ -185,6 +186,24 @@ class Session:
             reason=reason,
             data=data or {},
         )
+
+
+# Keys of record data that hold instants: stored as microseconds, shown like every other time.
+RECORD_TIMES = frozenset({"expires_at", "ended_at"})
+
+
+def billed_minutes(opened_at: Micros, end: Micros, metered: bool) -> int:
+    """Rule 5: ceil(whole active seconds / 60) from open to ``end``; 0 if unmetered. The
+    one-step statements on PostgreSQL say the same in SQL (storage/repositories/hot.py)."""
+    if not metered:
+        return 0
+    active_s = max(0, end - opened_at) // SECOND  # whole seconds: a new session bills 0
+    return -(-active_s // 60)
+
+
+def ended_data(opened_at: Micros, ended_at: Micros, metered: bool) -> JSON:
+    """The data of a ``closed``, ``expired`` or ``deleted`` record."""
+    return {"billed_minutes": billed_minutes(opened_at, ended_at, metered), "ended_at": ended_at}
 
 
 def initial_expiry(

@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ..domain.model import Micros
+from ..domain.timefmt import EPOCH as _EPOCH
+from ..domain.timefmt import iso as iso  # the one format, shared with webhooks and the stream
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Every stored time must print again: years 1..9999 in UTC, whatever offset it arrived with.
 MIN_US = (datetime(1, 1, 1, tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
 MAX_US = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - _EPOCH) // timedelta(
     microseconds=1
 )
-
-
-def iso(us: Micros) -> str:
-    """``YYYY-MM-DDTHH:MM:SS.sssZ``: UTC with milliseconds."""
-    return (_EPOCH + timedelta(microseconds=us)).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def iso_or_none(us: Micros | None) -> str | None:

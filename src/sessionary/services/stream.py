@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..domain.errors import InvalidInput
-from ..domain.model import LifecycleRecord
+from ..domain.model import JSON, LifecycleRecord
 from ..domain.ports import UnitOfWorkFactory
+from ..domain.session import RECORD_TIMES
+from ..domain.timefmt import iso
 
 Position = tuple[int, int]
 BEGINNING: Position = (-1, 0)
+
+
+def record_body(record: LifecycleRecord) -> dict[str, Any]:
+    """A record as the stream sends it and webhook bodies carry it: the same bytes on either
+    backend (keys of ``data`` sorted, as PostgreSQL's jsonb would not keep their order), every
+    instant in the one format /v1 uses."""
+    return {
+        "id": str(record.id),
+        "type": record.type,
+        "occurred_at": iso(record.at),
+        "session_id": record.session_id,
+        "reason": record.reason,
+        "data": _wire_data(record.data),
+    }
+
+
+def _wire_data(data: JSON) -> JSON:
+    return {
+        key: iso(value) if key in RECORD_TIMES and type(value) is int else value
+        for key, value in sorted(data.items())
+    }
 
 
 class LifecycleStream:

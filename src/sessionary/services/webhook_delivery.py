@@ -15,7 +15,6 @@ import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Protocol
 
 import httpx
@@ -23,6 +22,7 @@ import httpx
 from ..domain.model import SECOND, LifecycleRecord, Micros
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.webhooks import Delivery, DeliveryStatus, RetryPolicy, Webhook
+from .stream import record_body
 from .webhook_signing import HEADER, signature
 from .webhook_targets import TargetPolicy
 from .webhook_transport import GuardedTransport, failure_class
@@ -65,21 +65,10 @@ class HttpxSender:
             self._client = None
 
 
-def _rfc3339(at: Micros) -> str:
-    return datetime.fromtimestamp(at / SECOND, UTC).isoformat().replace("+00:00", "Z")
-
-
 def payload(record: LifecycleRecord, hook: Webhook) -> bytes:
-    """The delivered body: the lifecycle record as JSON (``id`` is the event id to dedupe by)."""
-    body = {
-        "id": str(record.id),
-        "type": record.type,
-        "occurred_at": _rfc3339(record.at),
-        "session_id": record.session_id,
-        "reason": record.reason,
-        "data": record.data,
-        "webhook_id": hook.id,
-    }
+    """The delivered body: the record as the event stream sends it, with the webhook's id
+    (``id`` is the event id to dedupe by)."""
+    body = {**record_body(record), "webhook_id": hook.id}
     return json.dumps(body, separators=(",", ":"), default=str).encode()
 
 

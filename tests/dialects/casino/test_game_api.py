@@ -30,6 +30,17 @@ async def test_a_round_starts_in_progress_and_finishes_completed(world: World) -
     }
 
 
+async def test_every_game_api_round_carries_the_catalogue_name_as_history_does(
+    world: World,
+) -> None:
+    started = (await world.casino.start_round(world.pumpkin)).json()["round"]
+    shown = (await world.casino.game(world.pumpkin)).json()["round"]
+    finished = (await world.casino.finish(world.pumpkin, world.r1)).json()["round"]
+    history = (await world.casino.history("GetGameRounds", {"userId": "tester"})).json()
+    assert [started["gameName"], shown["gameName"], finished["gameName"]] == ["Pumpkin Farm"] * 3
+    assert [r["gameName"] for r in history["rounds"]] == ["Pumpkin Farm"]
+
+
 async def test_after_a_round_completes_the_next_start_opens_a_new_round(world: World) -> None:
     await world.casino.finish(world.pumpkin, world.r1)
     response = await world.casino.start_round(world.pumpkin, {"bet": 3})

@@ -74,3 +74,20 @@ async def test_a_round_nobody_resumes_is_auto_closed_after_24_hours(
     await world.container.sweeper.sweep_once()
     await world.container.sweeper.settle_cancellations()
     assert await world.casino.status(world.r1) in ("CompleteInProcess", "Completed")
+
+
+async def test_a_casino_close_records_each_session_s_billed_minutes_and_end_as_it_reads(
+    world: World, clock: FakeClock
+) -> None:
+    clock.advance(150.5)
+    expect(await world.casino.close_a(close_body(game=None)), 200, SUCCESS)
+    c, tenant_pk = world.container, world.tenant.pk
+    for sid in (world.pumpkin_session, world.kelly_session):
+        session = await c.sessions.get(tenant_pk, sid)
+        [closed] = [
+            r
+            for r in await c.stream.page(tenant_pk, (-1, 0), 100)
+            if r.type == "closed" and r.session_id == sid
+        ]
+        assert session.closed_at is not None and session.billed_minutes(clock.now()) == 3
+        assert closed.data == {"billed_minutes": 3, "ended_at": session.closed_at}

@@ -7,7 +7,7 @@ import httpx
 from tests.support import FakeClock
 
 from .helpers import (
-    APP_NOT_FOUND,
+    APP_INVALID,
     APP_REQUIRED,
     GUID,
     RESTRICTED,
@@ -98,8 +98,35 @@ async def test_check_6_a_public_application_still_needs_a_token_for_a_session(
 
 async def test_check_7_an_unknown_application_key_is_not_found(pagos: Pagos, token: str) -> None:
     response = await pagos.open(token, {"ApplicationKey": UNKNOWN_APP})
-    expect(response, open_failure(APP_NOT_FOUND))
+    expect(response, open_failure(APP_INVALID))
     assert len(response.json()["Messages"]) == 1
+
+
+# The vendor's Failure Example 2 [DOC], typed out here rather than built from the helpers, so
+# a wrong message in both the server and the helpers cannot pass.
+DOC_CLOSE_EXAMPLE_2 = (
+    b'{"Success":false,"InvalidToken":false,"Messages":["The requested application is invalid."]}'
+)
+DOC_OPEN_EXAMPLE_2 = (
+    b'{"SessionId":"00000000-0000-0000-0000-000000000000","Success":false,"InvalidToken":false,'
+    b'"Messages":["The requested application is invalid."]}'
+)
+
+
+async def test_a_close_with_an_unknown_application_answers_failure_example_2_byte_for_byte(
+    pagos: Pagos, token: str, session_s: str
+) -> None:
+    response = await pagos.close(token, {"SessionId": session_s, "ApplicationKey": UNKNOWN_APP})
+    expect_headers(response)
+    assert response.content == DOC_CLOSE_EXAMPLE_2
+
+
+async def test_an_open_with_an_unknown_application_answers_example_2_with_the_zero_session_id(
+    pagos: Pagos, token: str
+) -> None:
+    response = await pagos.open(token, {"ApplicationKey": UNKNOWN_APP})
+    expect_headers(response)
+    assert response.content == DOC_OPEN_EXAMPLE_2
 
 
 async def test_check_8_an_open_without_application_key_needs_one(pagos: Pagos, token: str) -> None:

@@ -1,8 +1,8 @@
 """Tenant isolation: a client of "globex" never sees or closes sessions of "acme".
 
 From the code (routes.application): the application is looked up in the tenant of the token,
-so another tenant's key is "The requested application could not be found." (InvalidToken
-false), not the RESTRICTED answer."""
+so another tenant's key is "The requested application is invalid." (InvalidToken false), not
+the RESTRICTED answer."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sessionary.domain.model import Tenant
 from tests.conftest import TEST_ACTOR, key_headers
 
 from .helpers import (
-    APP_NOT_FOUND,
+    APP_INVALID,
     SESSION_GONE,
     Pagos,
     PagosClient,
@@ -39,7 +39,7 @@ async def stranger_token(pagos: Pagos, stranger: PagosClient) -> str:
 async def test_another_tenants_token_cannot_find_this_tenants_application(
     pagos: Pagos, stranger_token: str, app_a: str, native: dict[str, str]
 ) -> None:
-    expect(await pagos.open(stranger_token, {"ApplicationKey": app_a}), open_failure(APP_NOT_FOUND))
+    expect(await pagos.open(stranger_token, {"ApplicationKey": app_a}), open_failure(APP_INVALID))
     assert await native_sessions(pagos.client, native) == []
 
 
@@ -47,7 +47,7 @@ async def test_another_tenants_token_cannot_close_this_tenants_session(
     pagos: Pagos, stranger_token: str, token: str, app_a: str, session_s: str
 ) -> None:
     body = {"SessionId": session_s, "ApplicationKey": app_a}
-    expect(await pagos.close(stranger_token, body), close_failure(APP_NOT_FOUND))
+    expect(await pagos.close(stranger_token, body), close_failure(APP_INVALID))
     await pagos.close_session(token, app_a, session_s)
 
 
@@ -80,7 +80,7 @@ async def test_this_tenants_token_cannot_find_another_tenants_application(
     pagos: Pagos, container: Container, other_tenant: Tenant, stranger: PagosClient, token: str
 ) -> None:
     theirs = await new_app(container, other_tenant.name, stranger)
-    expect(await pagos.open(token, {"ApplicationKey": theirs}), open_failure(APP_NOT_FOUND))
+    expect(await pagos.open(token, {"ApplicationKey": theirs}), open_failure(APP_INVALID))
 
 
 async def test_the_lockout_of_one_tenants_client_leaves_another_tenants_client_alone(

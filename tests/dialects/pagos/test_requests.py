@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .helpers import (
-    APP_NOT_FOUND,
+    APP_INVALID,
     APP_REQUIRED,
     CLOSE,
     OPEN,
@@ -67,7 +67,7 @@ async def test_an_empty_or_non_string_application_key_is_required(
 async def test_close_checks_the_application_before_the_session_id(pagos: Pagos, token: str) -> None:
     expect(await pagos.close(token, {"SessionId": "x"}), close_failure(APP_REQUIRED))
     body = {"SessionId": "x", "ApplicationKey": UNKNOWN_APP}
-    expect(await pagos.close(token, body), close_failure(APP_NOT_FOUND))
+    expect(await pagos.close(token, body), close_failure(APP_INVALID))
 
 
 @pytest.mark.parametrize(
@@ -129,4 +129,4 @@ async def test_an_application_key_holding_nul_is_not_found_on_every_backend(
     pagos: Pagos, token: str
 ) -> None:
     """No application can have such a key; PostgreSQL cannot even compare it (U+0000)."""
-    expect(await pagos.open(token, {"ApplicationKey": "app\u0000"}), open_failure(APP_NOT_FOUND))
+    expect(await pagos.open(token, {"ApplicationKey": "app\u0000"}), open_failure(APP_INVALID))

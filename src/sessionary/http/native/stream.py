@@ -21,9 +21,8 @@ from ...domain.errors import InvalidInput
 from ...domain.model import LifecycleRecord, Principal
 from ...domain.scopes import SESSIONS_READ
 from ...domain.webhooks import EVENT_TYPES
-from ...services.stream import LifecycleStream, Position
+from ...services.stream import LifecycleStream, Position, record_body
 from ..deps import AnyRequest, tenant_of
-from .present import iso
 from .webhook_structs import StreamEventOut
 
 PAGE = 500
@@ -31,14 +30,8 @@ _encode = msgspec.json.Encoder().encode
 
 
 def stream_event(record: LifecycleRecord) -> StreamEventOut:
-    return StreamEventOut(
-        id=str(record.id),
-        type=record.type,
-        occurred_at=iso(record.at),
-        session_id=record.session_id,
-        reason=record.reason,
-        data=record.data,
-    )
+    """The record as webhook bodies carry it (services/stream.py), without ``webhook_id``."""
+    return StreamEventOut(**record_body(record))
 
 
 def _resume_id(request: AnyRequest, after: int | None) -> int | None:

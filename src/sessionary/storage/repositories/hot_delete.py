@@ -15,7 +15,15 @@ from typing import Any
 from ...domain.model import Actor, Micros
 from ..errors import sqlite_errors
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, SQLITE_REVOKE, fetch, row_of, sqlite_session
+from .hot import (
+    PG_ENDED_DATA,
+    SESSION_COLUMNS,
+    SQLITE_REVOKE,
+    fetch,
+    row_of,
+    sqlite_ended_data,
+    sqlite_session,
+)
 
 _PG_DELETE = f"""
 WITH target AS (
@@ -30,7 +38,7 @@ WITH target AS (
  RETURNING {SESSION_COLUMNS}
 ), record AS (
     INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data)
-    SELECT tenant_pk, pk, id, 'deleted', 'deleted', closed_at, '{{}}'::jsonb FROM s
+    SELECT tenant_pk, pk, id, 'deleted', 'deleted', closed_at, {PG_ENDED_DATA} FROM s
 ), keys AS (
     UPDATE credentials SET revoked_at = $3::bigint
      WHERE bound_session_pk IN (SELECT pk FROM s) AND revoked_at IS NULL
@@ -56,7 +64,7 @@ RETURNING {SESSION_COLUMNS}
 """
 _SQLITE_RECORD = (
     "INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data) "
-    "VALUES (?, ?, ?, 'deleted', 'deleted', ?, '{}')"
+    "VALUES (?, ?, ?, 'deleted', 'deleted', ?, ?)"
 )
 _SQLITE_EVENTS = "DELETE FROM events WHERE session_pk = ?"
 _SQLITE_AUDIT = (
@@ -83,7 +91,9 @@ def _delete_live_sqlite(
     row = sqlite_session(conn, conn.execute(_SQLITE_DELETE, (now, tenant_pk, id, dialect)))
     if row is None:
         return None
-    conn.execute(_SQLITE_RECORD, (row.tenant_pk, row.pk, row.id, row.closed_at))
+    conn.execute(
+        _SQLITE_RECORD, (row.tenant_pk, row.pk, row.id, row.closed_at, sqlite_ended_data(row))
+    )
     conn.execute(SQLITE_REVOKE, (now, row.pk))
     conn.execute(_SQLITE_EVENTS, (row.pk,))
     audit = (row.tenant_pk, actor.credential_pk, actor.label, row.id, actor.request_id)

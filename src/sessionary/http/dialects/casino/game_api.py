@@ -22,10 +22,10 @@ from ....bootstrap import Container
 from ....domain.errors import NotFound, SessionNotActive, Unauthenticated
 from ....domain.ports import WorkFilter
 from ....domain.session import Session
-from ....domain.work import WorkNotOpen, WorkStatus
+from ....domain.work import WorkItem, WorkNotOpen, WorkStatus
 from ...deps import throttle
 from .errors import GenAError, TooManyCalls, json_response
-from .partners import GAME_TOKEN
+from .partners import GAME_TOKEN, game_name
 from .rounds import round_out
 
 AnyRequest = Request[Any, Any, Any]
@@ -82,6 +82,11 @@ async def _decode(request: AnyRequest, model: type[Any]) -> Any:
         raise GenAError(400, "V.1", f"Have no Argument: {exc}") from None
 
 
+async def _round_out(c: Container, g: GameCaller, item: WorkItem) -> dict[str, Any]:
+    """As the history endpoints show it: ``gameName`` from the catalogue."""
+    return round_out(item, await game_name(c, g.tenant_pk, item.scope or ""))
+
+
 @get(["/game/launch", "/game/session"], include_in_schema=True, tags=["casino game API"])
 async def game_session(request: AnyRequest, c: Container) -> Response[bytes]:
     """The game session of the token (header X-Game-Token or query token) and its
@@ -96,7 +101,7 @@ async def game_session(request: AnyRequest, c: Container) -> Response[bytes]:
             "userId": g.user,
             "gameId": g.session.scope,
             "status": "active",
-            "round": round_out(open_rounds[0]) if open_rounds else None,
+            "round": await _round_out(c, g, open_rounds[0]) if open_rounds else None,
         },
     )
 
@@ -111,7 +116,8 @@ async def start_round(request: AnyRequest, c: Container) -> Response[bytes]:
         started = await c.work.start(g.tenant_pk, g.session.id, data, dialect=DIALECT)
     except SessionNotActive:
         raise EXPIRED from None
-    return json_response(200, {"round": round_out(started.item), "resumed": started.resumed})
+    out = await _round_out(c, g, started.item)
+    return json_response(200, {"round": out, "resumed": started.resumed})
 
 
 @post(
@@ -132,7 +138,7 @@ async def finish_round(round_id: str, request: AnyRequest, c: Container) -> Resp
         raise GenAError(409, "R.2", "ROUND IS NOT IN PROGRESS") from None
     except SessionNotActive:
         raise EXPIRED from None
-    return json_response(200, {"round": round_out(item)})
+    return json_response(200, {"round": await _round_out(c, g, item)})
 
 
 ROUTES: list[Any] = [game_session, start_round, finish_round]

@@ -107,8 +107,13 @@ async def add_game(c: Container, tenant: str, game_id: str, name: str, actor: Ac
 
 async def game_exists(c: Container, partner: Partner, game_id: str) -> str | None:
     """The game's name, or None when the catalogue does not have it."""
+    return await game_name(c, partner.tenant_pk, game_id)
+
+
+async def game_name(c: Container, tenant_pk: int, game_id: str) -> str | None:
+    """The catalogue's name of a tenant's game, or None when the catalogue does not have it."""
     try:
-        game = await c.subjects.get(partner.tenant_pk, GAME, game_id)
+        game = await c.subjects.get(tenant_pk, GAME, game_id)
     except SubjectNotFound:
         return None
     return str(game.attributes.get("name", game_id))

@@ -16,7 +16,9 @@ STATUS = {
 }
 
 
-def round_out(item: WorkItem, game_name: str | None = None) -> dict[str, Any]:
+def round_out(item: WorkItem, game_name: str | None) -> dict[str, Any]:
+    """``game_name`` is the catalogue's (the id only for a game no longer in it): required, so
+    no route can forget to look it up."""
     d = item.data
     return {
         "dateTime": iso(item.opened_at),

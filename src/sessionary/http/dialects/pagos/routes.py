@@ -66,7 +66,7 @@ async def application(c: Container, client: Principal, body: dict[str, Any]) -> 
     try:
         app = await c.subjects.get(client.tenant_pk, APPLICATION, key.lower())
     except (SubjectNotFound, InvalidInput):  # InvalidInput: a key no application has (U+0000)
-        raise Refusal(env.APP_NOT_FOUND) from None
+        raise Refusal(env.APP_INVALID) from None
     if client_id(client) not in app.attributes.get("clients", []):
         raise Refusal(env.RESTRICTED, invalid_token=True)  # "failure due to token" (spec §4)
     return app
