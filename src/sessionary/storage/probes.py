@@ -1,0 +1,88 @@
+"""Checks outside the request paths: sealed values to try at start, and whether the database
+still takes writes (for /readyz).
+
+Whether writes work is asked of a fresh connection each time: the server's own connections
+were opened while the database was writable and keep their rights (an open SQLite file
+descriptor, a PostgreSQL session's ``default_transaction_read_only``), so only a new one sees a
+file turned read-only or a database set read-only or demoted to a standby."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import select
+
+from .executor import Executor
+from .tables import credentials, idempotency, webhooks
+
+PARTNER_KIND = "casino-partner"  # the casino dialect's partner credentials hold a sealed secret
+
+
+async def sealed_samples(ex: Executor, limit: int) -> list[bytes]:
+    """Up to ``limit`` of each kind of sealed value: webhook secrets, casino partner secrets
+    and stored idempotent responses (newest first: the ones still replayed)."""
+    hooks = select(webhooks.c.secret_sealed).order_by(webhooks.c.pk.desc()).limit(limit)
+    partners = (
+        select(credentials.c.attributes)
+        .where(credentials.c.kind == PARTNER_KIND, credentials.c.revoked_at.is_(None))
+        .order_by(credentials.c.pk.desc())
+        .limit(limit)
+    )
+    responses = (
+        select(idempotency.c.body)
+        .where(idempotency.c.body.is_not(None))
+        .order_by(idempotency.c.created_at.desc())
+        .limit(limit)
+    )
+    found = [str(v).encode() for v in (await ex.execute(hooks)).scalars()]
+    for attrs in (await ex.execute(partners)).scalars():
+        if isinstance(attrs, dict) and isinstance(attrs.get("secret_sealed"), str):
+            found.append(attrs["secret_sealed"].encode())
+    found.extend(bytes(v) for v in (await ex.execute(responses)).scalars())
+    return found
+
+
+def sqlite_write_problem(path: str, min_free_bytes: int) -> str | None:
+    """Why the SQLite file cannot take writes now, or None. Blocking: run it in a thread."""
+    free = shutil.disk_usage(Path(path).parent).free
+    if free < min_free_bytes:
+        return f"disk full ({free} bytes free)"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=0)
+    except sqlite3.Error as exc:
+        return f"cannot open the database file for writing: {exc}"
+    try:
+        # A write lock and a schema-cookie write, rolled back: refused on a read-only file or
+        # file system. "locked" means another writer holds it, so writes do work.
+        conn.execute("BEGIN IMMEDIATE")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.rollback()
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            return f"the database refuses writes: {exc}"
+    finally:
+        conn.close()
+    return None
+
+
+async def postgres_write_problem(dsn: str, timeout_s: float) -> str | None:
+    """Why a new PostgreSQL session could not write now (read-only, standby), or None."""
+    conn = await asyncpg.connect(dsn, timeout=timeout_s)
+    try:
+        row = await conn.fetchrow(
+            "SELECT pg_is_in_recovery() AS standby,"
+            " current_setting('transaction_read_only') AS read_only",
+            timeout=timeout_s,
+        )
+    finally:
+        await conn.close(timeout=timeout_s)
+    assert row is not None
+    if row["standby"]:
+        return "the database is a standby (in recovery) and refuses writes"
+    if row["read_only"] == "on":
+        return "the database refuses writes (default_transaction_read_only is on)"
+    return None
