@@ -67,7 +67,9 @@ async def test_options_follows_the_casino_case_folding(client: httpx.AsyncClient
     assert (response.status_code, response.headers["allow"]) == (204, "OPTIONS, POST")
 
 
-async def test_options_on_an_unknown_path_is_that_surfaces_own_404(client: httpx.AsyncClient) -> None:
+async def test_options_on_an_unknown_path_is_that_surfaces_own_404(
+    client: httpx.AsyncClient,
+) -> None:
     native = await client.options("/v1/no-such-thing")
     assert native.status_code == 404
     assert native.headers["content-type"] == "application/problem+json"

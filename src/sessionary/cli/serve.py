@@ -10,6 +10,7 @@ import typer
 
 from ..bootstrap import Container
 from ..config import Settings
+from ..http.supervision import guard_forked_workers
 from ..observability.logs import configure_logging, resolve_format
 from ..observability.multiproc import multiprocess_metrics
 from ..services.credentials import IssuedCredential
@@ -62,6 +63,7 @@ def serve(
         os.environ[f"SESSIONARY_{key}"] = str(value)
     typer.echo(f"serving on http://{cfg.host}:{cfg.port} with {cfg.workers} worker(s)")
     server = _granian(cfg, sock, log_config)
+    guard_forked_workers()  # workers must not outlive this process
     with multiprocess_metrics(cfg.workers):  # set before any worker imports prometheus_client
         server.serve()
 

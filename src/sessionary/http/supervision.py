@@ -2,11 +2,21 @@
 
 granian's workers are forked processes. When the supervisor is killed on its own (SIGKILL of
 its pid, the OOM killer) nobody tells them: they live on as orphans, keep serving the shared
-socket, and a restarted server would share the port with them. Two guards, because either
-alone has a gap: the kernel's parent-death signal (Linux) is immediate, and a watchdog thread
-that sees the parent pid change covers other platforms and a worker whose parent died before
-it could ask for the signal. Both ask for a graceful stop (SIGTERM); the watchdog ends the
-process if that has not happened after a grace period (an endless stream, a stuck request)."""
+socket, and a restarted server would share the port with them.
+
+Right after the fork, in the child (``os.register_at_fork``) and before any other code runs,
+the worker asks the kernel to kill it when its parent dies (Linux ``PR_SET_PDEATHSIG``), and
+exits at once if the parent already has. The signal is SIGKILL, not a graceful SIGTERM: with
+SIGTERM, workers were seen (granian 2.8) to hang for good in granian's shutdown, its Rust code
+holding the GIL, so no Python handler or thread could run again. A worker without its
+supervisor has nobody to answer to; its transactions are atomic, and its in-flight requests
+were lost with the supervisor anyway. Elsewhere than Linux a watchdog thread that sees the
+parent pid change does the same, as far as the GIL lets it.
+
+The child also puts SIGTERM and SIGINT back to their defaults: it inherits granian's supervisor
+handlers, which in a worker only set a flag nobody reads, so a worker stopped before it installs
+its own handlers would ignore the stop.
+"""
 
 from __future__ import annotations
 
@@ -18,41 +28,56 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 log = logging.getLogger("sessionary.supervision")
 _PR_SET_PDEATHSIG = 1
 CHECK_INTERVAL_S = 0.5
-GRACE_S = 5.0
+_supervisor = {"pid": 0}
+
+
+def guard_forked_workers() -> None:
+    """In the supervisor, before granian forks its workers."""
+    prctl = _prctl()
+
+    def remember_parent() -> None:
+        _supervisor["pid"] = os.getpid()
+
+    def in_new_child() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != _supervisor["pid"]:  # it died before the request took effect
+            os._exit(1)
+
+    os.register_at_fork(before=remember_parent, after_in_child=in_new_child)
+
+
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up in the supervisor: the forked child only calls it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
 
 
 def stop_with_supervisor() -> None:
-    """In a worker process: arrange to stop when the supervisor dies. Does nothing in a
-    process that has no supervising parent (one process, or granian's thread workers)."""
+    """In a worker process where the kernel cannot be asked: watch the supervisor. Nothing
+    to do in a process without a supervising parent (one process, granian's thread workers)."""
     parent = multiprocessing.parent_process()
-    if parent is None or parent.pid is None:
+    if parent is None or parent.pid is None or sys.platform.startswith("linux"):
         return
-    _ask_for_parent_death_signal()
     watchdog = threading.Thread(
         target=_watch, args=(parent.pid,), name="supervisor-watchdog", daemon=True
     )
     watchdog.start()
 
 
-def _ask_for_parent_death_signal() -> None:
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):  # no prctl: the watchdog alone
-        log.warning("parent-death signal unavailable; relying on the watchdog")
-
-
 def _watch(supervisor_pid: int) -> None:
     while os.getppid() == supervisor_pid:
         time.sleep(CHECK_INTERVAL_S)
     log.error("the supervising process %d is gone; this worker stops", supervisor_pid)
-    os.kill(os.getpid(), signal.SIGTERM)
-    time.sleep(GRACE_S)
-    log.error("worker did not stop within %.0f s of its supervisor; exiting", GRACE_S)
     os._exit(1)
