@@ -8,8 +8,8 @@ file turned read-only or a database set read-only or demoted to a standby."""
 
 from __future__ import annotations
 
+import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import asyncpg
@@ -46,26 +46,22 @@ async def sealed_samples(ex: Executor, limit: int) -> list[bytes]:
 
 
 def sqlite_write_problem(path: str, min_free_bytes: int) -> str | None:
-    """Why the SQLite file cannot take writes now, or None. Blocking: run it in a thread."""
+    """Why the SQLite file cannot take writes now, or None. Blocking: run it in a thread.
+
+    It opens the database files for writing as SQLite itself does (and falls back to read-only
+    when refused), without SQLite: a probe through SQLite would take the write lock and make
+    the server's own writers wait."""
     free = shutil.disk_usage(Path(path).parent).free
     if free < min_free_bytes:
         return f"disk full ({free} bytes free)"
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=0)
-    except sqlite3.Error as exc:
-        return f"cannot open the database file for writing: {exc}"
-    try:
-        # A write lock and a schema-cookie write, rolled back: refused on a read-only file or
-        # file system. "locked" means another writer holds it, so writes do work.
-        conn.execute("BEGIN IMMEDIATE")
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        conn.execute(f"PRAGMA user_version = {version}")
-        conn.rollback()
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
-            return f"the database refuses writes: {exc}"
-    finally:
-        conn.close()
+    for name in (path, path + "-wal", path + "-shm"):
+        try:
+            fd = os.open(name, os.O_RDWR)
+        except FileNotFoundError:
+            continue  # the -wal and -shm files come and go
+        except OSError as exc:
+            return f"the database refuses writes: {os.path.basename(name)}: {exc.strerror}"
+        os.close(fd)
     return None
 
 
