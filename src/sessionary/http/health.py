@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from litestar import Request, Response, get
@@ -12,6 +13,7 @@ from ..bootstrap import Container
 
 log = logging.getLogger("sessionary.health")
 WRITE_CHECK_KEY = "write_check"
+RECHECK_S = 1.0
 
 
 class WriteCheck:
@@ -23,14 +25,27 @@ class WriteCheck:
         self._interval_s = container.settings.ready_write_check_s
         self._min_free = container.settings.ready_min_free_bytes
         self.problem: str | None = None
+        self._checked_at = 0.0
 
     async def run_forever(self) -> None:
         while True:
-            problem = await self._database.write_problem(self._min_free)
-            if problem != self.problem:
-                log.warning("database writes: %s", problem or "working again")
-            self.problem = problem
+            await self.check()
             await asyncio.sleep(self._interval_s)
+
+    async def check(self) -> str | None:
+        problem = await self._database.write_problem(self._min_free)
+        self._checked_at = time.monotonic()
+        if problem != self.problem:
+            log.warning("database writes: %s", problem or "working again")
+        self.problem = problem
+        return problem
+
+    async def current(self) -> str | None:
+        """The last result; while it is a problem, checked again (at most once a second), so
+        readiness comes back as soon as the database does, not a whole interval later."""
+        if self.problem is not None and time.monotonic() - self._checked_at >= RECHECK_S:
+            return await self.check()
+        return self.problem
 
 
 @get("/healthz", include_in_schema=False)
@@ -46,6 +61,6 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
         reason = "the database does not answer"
         return Response({"status": "unavailable", "reason": reason}, status_code=503)
     check: WriteCheck | None = request.app.state.get(WRITE_CHECK_KEY)
-    if check is not None and check.problem is not None:
-        return Response({"status": "unavailable", "reason": check.problem}, status_code=503)
+    if check is not None and (problem := await check.current()) is not None:
+        return Response({"status": "unavailable", "reason": problem}, status_code=503)
     return Response({"status": "ok"}, status_code=200)
