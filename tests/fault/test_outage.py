@@ -78,7 +78,7 @@ def probes(world: TenantWorld) -> dict[str, Probe]:
             "/casino/v4/StartGame",
             "POST",
             {"json": casino},
-            lambda r: _equal(r.json()["error"]["code"], "G.99"),
+            lambda r: _equal(r.json()["error"], 998),  # Gen B's own shape, "retry"
         ),
     }
 
