@@ -84,6 +84,17 @@ class Settings(BaseSettings):
     rufus_max_keys: int = Field(default=10, ge=1, le=1000)
     console_idle_timeout_s: int = Field(default=1800, ge=60, le=86_400)  # admin console sign-in
     console_secure_cookie: bool | None = None  # None: Secure cookies in production only
+    # The edge, per granian worker (README "Serving"). A connection gets this long for its
+    # request headers (slow-loris) and, separately, for its whole request body (a trickle);
+    # then it is closed (headers) or answered 408 (body).
+    http_header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    http_body_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    # Connections one worker serves at once (granian's backpressure); more wait in the backlog.
+    http_max_connections: int = Field(default=512, ge=1, le=65_535)
+    http_backlog: int = Field(default=1024, ge=16, le=65_535)  # the kernel's accept queue
+    # /readyz checks in the background, this often, that the database still takes writes; 0 = off
+    ready_write_check_s: float = Field(default=5.0, ge=0, le=3600)
+    ready_min_free_bytes: int = Field(default=16 * 1024 * 1024, ge=0)  # SQLite: less is "full"
 
     @field_validator("rufus_prefix", "hivemp_root", "pagos_prefix", "casino_prefix")
     @classmethod

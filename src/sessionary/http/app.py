@@ -28,8 +28,9 @@ from .dialects.pagos.app import pagos_router
 from .dialects.pagos.app import render as pagos_render
 from .dialects.rufus.app import render as rufus_render
 from .dialects.rufus.app import rufus_router
+from .edge import edge
 from .errors import Renderer, dispatching_handlers
-from .health import healthz, readyz
+from .health import WRITE_CHECK_KEY, WriteCheck, healthz, readyz
 from .middleware import idempotency_middleware, request_id_middleware
 from .native import admin, sessions, stream, usage, webhooks
 from .native.errors import render as native_render
@@ -67,6 +68,9 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(runner))
     if settings.loop_lag_interval_s > 0:
         tasks.append(asyncio.create_task(_loop_lag(app, settings).run_forever()))
+    if settings.ready_write_check_s > 0:
+        app.state[WRITE_CHECK_KEY] = check = WriteCheck(container)
+        tasks.append(asyncio.create_task(check.run_forever()))
     attach_request_bodies(app)
     try:
         yield
@@ -114,6 +118,7 @@ def create_app(container: Container) -> Litestar:
         state=State({"container": container}),
         logging_config=None,  # `sessionary serve` configures logging once (observability/logs)
     )
+    edge(app, container.settings.http_body_timeout_s)  # HEAD, OPTIONS, body deadline; innermost
     instrument(app)  # metrics and access log; inside fold_paths, which copies the scope
     fold_paths(app, container.settings.casino_prefix)
     # Outermost, so 404/405 answers (decided before any Litestar middleware) carry an id too.

@@ -9,9 +9,11 @@ from litestar import Litestar
 from ..bootstrap import build
 from ..config import load_settings
 from .app import create_app
+from .supervision import stop_with_supervisor
 
 
 def app_factory() -> Litestar:
+    stop_with_supervisor()  # a granian worker process must not outlive its supervisor
     app = create_app(build(load_settings()))
     app.on_startup.append(freeze_startup_heap)
     return app

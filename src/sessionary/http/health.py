@@ -2,9 +2,50 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from typing import Any
 
 from litestar import Request, Response, get
+
+from ..bootstrap import Container
+
+log = logging.getLogger("sessionary.health")
+WRITE_CHECK_KEY = "write_check"
+RECHECK_S = 1.0
+
+
+class WriteCheck:
+    """Whether the database takes writes, asked in the background (a fresh connection every
+    few seconds) so that neither /readyz nor any request path pays for it."""
+
+    def __init__(self, container: Container) -> None:
+        self._database = container.database
+        self._interval_s = container.settings.ready_write_check_s
+        self._min_free = container.settings.ready_min_free_bytes
+        self.problem: str | None = None
+        self._checked_at = 0.0
+
+    async def run_forever(self) -> None:
+        while True:
+            await self.check()
+            await asyncio.sleep(self._interval_s)
+
+    async def check(self) -> str | None:
+        problem = await self._database.write_problem(self._min_free)
+        self._checked_at = time.monotonic()
+        if problem != self.problem:
+            log.warning("database writes: %s", problem or "working again")
+        self.problem = problem
+        return problem
+
+    async def current(self) -> str | None:
+        """The last result; while it is a problem, checked again (at most once a second), so
+        readiness comes back as soon as the database does, not a whole interval later."""
+        if self.problem is not None and time.monotonic() - self._checked_at >= RECHECK_S:
+            return await self.check()
+        return self.problem
 
 
 @get("/healthz", include_in_schema=False)
@@ -15,6 +56,11 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", include_in_schema=False)
 async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-    """The database answers; load balancers stop routing here when it does not."""
-    ok = await request.app.state.container.database.ping()
-    return Response({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+    """The database answers and takes writes; load balancers stop routing here when not."""
+    if not await request.app.state.container.database.ping():
+        reason = "the database does not answer"
+        return Response({"status": "unavailable", "reason": reason}, status_code=503)
+    check: WriteCheck | None = request.app.state.get(WRITE_CHECK_KEY)
+    if check is not None and (problem := await check.current()) is not None:
+        return Response({"status": "unavailable", "reason": problem}, status_code=503)
+    return Response({"status": "ok"}, status_code=200)

@@ -42,3 +42,20 @@ class Sealer:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken as exc:
             raise SealError("a sealed secret could not be opened") from exc
+
+
+async def check_sealed(sealer: Sealer, samples: list[bytes]) -> None:
+    """At start: the sealed values in the database open with this key. A wrong key is a
+    permanent misconfiguration; served, it would answer every call that needs a secret with a
+    "retry" error (casino G.99) instead of refusing to start."""
+    failed = 0
+    for sealed in samples:
+        try:
+            sealer.open_bytes(sealed)
+        except SealError:
+            failed += 1
+    if failed:
+        raise SealError(
+            f"{failed} of {len(samples)} sealed secrets in the database cannot be opened with"
+            " the configured SESSIONARY_SECRET_KEY"
+        )

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+import asyncpg
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -27,6 +28,7 @@ from .checkpointer import RESTART_BYTES, WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
 from .errors import refused_input, sqlite_errors
 from .executor import AsyncExecutor, Executor, SyncExecutor
+from .probes import postgres_write_problem, sealed_samples, sqlite_write_problem
 from .repositories import build_repositories
 from .sqlite_writer import begin_immediate
 
@@ -113,6 +115,15 @@ class Database(ABC):
     async def dispose(self) -> None: ...
 
     @abstractmethod
+    async def write_problem(self, min_free_bytes: int) -> str | None:
+        """Why a new connection could not write now (read-only, standby, disk full), or
+        None. Not for request paths: it opens a connection of its own."""
+
+    @abstractmethod
+    async def sealed_samples(self, limit: int = 20) -> list[bytes]:
+        """A sample of the sealed values stored, to check the key against at start."""
+
+    @abstractmethod
     async def refresh_statistics(self) -> None:
         """Bring the query planner's statistics up to date where the database does not do it
         by itself."""
@@ -132,6 +143,7 @@ class SqliteDatabase(Database):
 
     def __init__(self, url: str, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000):
         path = make_url(url).database
+        self._path = path if path and path != ":memory:" else None
         self._checkpointer: WalCheckpointer | None = None
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -222,6 +234,15 @@ class SqliteDatabase(Database):
         except DBAPIError:
             return False
 
+    async def write_problem(self, min_free_bytes: int) -> str | None:
+        if self._path is None:
+            return None
+        return await asyncio.to_thread(sqlite_write_problem, self._path, min_free_bytes)
+
+    async def sealed_samples(self, limit: int = 20) -> list[bytes]:
+        async with self.unit_of_work(write=False):
+            return await sealed_samples(SyncExecutor(self._connection()), limit)
+
     async def refresh_statistics(self) -> None:
         """``PRAGMA optimize`` re-analyses the tables that grew many-fold since their last
         ANALYZE, which SQLite never does by itself; ``analysis_limit`` bounds each index's
@@ -250,6 +271,8 @@ class PostgresDatabase(Database):
     def __init__(
         self, url: str, *, pool_size: int = 20, max_overflow: int = 0, timeout_s: float = 5.0
     ) -> None:
+        self._dsn = "postgresql://" + to_asyncpg_url(url).split("://", 1)[1]
+        self._timeout_s = timeout_s
         # One timeout bounds the connect, the wait for a pooled connection and every statement,
         # so a database that is down or frozen turns into a fast 503, never a hung request.
         self._engine: AsyncEngine = create_async_engine(
@@ -300,6 +323,16 @@ class PostgresDatabase(Database):
         except (TimeoutError, PoolTimeout, OSError, DBAPIError):
             return False
         return value == 1
+
+    async def write_problem(self, min_free_bytes: int) -> str | None:
+        try:
+            return await postgres_write_problem(self._dsn, self._timeout_s)
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            return f"a new connection failed: {type(exc).__name__}"
+
+    async def sealed_samples(self, limit: int = 20) -> list[bytes]:
+        async with self._reader.connect() as conn:
+            return await sealed_samples(AsyncExecutor(conn), limit)
 
     async def refresh_statistics(self) -> None:
         """Nothing to do: autovacuum analyses tables as they change."""

@@ -27,7 +27,10 @@ B_DESCRIPTIONS = {
     20: "Game not allowed.",
     21: "Parameter missing or incorrect.",
     54: "Incorrect secure LOGIN and secure password combination.",
+    998: "Internal error, should be retried.",  # [PROPOSAL] wording; the doc gives no text
+    999: "Internal error, should be reported to Lucky Monaco.",
 }
+GEN_B_ROOTS = ("/v4/", "/history/", "/transfer/")
 
 
 class GenAError(Exception):
@@ -104,8 +107,28 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, V1)
         return json_response(exc.status_code, {"error": {"code": "V.1", "message": message}})
-    if isinstance(exc, StorageUnavailable):  # G.99 already says "should be retried"
+    return _internal(request, exc)
+
+
+def gen_b_path(request: Request[Any, Any, Any]) -> bool:
+    """A Gen B endpoint (``/v4/…``, ``/history/…``, ``/transfer/…``) called without Gen A's
+    query credentials. The game API and Gen A's ``api/…`` keep Gen A's shape."""
+    prefix = request.app.state.container.settings.casino_prefix
+    rest = request.url.path[len(prefix) :].lower()
+    return rest.startswith(GEN_B_ROOTS) and not gen_a_call(request)
+
+
+def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """Our own failures. Gen B answers them in its numeric shape with the 5XX status the spec
+    gives server errors ([PROPOSAL]: 998 "retry" while the database is unavailable, 999
+    otherwise; spec §6 lists 997-999 as internal errors, 998 meaning retry)."""
+    unavailable = isinstance(exc, StorageUnavailable)
+    if unavailable:  # G.99 and 998 already say "should be retried"
         log.error("storage unavailable: %s", exc)
-        return json_response(503, {"error": {"code": "G.99", "message": G99}})
-    log.error("error in the casino dialect", exc_info=exc)
-    return json_response(500, {"error": {"code": "G.99", "message": G99}})
+    else:
+        log.error("error in the casino dialect", exc_info=exc)
+    status = 503 if unavailable else 500
+    if gen_b_path(request):
+        code = 998 if unavailable else 999
+        return json_response(status, {"error": code, "description": B_DESCRIPTIONS[code]})
+    return json_response(status, {"error": {"code": "G.99", "message": G99}})
