@@ -8,7 +8,7 @@ import pytest
 from sessionary.bootstrap import Container
 from sessionary.domain.model import Tenant
 from sessionary.http.dialects.casino.partners import create_partner
-from sessionary.services.idempotency import Claim, request_hash
+from sessionary.services.idempotency import Claim, fingerprint
 from sessionary.services.sealing import Sealer, SealError, check_sealed
 from tests.conftest import TEST_ACTOR
 
@@ -16,7 +16,7 @@ from tests.conftest import TEST_ACTOR
 async def seal_one_of_each(container: Container, tenant: Tenant) -> None:
     await container.webhooks.create(tenant.pk, "https://93.184.215.14/in", [], TEST_ACTOR)
     await create_partner(container, tenant.name, TEST_ACTOR, "S100", "TOK-0001", "testKey")
-    claim = await container.idempotency.begin("scope/key-1", request_hash("POST", "/x", b"{}"))
+    claim = await container.idempotency.begin("scope/key-1", fingerprint("POST", "/x", b"{}"))
     assert isinstance(claim, Claim)
     await container.idempotency.complete(claim, 201, b'{"secret":"shown once"}')
 
