@@ -87,14 +87,13 @@ async def test_text_longer_than_its_column_is_never_unavailable(
     assert appended.accepted == 2
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # SQLite has no pool
 async def test_a_connection_closed_under_a_one_step_statement_is_not_handed_out_again(
     container: Container, tenant: Tenant
 ) -> None:
     """asyncpg_errors closes the driver's connection after an error that leaves it in an
     unknown state; SQLAlchemy's pool does not see that, so the unit of work must drop it, or
     the next one-step statement on it fails as well ("connection is closed")."""
-    if not container.settings.database_url.startswith("postgresql"):
-        pytest.skip("SQLite has one connection and no pool")
     session = await open_session(container, tenant.pk, "u1")
     async with container.database.unit_of_work() as uow:
         (await uow.sessions._ex.driver()).terminate()  # as asyncpg_errors does
