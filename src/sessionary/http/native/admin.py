@@ -14,6 +14,7 @@ from ...domain.model import Actor, Principal, Tenant, TenantPolicy
 from ...domain.scopes import ADMIN, SYSTEM
 from ...services.credentials import IssuedCredential, NewCredential
 from ...services.ratelimit import Limit, limit_from_settings
+from ..bounds import SubjectIdPath, SubjectKindPath
 from ..deps import AnyRequest, tenant_of
 from . import cursor
 from .body import decode_body
@@ -211,8 +212,8 @@ async def get_subject(
     tags=["admin"],
 )
 async def put_subject(
-    kind: str,
-    subject_id: str,
+    kind: SubjectKindPath,
+    subject_id: SubjectIdPath,
     request: AnyRequest,
     c: Container,
     principal: Principal,

@@ -16,6 +16,7 @@ from ...domain.scopes import EVENTS_READ, EVENTS_WRITE, SESSIONS_READ, SESSIONS_
 from ...domain.session import CloseReason, Status
 from ...services.sessions import OpenRequest
 from ..bodies import declared_length
+from ..bounds import OptionalSeqQuery, SeqQuery
 from ..deps import AnyRequest, tenant_of
 from ..timefmt import to_micros_in_range
 from . import cursor
@@ -213,8 +214,8 @@ async def read_events(
     session_id: str,
     c: Container,
     principal: Principal,
-    from_seq: Annotated[int, Parameter(ge=1, le=2**62)] = 1,
-    to_seq: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
+    from_seq: SeqQuery = 1,
+    to_seq: OptionalSeqQuery = None,
     page_cursor: Annotated[str | None, Parameter(query="cursor")] = None,
     limit: Annotated[int, Parameter(ge=1, le=5000)] = 500,
 ) -> EventPageOut:

@@ -22,6 +22,7 @@ from ...domain.model import LifecycleRecord, Principal
 from ...domain.scopes import SESSIONS_READ
 from ...domain.webhooks import EVENT_TYPES
 from ...services.stream import LifecycleStream, Position
+from ..bounds import PositionQuery, event_id
 from ..deps import AnyRequest, tenant_of
 from .present import iso
 from .webhook_structs import StreamEventOut
@@ -45,13 +46,7 @@ def _resume_id(request: AnyRequest, after: int | None) -> int | None:
     header = request.headers.get("last-event-id")
     if header is None or header.strip() == "":
         return after
-    try:
-        value = int(header.strip())
-    except ValueError:
-        raise InvalidInput("Last-Event-ID must be an event id", field="Last-Event-ID") from None
-    if value < 0:
-        raise InvalidInput("Last-Event-ID must be an event id", field="Last-Event-ID")
-    return value
+    return event_id(header, "Last-Event-ID")
 
 
 def message(record: LifecycleRecord) -> bytes:
@@ -89,7 +84,7 @@ async def stream_events(
     request: AnyRequest,
     c: Container,
     principal: Principal,
-    after: Annotated[int | None, Parameter(ge=0)] = None,
+    after: PositionQuery = None,
     session_id: str | None = None,
     type_: Annotated[list[str] | None, Parameter(query="type")] = None,
 ) -> Stream:
