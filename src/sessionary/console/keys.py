@@ -3,15 +3,15 @@ keys and every dialect's credentials, through the same helpers as the CLI."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Response, get, post
-from litestar.params import Parameter
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Actor, Tenant
 from ..domain.scopes import SYSTEM, TENANT_SCOPES
+from ..http.bounds import PositionQuery
 from ..http.dialects.casino.partners import create_partner
 from ..http.dialects.hivemp.keys import create_key as create_hivemp_key
 from ..http.dialects.pagos.admin import create_client
@@ -51,7 +51,7 @@ async def list_keys(
     console: Console,
     operator: Operator,
     tenant: str = "",
-    before: Annotated[int | None, Parameter(ge=0)] = None,
+    before: PositionQuery = None,
     notice: str | None = None,
 ) -> Response[str]:
     found = await _tenant_or_none(console, tenant)

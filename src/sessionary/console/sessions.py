@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Response, get, post
-from litestar.params import Parameter
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Tenant
 from ..domain.session import CloseReason, Status
+from ..http.bounds import PositionQuery
 from ..http.native.errors import request_id
 from ..storage.repositories.console import SessionQuery
 from .context import Console
@@ -26,7 +26,7 @@ TIMELINE_PAGE = 50
 DIALECTS = ("native", "rufus", "hivemp", "pagos", "casino", "console")
 FILTERS = ("tenant", "status", "subject_kind", "subject", "scope", "dialect", "from", "to")
 NOTICES = {"closed": "The session was closed.", "deleted": "The session was deleted."}
-Cursor = Annotated[int | None, Parameter(ge=0)]
+Cursor = PositionQuery  # pks and sequence numbers: int64 at most, or a 400
 
 
 def _day(value: str, name: str) -> date:
