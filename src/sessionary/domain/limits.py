@@ -47,3 +47,8 @@ def check_int(value: int | None, field: str, low: int, high: int) -> None:
     """``value`` is within ``low..high`` inclusive (None always is)."""
     if value is not None and not low <= value <= high:
         raise InvalidInput(f"{field} must be from {low} to {high}", field=field)
+
+
+def check_timeout(value: int | None, field: str) -> None:
+    """Seconds of an idle timeout, lifetime or extension: 1 to ten years."""
+    check_int(value, field, 1, MAX_TIMEOUT_S)

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
-from ..domain import ids
+from ..domain import ids, limits
 from ..domain.errors import CredentialNotFound, InvalidInput, LimitExceeded
 from ..domain.model import JSON, Actor, Credential, Micros
 from ..domain.ports import Clock, UnitOfWorkFactory
@@ -87,6 +87,7 @@ class CredentialService:
     ) -> IssuedCredential:
         if new.kind == "native":
             check_scopes(new.tenant_pk, new.scopes)
+        limits.check_text(new.name, "name", limits.CREDENTIAL_NAME)  # CLI and console names
         now = self._clock.now()
         credential, secret = build_credential(new, now)
         async with self._uow() as uow:
