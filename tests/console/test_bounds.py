@@ -61,3 +61,13 @@ async def test_a_replay_from_an_event_id_past_int64_is_a_422_and_requeues_nothin
     answer = await post_form(client, path, f"{path}/replay", {"from_event_id": str(value)})
     assert answer.status_code == 422, answer.text
     assert await audit_trail(container, tenant) == before
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+async def test_the_last_and_first_days_a_date_can_hold_filter_the_sessions_page(
+    client: httpx.AsyncClient, ids: dict[str, str], day: str
+) -> None:
+    """The end of 9999-12-31 is counted in microseconds, not as a date one day later."""
+    for name in ("from", "to"):
+        response = await client.get("/admin/sessions", params={name: day})
+        assert response.status_code == 200, response.text

@@ -4,7 +4,7 @@ delete through the same SessionService as the APIs (audited as "console")."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +26,7 @@ TIMELINE_PAGE = 50
 DIALECTS = ("native", "rufus", "hivemp", "pagos", "casino", "console")
 FILTERS = ("tenant", "status", "subject_kind", "subject", "scope", "dialect", "from", "to")
 NOTICES = {"closed": "The session was closed.", "deleted": "The session was deleted."}
+DAY_US = 86_400 * 1_000_000
 Cursor = PositionQuery  # pks and sequence numbers: int64 at most, or a 400
 
 
@@ -61,7 +62,8 @@ def build_query(
         scope=filters.get("scope") or None,
         dialect=filters.get("dialect") or None,
         opened_from=day_start(_day(opened_from, "from")) if opened_from else None,
-        opened_to=day_start(_day(opened_to, "to") + timedelta(days=1)) if opened_to else None,
+        # the day's end in microseconds: date.max + 1 day would overflow the date type
+        opened_to=day_start(_day(opened_to, "to")) + DAY_US if opened_to else None,
         before_pk=before,
     )
 

@@ -15,7 +15,7 @@ from ..domain.webhooks import EVENT_TYPES, Delivery, DeliveryStatus, Webhook
 from .audit import record
 from .sealing import Sealer
 
-MAX_URL = 2000
+MAX_URL = limits.WEBHOOK_URL
 
 
 @dataclass(slots=True, frozen=True)
