@@ -11,13 +11,13 @@ from litestar import Response, get, post
 from ..domain.errors import InvalidInput
 from ..domain.model import Actor, Tenant
 from ..domain.scopes import SYSTEM, TENANT_SCOPES
-from ..http.bounds import PositionQuery
 from ..http.dialects.casino.partners import create_partner
 from ..http.dialects.hivemp.keys import create_key as create_hivemp_key
 from ..http.dialects.pagos.admin import create_client
 from ..http.dialects.rufus.auth import ACCESS_TYPES
 from ..http.dialects.rufus.keys import create_key as create_rufus_key
 from ..http.native.errors import request_id
+from ..http.params import PositionQuery
 from ..services.credentials import NewCredential
 from .context import Console, Form, read_form
 from .render import PREFIX, AnyRequest, page, see_other

@@ -10,8 +10,9 @@ from litestar import Response, get, post
 
 from ..domain.errors import InvalidInput
 from ..domain.webhooks import DeliveryStatus
-from ..http.bounds import PositionQuery, event_id
+from ..http.bounds import event_id
 from ..http.native.errors import request_id
+from ..http.params import PositionQuery
 from .context import Console, read_form
 from .render import PREFIX, AnyRequest, page, see_other
 from .signin import Operator

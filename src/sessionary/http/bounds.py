@@ -1,12 +1,12 @@
-"""Bounded types for every dialect's wire models (msgspec ``Meta``) and query parameters
-(Litestar ``Parameter``), built from ``domain/limits.py`` so that no edge writes a bound of
-its own: a value out of range fails decoding and becomes the dialect's invalid-input error."""
+"""Bounded types for every dialect's wire models (msgspec ``Meta``), built from
+``domain/limits.py`` so that no edge writes a bound of its own: a value out of range fails
+decoding and becomes the dialect's invalid-input error. No Litestar here: the Python client
+shares the wire models (query and path parameters: ``params.py``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar.params import Parameter
 from msgspec import Meta
 
 from ..domain import limits
@@ -27,14 +27,6 @@ CredentialName = Annotated[str, Meta(min_length=1, max_length=limits.CREDENTIAL_
 EventType = Annotated[str, Meta(min_length=1, max_length=limits.EVENT_TYPE)]
 DedupeKey = Annotated[str, Meta(min_length=1, max_length=limits.DEDUPE_KEY)]
 WebhookUrl = Annotated[str, Meta(min_length=1, max_length=limits.WEBHOOK_URL)]
-
-# Query and path parameters.
-PositionQuery = Annotated[int | None, Parameter(ge=0, le=limits.INT64_MAX)]
-SeqQuery = Annotated[int, Parameter(ge=1, le=limits.SEQ_MAX)]
-OptionalSeqQuery = Annotated[int | None, Parameter(ge=1, le=limits.SEQ_MAX)]
-OrdinalQuery = Annotated[int | None, Parameter(ge=0, le=limits.SEQ_MAX)]
-SubjectKindPath = Annotated[str, Parameter(min_length=1, max_length=limits.SUBJECT_KIND)]
-SubjectIdPath = Annotated[str, Parameter(min_length=1, max_length=limits.SUBJECT_ID)]
 
 
 def event_id(raw: str, field: str) -> int:

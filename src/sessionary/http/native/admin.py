@@ -14,8 +14,8 @@ from ...domain.model import Actor, Principal, Tenant, TenantPolicy
 from ...domain.scopes import ADMIN, SYSTEM
 from ...services.credentials import IssuedCredential, NewCredential
 from ...services.ratelimit import Limit, limit_from_settings
-from ..bounds import SubjectIdPath, SubjectKindPath
 from ..deps import AnyRequest, tenant_of
+from ..params import SubjectIdPath, SubjectKindPath
 from . import cursor
 from .body import decode_body
 from .present import credential_out, iso, iso_or_none, subject_out, tenant_out

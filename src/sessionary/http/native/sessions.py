@@ -16,8 +16,8 @@ from ...domain.scopes import EVENTS_READ, EVENTS_WRITE, SESSIONS_READ, SESSIONS_
 from ...domain.session import CloseReason, Status
 from ...services.sessions import OpenRequest
 from ..bodies import declared_length
-from ..bounds import OptionalSeqQuery, SeqQuery
 from ..deps import AnyRequest, tenant_of
+from ..params import OptionalSeqQuery, SeqQuery
 from ..timefmt import to_micros_in_range
 from . import cursor
 from .body import check_state_size, decode_body

@@ -22,8 +22,9 @@ from ...domain.model import LifecycleRecord, Principal
 from ...domain.scopes import SESSIONS_READ
 from ...domain.webhooks import EVENT_TYPES
 from ...services.stream import LifecycleStream, Position
-from ..bounds import PositionQuery, event_id
+from ..bounds import event_id
 from ..deps import AnyRequest, tenant_of
+from ..params import PositionQuery
 from .present import iso
 from .webhook_structs import StreamEventOut
 

@@ -11,7 +11,7 @@ from ....bootstrap import Container
 from ....domain.errors import SessionNotActive, SessionNotFound, SubjectNotFound
 from ....domain.model import Principal
 from ...bodies import declared_length
-from ...bounds import OrdinalQuery
+from ...params import OrdinalQuery
 from .common import page_offset, parse, tenant_of, time_param
 from .errors import RufusError, bad_request
 from .reply import reply
