@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ..bootstrap import Container
+from ..domain import limits
 from ..domain.model import Tenant, TenantPolicy
 from ..domain.scopes import SYSTEM
 from ..services.credentials import IssuedCredential, NewCredential
@@ -19,8 +20,12 @@ keys_app = typer.Typer(help="API credentials.", no_args_is_help=True)
 @tenants_app.command("create")
 def tenants_create(
     name: str,
-    idle_timeout_s: int = typer.Option(None, min=1, help="Default idle timeout."),
-    max_lifetime_s: int = typer.Option(None, min=1, help="Default absolute lifetime."),
+    idle_timeout_s: int = typer.Option(
+        None, min=1, max=limits.MAX_TIMEOUT_S, help="Default idle timeout."
+    ),
+    max_lifetime_s: int = typer.Option(
+        None, min=1, max=limits.MAX_TIMEOUT_S, help="Default absolute lifetime."
+    ),
     json: bool = JsonOption,
 ) -> None:
     """Create a tenant."""

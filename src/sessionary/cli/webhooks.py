@@ -7,6 +7,7 @@ import asyncio
 import typer
 
 from ..bootstrap import Container
+from ..domain import limits
 from ..domain.webhooks import Delivery, DeliveryStatus, Webhook
 from ..services.webhooks import CreatedWebhook
 from .common import CLI_ACTOR, JsonOption, emit_json, emit_table, run
@@ -119,7 +120,9 @@ def webhooks_deliveries(
 def webhooks_replay(
     webhook_id: str,
     tenant: str = TenantOption,
-    from_event: int = typer.Option(..., "--from", min=1, help="First event id to deliver again."),
+    from_event: int = typer.Option(
+        ..., "--from", min=1, max=limits.INT64_MAX, help="First event id to deliver again."
+    ),
     json: bool = JsonOption,
 ) -> None:
     """Deliver again every record from an event id on (dead letters included)."""

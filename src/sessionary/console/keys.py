@@ -3,11 +3,10 @@ keys and every dialect's credentials, through the same helpers as the CLI."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Response, get, post
-from litestar.params import Parameter
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Actor, Tenant
@@ -18,6 +17,7 @@ from ..http.dialects.pagos.admin import create_client
 from ..http.dialects.rufus.auth import ACCESS_TYPES
 from ..http.dialects.rufus.keys import create_key as create_rufus_key
 from ..http.native.errors import request_id
+from ..http.params import PositionQuery
 from ..services.credentials import NewCredential
 from .context import Console, Form, read_form
 from .render import PREFIX, AnyRequest, page, see_other
@@ -51,7 +51,7 @@ async def list_keys(
     console: Console,
     operator: Operator,
     tenant: str = "",
-    before: Annotated[int | None, Parameter(ge=0)] = None,
+    before: PositionQuery = None,
     notice: str | None = None,
 ) -> Response[str]:
     found = await _tenant_or_none(console, tenant)

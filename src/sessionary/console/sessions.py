@@ -4,17 +4,17 @@ delete through the same SessionService as the APIs (audited as "console")."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
-from typing import Annotated, Any
+from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Response, get, post
-from litestar.params import Parameter
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Tenant
 from ..domain.session import CloseReason, Status
 from ..http.native.errors import request_id
+from ..http.params import PositionQuery
 from ..storage.repositories.console import SessionQuery
 from .context import Console
 from .queries import day_start
@@ -26,7 +26,8 @@ TIMELINE_PAGE = 50
 DIALECTS = ("native", "rufus", "hivemp", "pagos", "casino", "console")
 FILTERS = ("tenant", "status", "subject_kind", "subject", "scope", "dialect", "from", "to")
 NOTICES = {"closed": "The session was closed.", "deleted": "The session was deleted."}
-Cursor = Annotated[int | None, Parameter(ge=0)]
+DAY_US = 86_400 * 1_000_000
+Cursor = PositionQuery  # pks and sequence numbers: int64 at most, or a 400
 
 
 def _day(value: str, name: str) -> date:
@@ -61,7 +62,8 @@ def build_query(
         scope=filters.get("scope") or None,
         dialect=filters.get("dialect") or None,
         opened_from=day_start(_day(opened_from, "from")) if opened_from else None,
-        opened_to=day_start(_day(opened_to, "to") + timedelta(days=1)) if opened_to else None,
+        # the day's end in microseconds: date.max + 1 day would overflow the date type
+        opened_to=day_start(_day(opened_to, "to")) + DAY_US if opened_to else None,
         before_pk=before,
     )
 

@@ -3,16 +3,17 @@ WebhookService as ``/v1/webhooks``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Response, get, post
-from litestar.params import Parameter
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Tenant
 from ..domain.webhooks import EVENT_TYPES, DeliveryStatus
+from ..http.bounds import event_id
 from ..http.native.errors import request_id
+from ..http.params import PositionQuery
 from .context import Console, read_form
 from .render import PREFIX, AnyRequest, page, see_other
 from .signin import Operator
@@ -83,8 +84,8 @@ async def show_webhook(
     tenant: str,
     webhook_id: str,
     status: str = "",
-    after: Annotated[int | None, Parameter(ge=0)] = None,
-    requeued: Annotated[int | None, Parameter(ge=0)] = None,
+    after: PositionQuery = None,
+    requeued: PositionQuery = None,
 ) -> Response[str]:
     found = await console.c.tenants.find(tenant)
     hook = await console.c.webhooks.get(found.pk, webhook_id)
@@ -123,10 +124,7 @@ async def replay_webhook(
 ) -> Response[Any]:
     form = await read_form(request)
     found = await console.c.tenants.find(tenant)
-    try:
-        from_id = int(form.get("from_event_id"))
-    except ValueError:
-        raise InvalidInput("give the event id to replay from", field="from_event_id") from None
+    from_id = event_id(form.get("from_event_id"), "from_event_id")
     actor = operator.actor(request_id(request))
     count = await console.c.webhooks.replay(found.pk, webhook_id, from_id, actor)
     return see_other(f"{PREFIX}/webhooks/{found.name}/{webhook_id}?requeued={count}")

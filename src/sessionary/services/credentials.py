@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
-from ..domain import ids
+from ..domain import ids, limits
 from ..domain.errors import CredentialNotFound, InvalidInput, LimitExceeded
 from ..domain.model import JSON, Actor, Credential, Micros
 from ..domain.ports import Clock, UnitOfWorkFactory
@@ -93,6 +93,7 @@ class CredentialService:
         of the same tenant, kind and name (a holder's cap that never refuses the new one)."""
         if new.kind == "native":
             check_scopes(new.tenant_pk, new.scopes)
+        limits.check_text(new.name, "name", limits.CREDENTIAL_NAME)  # CLI and console names
         now = self._clock.now()
         credential, secret = build_credential(new, now)
         async with self._uow() as uow:

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..domain import ids
+from ..domain import ids, limits
 from ..domain.errors import (
     Forbidden,
     LimitExceeded,
@@ -49,6 +49,17 @@ class OpenRequest:
     # The idle timeout when neither the request nor the tenant's policy sets one (a dialect's
     # own default), so the caller need not read the tenant first.
     fallback_idle_timeout_s: int | None = None
+
+
+def check_open(req: OpenRequest) -> None:
+    """What every caller (dialects, CLI, console) sends fits its column, whatever its edge
+    checked: a driver must never be the one to refuse it."""
+    limits.check_text(req.subject_kind, "subject kind", limits.SUBJECT_KIND)
+    limits.check_text(req.subject_id, "subject id", limits.SUBJECT_ID)
+    limits.check_text(req.scope, "scope", limits.SCOPE)
+    limits.check_text(req.alias, "alias", limits.ALIAS)
+    limits.check_timeout(req.idle_timeout_s, "idle_timeout_s")
+    limits.check_timeout(req.max_lifetime_s, "max_lifetime_s")
 
 
 @dataclass(slots=True, frozen=True)
@@ -100,6 +111,7 @@ class SessionService:
         self._new_id = id_factory
 
     async def open(self, tenant_pk: int, req: OpenRequest, actor: Actor) -> Session:
+        check_open(req)
         async with self._uow() as uow:
             plain = _plain(tenant_pk, req, self._new_id)
             if plain is not None:  # the common case, in one step (storage/repositories/hot.py)
@@ -179,6 +191,7 @@ class SessionService:
         actor: Actor,
         dialect: str | None = None,
     ) -> Session:
+        limits.check_timeout(ttl_s, "ttl_s")
         async with self._uow() as uow:
             extended = await uow.sessions.extend_live(
                 tenant_pk, session_id, self._clock.now(), ttl_s, dialect, actor

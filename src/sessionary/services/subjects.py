@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 
+from ..domain import limits
 from ..domain.errors import SubjectNotFound
 from ..domain.model import JSON, Actor, Subject
 from ..domain.ports import Clock, SubjectTotals, UnitOfWorkFactory
@@ -37,6 +38,8 @@ class SubjectService:
     async def put(
         self, tenant_pk: int, kind: str, external_id: str, attributes: JSON, actor: Actor
     ) -> Subject:
+        limits.check_text(kind, "kind", limits.SUBJECT_KIND)
+        limits.check_text(external_id, "subject id", limits.SUBJECT_ID)
         now = self._clock.now()
         async with self._uow() as uow:
             subject = await uow.subjects.get_or_add(tenant_pk, kind, external_id, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..domain import ids
+from ..domain import ids, limits
 from ..domain.errors import AlreadyExists, InvalidInput, TenantNotFound
 from ..domain.model import SECOND, Actor, Micros, Tenant, TenantPolicy
 from ..domain.ports import Clock, UnitOfWorkFactory
@@ -14,6 +14,13 @@ from .ratelimit import Limit, limit_from_settings, valid_limit
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
+def check_policy(policy: TenantPolicy) -> None:
+    """Timeouts and retention fit their INTEGER columns and the expiry arithmetic."""
+    limits.check_timeout(policy.idle_timeout_s, "idle_timeout_s")
+    limits.check_timeout(policy.max_lifetime_s, "max_lifetime_s")
+    limits.check_int(policy.retention_days, "retention_days", 1, limits.MAX_RETENTION_DAYS)
+
+
 class TenantService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -21,6 +28,7 @@ class TenantService:
         self._limits: dict[int, tuple[Micros, Limit | None]] = {}
 
     async def create(self, name: str, policy: TenantPolicy, actor: Actor) -> Tenant:
+        check_policy(policy)
         if not _NAME.match(name):
             raise InvalidInput(
                 "a tenant name is 1-100 letters, digits, '.', '_' or '-'", field="name"
@@ -57,6 +65,7 @@ class TenantService:
         return tenant
 
     async def set_policy(self, tenant_pk: int, policy: TenantPolicy, actor: Actor) -> Tenant:
+        check_policy(policy)
         now = self._clock.now()
         async with self._uow() as uow:
             tenant = await uow.tenants.get(tenant_pk)

@@ -10,7 +10,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
-from ..domain import ids
+from ..domain import ids, limits
 from ..domain.errors import InvalidInput, WebhookNotFound
 from ..domain.model import Actor
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -19,7 +19,7 @@ from .audit import record
 from .sealing import Sealer
 from .webhook_targets import BlockedTarget, TargetPolicy
 
-MAX_URL = 2000
+MAX_URL = limits.WEBHOOK_URL
 RESOLVE_TIMEOUT_S = 3.0
 
 
@@ -206,6 +206,7 @@ class WebhookService:
         """Deliver again every record from ``from_event_id`` on (in stream order): finished
         deliveries become pending, and records never fanned out to this subscription (written
         before it existed) are fanned out. Returns how many finished deliveries were requeued."""
+        limits.check_int(from_event_id, "from_event_id", 1, limits.INT64_MAX)  # CLI --from
         now = self._clock.now()
         async with self._uow() as uow:
             hook = await _locate(uow, tenant_pk, id)

@@ -15,6 +15,7 @@ from ...domain.scopes import ADMIN, SYSTEM
 from ...services.credentials import IssuedCredential, NewCredential
 from ...services.ratelimit import Limit, limit_from_settings
 from ..deps import AnyRequest, tenant_of
+from ..params import SubjectIdPath, SubjectKindPath
 from . import cursor
 from .body import decode_body
 from .present import credential_out, iso, iso_or_none, subject_out, tenant_out
@@ -211,8 +212,8 @@ async def get_subject(
     tags=["admin"],
 )
 async def put_subject(
-    kind: str,
-    subject_id: str,
+    kind: SubjectKindPath,
+    subject_id: SubjectIdPath,
     request: AnyRequest,
     c: Container,
     principal: Principal,

@@ -17,6 +17,7 @@ from ...domain.session import CloseReason, Status
 from ...services.sessions import OpenRequest
 from ..bodies import declared_length
 from ..deps import AnyRequest, tenant_of
+from ..params import OptionalSeqQuery, SeqQuery
 from ..timefmt import to_micros_in_range
 from . import cursor
 from .body import check_state_size, decode_body
@@ -213,8 +214,8 @@ async def read_events(
     session_id: str,
     c: Container,
     principal: Principal,
-    from_seq: Annotated[int, Parameter(ge=1, le=2**62)] = 1,
-    to_seq: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
+    from_seq: SeqQuery = 1,
+    to_seq: OptionalSeqQuery = None,
     page_cursor: Annotated[str | None, Parameter(query="cursor")] = None,
     limit: Annotated[int, Parameter(ge=1, le=5000)] = 500,
 ) -> EventPageOut:

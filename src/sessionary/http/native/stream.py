@@ -22,7 +22,9 @@ from ...domain.model import LifecycleRecord, Principal
 from ...domain.scopes import SESSIONS_READ
 from ...domain.webhooks import EVENT_TYPES
 from ...services.stream import LifecycleStream, Position, record_body
+from ..bounds import event_id
 from ..deps import AnyRequest, tenant_of
+from ..params import PositionQuery
 from .webhook_structs import StreamEventOut
 
 PAGE = 500
@@ -38,13 +40,7 @@ def _resume_id(request: AnyRequest, after: int | None) -> int | None:
     header = request.headers.get("last-event-id")
     if header is None or header.strip() == "":
         return after
-    try:
-        value = int(header.strip())
-    except ValueError:
-        raise InvalidInput("Last-Event-ID must be an event id", field="Last-Event-ID") from None
-    if value < 0:
-        raise InvalidInput("Last-Event-ID must be an event id", field="Last-Event-ID")
-    return value
+    return event_id(header, "Last-Event-ID")
 
 
 def message(record: LifecycleRecord) -> bytes:
@@ -82,7 +78,7 @@ async def stream_events(
     request: AnyRequest,
     c: Container,
     principal: Principal,
-    after: Annotated[int | None, Parameter(ge=0)] = None,
+    after: PositionQuery = None,
     session_id: str | None = None,
     type_: Annotated[list[str] | None, Parameter(query="type")] = None,
 ) -> Stream:

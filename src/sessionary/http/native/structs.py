@@ -10,13 +10,14 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta, Struct
 
-Kind = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
-ExternalId = Annotated[str, Meta(min_length=1, max_length=200)]
-Label = Annotated[str, Meta(min_length=1, max_length=200)]
-Seconds = Annotated[int, Meta(gt=0, le=10 * 365 * 86400)]
-EventType = Annotated[str, Meta(min_length=1, max_length=100)]
-DedupeKey = Annotated[str, Meta(min_length=1, max_length=200)]
-Scope = Annotated[str, Meta(min_length=1, max_length=64)]
+from .. import bounds
+
+Kind = Annotated[bounds.SubjectKind, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+ExternalId = bounds.SubjectId
+Seconds = bounds.TimeoutS
+EventType = bounds.EventType
+DedupeKey = bounds.DedupeKey
+Scope = Annotated[str, Meta(min_length=1, max_length=64)]  # a credential scope's name
 
 
 class In(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -30,8 +31,8 @@ class SubjectRef(In):
 
 class OpenSessionIn(In):
     subject: SubjectRef
-    scope: Label | None = None
-    alias: Label | None = None
+    scope: bounds.ScopeText | None = None
+    alias: Annotated[bounds.AliasText, Meta(min_length=1)] | None = None
     idle_timeout_s: Seconds | None = None
     max_lifetime_s: Seconds | None = None
     metered: bool = True
@@ -48,7 +49,7 @@ class CloseIn(In):
 
 
 class CloseSubjectIn(In):
-    scope: Label | None = None
+    scope: bounds.ScopeText | None = None
 
 
 class EventIn(In):
@@ -74,7 +75,7 @@ class TenantIn(In):
     name: Annotated[str, Meta(min_length=1, max_length=100)]
     idle_timeout_s: Seconds | None = None
     max_lifetime_s: Seconds | None = None
-    retention_days: Annotated[int, Meta(gt=0, le=36500)] | None = None
+    retention_days: bounds.RetentionDays | None = None
     allow_extend: bool = True
     rate_limit: RateLimitIn | None = None
 
@@ -82,7 +83,7 @@ class TenantIn(In):
 class TenantPolicyIn(In):
     idle_timeout_s: Seconds | None = None
     max_lifetime_s: Seconds | None = None
-    retention_days: Annotated[int, Meta(gt=0, le=36500)] | None = None
+    retention_days: bounds.RetentionDays | None = None
     allow_extend: bool = True
     # Operator only. Absent: unchanged; null: back to the global default.
     rate_limit: RateLimitIn | msgspec.UnsetType | None = msgspec.UNSET
@@ -90,7 +91,7 @@ class TenantPolicyIn(In):
 
 class CredentialIn(In):
     scopes: Annotated[list[Scope], Meta(min_length=1, max_length=10)]
-    name: Label | None = None
+    name: bounds.CredentialName | None = None
     expires_at: datetime | None = None
 
 

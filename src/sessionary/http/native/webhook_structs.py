@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from .. import bounds
 from .structs import In
 
-Url = Annotated[str, Meta(min_length=1, max_length=2000)]
+Url = bounds.WebhookUrl
 EventTypeName = Annotated[str, Meta(min_length=1, max_length=32)]
 
 
@@ -25,7 +26,7 @@ class WebhookPatchIn(In):
 
 
 class ReplayIn(In):
-    from_event_id: Annotated[int, Meta(ge=1)]
+    from_event_id: bounds.EventId
 
 
 class WebhookOut(Struct):

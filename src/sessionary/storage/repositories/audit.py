@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from ...domain import limits
 from ...domain.model import Actor, AuditEntry
 from ..executor import Executor
 from ..tables import audit as a
@@ -37,7 +38,7 @@ class SqlAuditRepository:
             "credential_pk": entry.actor.credential_pk,
             "actor": entry.actor.label,
             "action": entry.action,
-            "target": entry.target[:200],
+            "target": entry.target[: limits.AUDIT_TARGET],
             "request_id": entry.actor.request_id,
             "at": entry.at,
             "detail": entry.detail,

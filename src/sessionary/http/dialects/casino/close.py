@@ -13,7 +13,7 @@ from litestar import Request, Response, post
 from ....bootstrap import Container
 from ....domain.errors import InvalidInput, SubjectNotFound
 from .errors import GenBError, auth_failed, bad_game, no_argument, success
-from .inputs import BAD, actor, body_of, clear_history, text
+from .inputs import BAD, actor, body_of, clear_history, text, user_id
 from .partners import PLAYER, Partner, game_exists, partner_for
 from .signing import verify
 
@@ -58,7 +58,7 @@ async def _gen_a(request: AnyRequest, c: Container) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise no_argument()
-    user = text(body, "userId", "externalPlayerId")
+    user = user_id(body, "userId", "externalPlayerId")
     clear, game = clear_history(body), body.get("gameId")
     if text(body, "secureLogin") is None or text(body, "hash") is None or user is None:
         raise no_argument()
@@ -75,7 +75,7 @@ async def _gen_b(request: AnyRequest, c: Container) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise GenBError(21)
-    user, clear, game = text(body, "userId"), clear_history(body), body.get("gameId")
+    user, clear, game = user_id(body, "userId"), clear_history(body), body.get("gameId")
     if text(body, "secureLogin") is None or text(body, "token") is None:
         raise GenBError(21)
     if user is None or clear == BAD:

@@ -7,11 +7,15 @@ from typing import Any
 import msgspec
 from litestar import Request
 
+from ....domain import limits
 from ....domain.model import Actor
 from ...deps import actor_of
-from .partners import Partner
+from .partners import MAX_PARTNER_ID, Partner
 
 BAD = -1
+# A player is stored as the subject "<secureLogin>/<userId>", so a userId may have what the
+# longest Partner ID leaves of the column (the vendor documents no length of its own).
+MAX_USER_ID = limits.SUBJECT_ID - MAX_PARTNER_ID - 1
 
 
 async def body_of(request: Request[Any, Any, Any]) -> dict[str, Any] | None:
@@ -30,6 +34,13 @@ def text(body: dict[str, Any], *names: str) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
+
+
+def user_id(body: dict[str, Any], *names: str) -> str | None:
+    """The player named by the first of ``names``; None when absent or longer than any
+    player's id can be, which every caller answers as a missing or incorrect parameter."""
+    value = text(body, *names)
+    return value if value is None or len(value) <= MAX_USER_ID else None
 
 
 def clear_history(body: dict[str, Any]) -> int:

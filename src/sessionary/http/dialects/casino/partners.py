@@ -22,7 +22,8 @@ from .errors import TooManyCalls
 
 PARTNER, GAME_TOKEN = "casino-partner", "casino-game"
 PLAYER, GAME = "player", "game"
-_LOGIN = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+MAX_PARTNER_ID = 32  # spec §1: a Partner ID (secureLogin) has at most 32 characters
+_LOGIN = re.compile(rf"^[A-Za-z0-9_.-]{{1,{MAX_PARTNER_ID}}}$")
 
 
 @dataclass(slots=True, frozen=True)

@@ -14,7 +14,7 @@ from ....services.credentials import NewCredential
 from ....services.sessions import OpenRequest
 from .close import gen_a_partner
 from .errors import GenBError, bad_game, no_argument, success
-from .inputs import actor, body_of, text
+from .inputs import actor, body_of, text, user_id
 from .partners import GAME_TOKEN, PLAYER, Partner, game_exists, partner_for
 
 AnyRequest = Request[Any, Any, Any]
@@ -57,7 +57,7 @@ async def start_game_a(request: AnyRequest, c: Container) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise no_argument()
-    user, game = text(body, "externalPlayerId", "userId"), text(body, "gameid", "gameId")
+    user, game = user_id(body, "externalPlayerId", "userId"), text(body, "gameid", "gameId")
     if text(body, "secureLogin") is None or text(body, "hash") is None or not (user and game):
         raise no_argument()
     partner = await gen_a_partner(request, c, body)
@@ -71,7 +71,7 @@ async def start_game_b(request: AnyRequest, c: Container) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise GenBError(21)
-    user, game = text(body, "userId"), text(body, "gameId")
+    user, game = user_id(body, "userId"), text(body, "gameId")
     if text(body, "secureLogin") is None or text(body, "token") is None or not (user and game):
         raise GenBError(21)
     partner = await partner_for(c, text(body, "secureLogin"), text(body, "token"))

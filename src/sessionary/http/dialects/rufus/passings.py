@@ -11,6 +11,7 @@ from ....bootstrap import Container
 from ....domain.errors import SessionNotActive, SessionNotFound, SubjectNotFound
 from ....domain.model import Principal
 from ...bodies import declared_length
+from ...params import OrdinalQuery
 from .common import page_offset, parse, tenant_of, time_param
 from .errors import RufusError, bad_request
 from .reply import reply
@@ -20,7 +21,7 @@ from .wire import PassingsIn
 
 AnyRequest = Request[Any, Any, Any]
 Page = Annotated[int, Parameter(ge=1, le=2**31)]
-Ordinal = Annotated[int | None, Parameter(ge=0, le=2**62)]
+Ordinal = OrdinalQuery
 MAX_BATCH = 5000
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from msgspec import Meta, Struct
 
+from ...bounds import AliasText, Ordinal
+
 Text = Annotated[str, Meta(max_length=200)]
 Token = Annotated[str, Meta(max_length=100)]
 Coordinate = str | float | int | None
@@ -22,12 +24,12 @@ class DeviceIn(Struct, kw_only=True):
 
 class SessionIn(Struct, kw_only=True):
     deviceid: Token | None = None
-    alias: Text | None = None
+    alias: AliasText | None = None  # stored in the session's alias column
 
 
 class PassingIn(Struct, kw_only=True):
     bib: Text | int | None = None
-    num_passing: Annotated[int, Meta(ge=0, le=2**62)] | None = None
+    num_passing: Ordinal | None = None
     timestamp: Text | None = None
     latitude: Coordinate = None
     longitude: Coordinate = None
