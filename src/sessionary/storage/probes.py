@@ -48,20 +48,17 @@ async def sealed_samples(ex: Executor, limit: int) -> list[bytes]:
 def sqlite_write_problem(path: str, min_free_bytes: int) -> str | None:
     """Why the SQLite file cannot take writes now, or None. Blocking: run it in a thread.
 
-    It opens the database files for writing as SQLite itself does (and falls back to read-only
-    when refused), without SQLite: a probe through SQLite would take the write lock and make
-    the server's own writers wait."""
+    Asked of the kernel with access(2), which answers for a read-only file system, an immutable
+    file and missing rights (root included), without opening anything: a probe through SQLite
+    would take the write lock and make the server's own writers wait, and opening and closing
+    the file here would drop every POSIX lock this process's SQLite connections hold on it
+    (SQLite's "How To Corrupt", section 2.2)."""
     free = shutil.disk_usage(Path(path).parent).free
     if free < min_free_bytes:
         return f"disk full ({free} bytes free)"
     for name in (path, path + "-wal", path + "-shm"):
-        try:
-            fd = os.open(name, os.O_RDWR)
-        except FileNotFoundError:
-            continue  # the -wal and -shm files come and go
-        except OSError as exc:
-            return f"the database refuses writes: {os.path.basename(name)}: {exc.strerror}"
-        os.close(fd)
+        if os.path.exists(name) and not os.access(name, os.W_OK):
+            return f"the database refuses writes: {os.path.basename(name)} is not writable"
     return None
 
 
