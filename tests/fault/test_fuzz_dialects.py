@@ -50,8 +50,16 @@ def fuzzed(
 ) -> Iterator[Fuzzed]:
     url = fresh_database(request, tmp_path_factory.mktemp("dialect-fuzz"))
     world = provision(url, "acme")
-    # No webhook delivery worker: the fuzz subscribes a webhook it never means to call.
-    server = Server(url, SESSIONARY_MAX_BODY_BYTES=str(MAX_BODY), SESSIONARY_WEBHOOK_INTERVAL_S="0")
+    # No webhook delivery worker: the fuzz subscribes a webhook it never means to call. No
+    # /pagos/token throttle: its 429 would hide what the fuzz sends from the token route's
+    # input checks (tests/dialects/pagos/test_token_throttle.py tests the throttle).
+    server = Server(
+        url,
+        SESSIONARY_MAX_BODY_BYTES=str(MAX_BODY),
+        SESSIONARY_WEBHOOK_INTERVAL_S="0",
+        SESSIONARY_PAGOS_TOKEN_SOURCE_PER_S="0",
+        SESSIONARY_PAGOS_TOKEN_CLIENT_PER_S="0",
+    )
     server.start()
     try:
         targets = _targets(server.base, world)
