@@ -37,16 +37,9 @@ def _event(**fields: int) -> NewEvent:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(settings: Settings) -> Settings:
     """One pooled PostgreSQL connection: the call after a refused value gets the same one."""
-    return Settings(
-        database_url=database_url,
-        sweep_interval_s=0,
-        webhook_interval_s=0,
-        db_timeout_s=30,
-        pg_pool_size=1,
-        environment="test",
-    )
+    return settings.model_copy(update={"pg_pool_size": 1})
 
 
 @pytest.mark.parametrize("call", OUT_OF_RANGE.values(), ids=OUT_OF_RANGE.keys())
