@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from .changes import Change, Changed, Opening
 from .model import (
     JSON,
-    Actor,
     AuditEntry,
     Credential,
     Event,
@@ -21,30 +21,13 @@ from .model import (
     Tenant,
     TenantPolicy,
 )
-from .session import CloseReason, Session, Status
+from .session import Session, Status
 from .webhooks import Delivery, Webhook
 from .work import WorkItem
 
 
 class Clock(Protocol):
     def now(self) -> Micros: ...
-
-
-@dataclass(slots=True, frozen=True)
-class NewSession:
-    tenant_pk: int
-    id: str
-    subject: Subject
-    scope: str | None
-    alias: str | None
-    opened_at: Micros
-    expires_at: Micros | None
-    idle_timeout_s: int | None
-    max_lifetime_s: int | None
-    metered: bool
-    state: JSON
-    dialect: str = "native"
-    owner: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -122,56 +105,13 @@ class SubjectRepository(Protocol):
     async def set_attributes(self, pk: int, attributes: JSON) -> None: ...
 
 
-@dataclass(slots=True, frozen=True)
-class PlainOpen:
-    """An open without supersede, owner limit or bound key: the common case of every API."""
-
-    tenant_pk: int
-    id: str
-    subject_kind: str
-    subject_id: str
-    scope: str | None
-    alias: str | None
-    idle_timeout_s: int | None  # the request's; the tenant's default applies when None
-    max_lifetime_s: int | None
-    metered: bool
-    state: JSON
-    dialect: str
-    owner: str | None
-
-
 class SessionRepository(Protocol):
-    async def add(self, new: NewSession) -> Session: ...
-    async def open_plain(self, req: PlainOpen, now: Micros, actor: Actor) -> Session | None: ...
-    async def close_live(
-        self,
-        tenant_pk: int,
-        id: str,
-        now: Micros,
-        reason: CloseReason,
-        dialect: str | None,
-        actor: Actor,
-    ) -> Session | None: ...
-    async def delete_live(
-        self, tenant_pk: int, id: str, now: Micros, dialect: str | None, actor: Actor
-    ) -> Session | None: ...
-    async def extend_live(
-        self,
-        tenant_pk: int,
-        id: str,
-        now: Micros,
-        ttl_s: int | None,
-        dialect: str | None,
-        actor: Actor,
-    ) -> Session | None: ...
-    async def append_plain(
-        self,
-        tenant_pk: int,
-        id: str,
-        batch: Sequence[NewEvent],
-        now: Micros,
-        dialect: str | None,
-    ) -> Session | None: ...
+    async def open(self, req: Opening) -> Session | None:
+        """None, having changed nothing: the tenant is gone, or the subject is not there."""
+        ...
+
+    async def change(self, change: Change) -> Changed: ...
+    async def append(self, change: Change, batch: Sequence[NewEvent]) -> Changed: ...
     async def get(self, tenant_pk: int, id: str) -> Session | None: ...
     async def read(self, tenant_pk: int, id: str) -> Session | None: ...
     async def get_by_pk(self, pk: int) -> Session | None: ...
@@ -182,8 +122,6 @@ class SessionRepository(Protocol):
     async def lock_all_of_subject(
         self, tenant_pk: int, subject_pk: int
     ) -> builtins.list[Session]: ...
-    async def lock_due(self, now: Micros, limit: int) -> list[Session]: ...
-    async def save(self, session: Session) -> None: ...
     async def list(
         self, tenant_pk: int, flt: SessionFilter, after: str | None, limit: int
     ) -> builtins.list[Session]: ...

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..domain.changes import One
 from ..domain.errors import InvalidInput, SessionNotFound, SubjectNotFound
 from ..domain.model import Event, Micros, NewEvent
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.session import Session, Status
-from .sessions import settle_due, visible
+from .sessions import append_in, visible
 
 MAX_BATCH = 5000
 
@@ -27,11 +28,6 @@ class AppendResult:
 class EventPage:
     items: list[Event]
     next_cursor: int | None
-
-
-def plain(batch: Sequence[NewEvent]) -> bool:
-    """No event carries a dedupe key: nothing to look up before the insert."""
-    return all(event.dedupe_key is None for event in batch)
 
 
 def split_duplicates(
@@ -71,28 +67,19 @@ class EventService:
         if len(batch) > self._max_batch:
             raise InvalidInput(f"a batch holds at most {self._max_batch} events", field="events")
         async with self._uow() as uow:
-            if plain(batch):  # the common case, in one step (storage/repositories/hot_append.py)
-                now = self._clock.now()
-                done = await uow.sessions.append_plain(tenant_pk, session_id, batch, now, dialect)
-                if done is not None:
-                    await uow.commit()
-                    count = len(batch)
-                    return AppendResult(done, count, [], done.last_seq - count + 1, done.last_seq)
-            locked = await uow.sessions.lock(tenant_pk, session_id)
-            now = self._clock.now()  # after the lock, so a close that won it is in our past
-            session = visible(locked, session_id, dialect)
-            await settle_due(uow, session, now)
+            target = One(tenant_pk, session_id, dialect)
             keys = [e.dedupe_key for e in batch if e.dedupe_key is not None]
-            stored = await uow.events.existing_keys(session.pk, keys) if keys else set()
+            stored: set[str] = set()
+            if keys:  # the row first, so no one adds a key between the look-up and the insert
+                locked = await uow.sessions.lock(tenant_pk, session_id)
+                if locked is not None:
+                    stored = await uow.events.existing_keys(locked.pk, keys)
             fresh, duplicates = split_duplicates(batch, stored)
-            rows = _number(session, fresh, session.activity_at(now))
-            await uow.events.add_many(tenant_pk, rows)
-            session.touch(now)
-            session.last_seq += len(rows)
-            await uow.sessions.save(session)
+            session = await append_in(uow, self._clock, target, fresh)
             await uow.commit()
-        first = rows[0].seq if rows else None
-        return AppendResult(session, len(rows), duplicates, first, session.last_seq)
+        count = len(fresh)
+        first = session.last_seq - count + 1 if count else None
+        return AppendResult(session, count, duplicates, first, session.last_seq)
 
     async def read(
         self, tenant_pk: int, session_id: str, after_seq: int, to_seq: int | None, limit: int
@@ -154,20 +141,3 @@ class EventQueries:
             bounds = await uow.events.time_bounds(session.pk)
             await uow.commit()
         return bounds
-
-
-def _number(session: Session, fresh: list[NewEvent], now: Micros) -> list[Event]:
-    base = session.last_seq
-    return [
-        Event(
-            session_pk=session.pk,
-            seq=base + i,
-            type=event.type,
-            occurred_at=event.occurred_at if event.occurred_at is not None else now,
-            recorded_at=now,
-            dedupe_key=event.dedupe_key,
-            payload=event.payload,
-            ordinal=event.ordinal,
-        )
-        for i, event in enumerate(fresh, start=1)
-    ]

@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..domain import ids, limits
+from ..domain.changes import Change, Changed, LiveOfSubject, One, Opening, Step, Why
 from ..domain.errors import (
     Forbidden,
+    InvalidInput,
     LimitExceeded,
     SessionNotActive,
     SessionNotFound,
     SubjectNotFound,
     TenantNotFound,
 )
-from ..domain.model import JSON, Actor, Micros, Subject, Tenant
-from ..domain.ports import (
-    Clock,
-    NewSession,
-    PlainOpen,
-    SessionFilter,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
-from ..domain.session import CloseReason, Session, Status, initial_expiry
+from ..domain.model import JSON, Actor, Micros, NewEvent, Subject, Tenant
+from ..domain.ports import Clock, SessionFilter, UnitOfWork, UnitOfWorkFactory
+from ..domain.session import CloseReason, Session, Status
 from .audit import record
 from .credentials import NewCredential, build_credential
 
@@ -72,34 +67,11 @@ def native_session_id() -> str:
     return ids.sortable_id("ses")
 
 
-async def settle_due(uow: UnitOfWork, session: Session, now: Micros) -> None:
-    """Rule 4 on writes: a due session is expired durably (and committed) before refusing."""
-    if session.is_due(now):
-        await expire_in(uow, session, now)
-        await uow.commit()
-        raise SessionNotActive("session is expired", id=session.id, status="expired")
-    session.require_live(now)
-
-
-async def expire_in(uow: UnitOfWork, session: Session, now: Micros) -> None:
-    rec = session.expire(now)
-    await uow.sessions.save(session)
-    await uow.lifecycle.add(rec)
-    await uow.credentials.revoke_bound_to(session.pk, now)
-
-
-async def close_in(uow: UnitOfWork, session: Session, now: Micros, reason: CloseReason) -> None:
-    """Close, or make a due expiry durable, inside the caller's unit of work."""
-    if session.is_due(now):
-        await expire_in(uow, session, now)
-        return
-    rec = session.close(now, reason)
-    await uow.sessions.save(session)
-    await uow.lifecycle.add(rec)
-    await uow.credentials.revoke_bound_to(session.pk, now)
-
-
 class SessionService:
+    """Every change goes through the one definition of its transition (storage builds the
+    statements, domain/changes.py names them); this class only composes them and names the
+    error when a guard fails."""
+
     def __init__(
         self,
         uow: UnitOfWorkFactory,
@@ -113,53 +85,18 @@ class SessionService:
     async def open(self, tenant_pk: int, req: OpenRequest, actor: Actor) -> Session:
         check_open(req)
         async with self._uow() as uow:
-            plain = _plain(tenant_pk, req, self._new_id)
-            if plain is not None:  # the common case, in one step (storage/repositories/hot.py)
-                opened = await uow.sessions.open_plain(plain, self._clock.now(), actor)
-                if opened is not None:
-                    await uow.commit()
-                    return opened
-            tenant = await _tenant(uow, tenant_pk)
-            subject = await _subject(uow, tenant_pk, req, self._clock.now())
-            superseded: list[Session] = []
-            if req.supersede:
-                await uow.subjects.lock(subject.pk)
-                superseded = await uow.sessions.lock_live_of_subject(
-                    tenant_pk, subject.pk, req.scope, any_scope=False
-                )
-            now = self._clock.now()  # after the locks: a waiter must not act in the past
-            for old in superseded:
-                await close_in(uow, old, now, CloseReason.SUPERSEDED)
-            session = await uow.sessions.add(self._new_session(tenant, subject, req, now))
-            await uow.lifecycle.add(session.opened_record())
-            if req.bound_key is not None:
-                bound = replace(req.bound_key, tenant_pk=tenant_pk, bound_session_pk=session.pk)
-                await uow.credentials.add(build_credential(bound, now)[0])
-            await record(uow, tenant_pk, actor, "session.open", session.id, now)
-            await _check_owner_limit(uow, tenant_pk, req, self._clock)
+            await _prepare_open(uow, tenant_pk, req, self._clock)
+            opening = _opening(tenant_pk, req, req.id or self._new_id(), self._clock.now(), actor)
+            session = await uow.sessions.open(opening)
+            if session is None:  # the tenant is gone, or a new subject is not visible yet
+                await _tenant(uow, tenant_pk)
+                await _subject(uow, tenant_pk, req, opening.now)
+                session = await uow.sessions.open(replace(opening, now=self._clock.now()))
+                if session is None:
+                    raise TenantNotFound("no such tenant")
+            await _after_open(uow, tenant_pk, req, session, self._clock)
             await uow.commit()
         return session
-
-    def _new_session(
-        self, tenant: Tenant, subject: Subject, req: OpenRequest, now: Micros
-    ) -> NewSession:
-        idle = req.idle_timeout_s or tenant.policy.idle_timeout_s or req.fallback_idle_timeout_s
-        lifetime = req.max_lifetime_s or tenant.policy.max_lifetime_s
-        return NewSession(
-            tenant_pk=tenant.pk,
-            id=req.id or self._new_id(),
-            subject=subject,
-            scope=req.scope,
-            alias=req.alias,
-            opened_at=now,
-            expires_at=initial_expiry(now, idle, lifetime),
-            idle_timeout_s=idle,
-            max_lifetime_s=lifetime,
-            metered=req.metered,
-            state=req.state,
-            dialect=req.dialect,
-            owner=req.owner,
-        )
 
     async def get_by_pk(self, session_pk: int) -> Session | None:
         async with self._uow(write=False) as uow:
@@ -192,26 +129,8 @@ class SessionService:
         dialect: str | None = None,
     ) -> Session:
         limits.check_timeout(ttl_s, "ttl_s")
-        async with self._uow() as uow:
-            extended = await uow.sessions.extend_live(
-                tenant_pk, session_id, self._clock.now(), ttl_s, dialect, actor
-            )
-            if extended is not None:  # the common case, in one step (repositories/hot_extend.py)
-                await uow.commit()
-                return extended
-            tenant = await _tenant(uow, tenant_pk)
-            locked = await uow.sessions.lock(tenant_pk, session_id)
-            now = self._clock.now()  # after the lock: a waiter must not act in the past
-            session = visible(locked, session_id, dialect)
-            await settle_due(uow, session, now)
-            if not tenant.policy.allow_extend:
-                raise Forbidden("this tenant's policy does not allow extending sessions")
-            rec = session.extend(now, ttl_s)
-            await uow.sessions.save(session)
-            await uow.lifecycle.add(rec)
-            await record(uow, tenant_pk, actor, "session.extend", session.id, now, ttl_s=ttl_s)
-            await uow.commit()
-        return session
+        target = One(tenant_pk, session_id, dialect)
+        return await self.change_one(Change(Step.EXTEND, target, 0, actor, ttl_s=ttl_s))
 
     async def close(
         self,
@@ -220,22 +139,12 @@ class SessionService:
         actor: Actor,
         reason: CloseReason = CloseReason.CLIENT,
         dialect: str | None = None,
+        owner: str | None = None,
+        subject_id: str | None = None,
     ) -> Session:
-        async with self._uow() as uow:
-            closed = await uow.sessions.close_live(
-                tenant_pk, session_id, self._clock.now(), reason, dialect, actor
-            )
-            if closed is not None:  # the common case, in one step (storage/repositories/hot.py)
-                await uow.commit()
-                return closed
-            locked = await uow.sessions.lock(tenant_pk, session_id)
-            now = self._clock.now()
-            session = visible(locked, session_id, dialect)
-            await settle_due(uow, session, now)
-            await close_in(uow, session, now, reason)
-            await record(uow, tenant_pk, actor, "session.close", session.id, now, reason=reason)
-            await uow.commit()
-        return session
+        """``owner`` and ``subject_id``: only a session of that owner and subject is seen."""
+        target = One(tenant_pk, session_id, dialect, owner, subject_id)
+        return await self.change_one(Change(Step.CLOSE, target, 0, actor, reason=reason))
 
     async def delete(
         self,
@@ -247,27 +156,14 @@ class SessionService:
     ) -> Session:
         """``live_only``: a session that has ended (closed, expired or due) is refused with
         SessionNotActive and left as it is, instead of being deleted (HiveMP's DELETE)."""
+        target = One(tenant_pk, session_id, dialect)
+        change = Change(Step.DELETE, target, 0, actor, live_only=live_only)
+        return await self.change_one(change)
+
+    async def change_one(self, change: Change) -> Session:
+        """Run a change of one named session in its own unit of work, its clock read now."""
         async with self._uow() as uow:
-            deleted = await uow.sessions.delete_live(
-                tenant_pk, session_id, self._clock.now(), dialect, actor
-            )
-            if deleted is not None:  # a live session, in one step (repositories/hot_delete.py)
-                await uow.commit()
-                return deleted
-            locked = await uow.sessions.lock(tenant_pk, session_id)
-            now = self._clock.now()
-            session = visible(locked, session_id, dialect)
-            if live_only and not session.is_live(now):
-                status = session.effective_status(now).value
-                raise SessionNotActive("the session has ended", id=session.id, status=status)
-            if session.is_due(now):
-                await expire_in(uow, session, now)
-            rec = session.delete(now)
-            await uow.sessions.save(session)
-            await uow.lifecycle.add(rec)
-            await uow.credentials.revoke_bound_to(session.pk, now)
-            await uow.events.delete_for_session(session.pk)
-            await record(uow, tenant_pk, actor, "session.delete", session.id, now)
+            session = await change_one(uow, self._clock, change)
             await uow.commit()
         return session
 
@@ -287,19 +183,95 @@ class SessionService:
             if subject is None:
                 await uow.commit()
                 return []
-            await uow.subjects.lock(subject.pk)
-            live = await uow.sessions.lock_live_of_subject(
-                tenant_pk, subject.pk, scope, any_scope=scope is None
-            )
+            if cancel_pending:  # a round starting now must wait and then see the close
+                await uow.subjects.lock(subject.pk)
+            target = LiveOfSubject(tenant_pk, subject_kind, subject_id, scope, scope is None)
             now = self._clock.now()
-            for session in live:
-                await close_in(uow, session, now, CloseReason.SUBJECT_CLOSED)
+            change = Change(Step.CLOSE, target, now, reason=CloseReason.SUBJECT_CLOSED)
+            closed = await change_all(uow, self._clock, change)
             if cancel_pending:
                 await cancel_open_work(uow, tenant_pk, subject.pk, scope, now)
-            target = f"{subject_kind}/{subject_id}"
-            await record(uow, tenant_pk, actor, "subject.close_sessions", target, now, scope=scope)
+            name = f"{subject_kind}/{subject_id}"
+            await record(uow, tenant_pk, actor, "subject.close_sessions", name, now, scope=scope)
             await uow.commit()
-        return live
+        return closed
+
+
+async def change_one(
+    uow: UnitOfWork, clock: Clock, change: Change, batch: Sequence[NewEvent] | None = None
+) -> Session:
+    """Apply ``change`` to one session (a touch appends ``batch``); a failed guard becomes
+    the domain's error. A due session is expired durably (and committed) first (rule 4), and
+    then deleted or refused."""
+    result = await _waiting(uow, clock, replace(change, now=clock.now()), batch)
+    if result.why is Why.DUE:
+        assert isinstance(change.target, One)
+        await uow.sessions.change(Change(Step.EXPIRE, change.target, clock.now()))
+        if change.step is Step.DELETE and not change.live_only:
+            result = await _waiting(uow, clock, replace(change, now=clock.now()))
+        else:
+            await uow.commit()
+    if result.why is not None:
+        raise refusal(result, change)
+    return result.one
+
+
+async def change_all(uow: UnitOfWork, clock: Clock, change: Change) -> builtins.list[Session]:
+    """Apply ``change`` to every session of a multi-session target (a subject's live ones)."""
+    result = await uow.sessions.change(change)
+    done = list(result.sessions)
+    while result.why is Why.LOCKED:  # PostgreSQL: wait for the holders, then the rest
+        assert isinstance(change.target, LiveOfSubject)
+        t = change.target
+        subject = await uow.subjects.find(t.tenant_pk, t.subject_kind, t.subject_id)
+        assert subject is not None
+        await uow.sessions.lock_live_of_subject(t.tenant_pk, subject.pk, t.scope, t.any_scope)
+        result = await uow.sessions.change(replace(change, now=clock.now()))
+        done.extend(result.sessions)
+    return done
+
+
+async def _waiting(
+    uow: UnitOfWork, clock: Clock, change: Change, batch: Sequence[NewEvent] | None = None
+) -> Changed:
+    """On PostgreSQL a row someone holds is skipped (the clock was read before a wait could
+    begin): wait for it, read the clock again and run the same change."""
+    result = await _run(uow, change, batch)
+    if result.why is Why.LOCKED:
+        assert isinstance(change.target, One)
+        await uow.sessions.lock(change.target.tenant_pk, change.target.id)
+        result = await _run(uow, replace(change, now=clock.now()), batch)
+    return result
+
+
+async def _run(uow: UnitOfWork, change: Change, batch: Sequence[NewEvent] | None) -> Changed:
+    if batch is None:
+        return await uow.sessions.change(change)
+    return await uow.sessions.append(change, batch)
+
+
+async def append_in(
+    uow: UnitOfWork, clock: Clock, target: One, batch: Sequence[NewEvent]
+) -> Session:
+    """Events appended to a live session, which their activity touches (rule 1: the row is
+    taken first, so a close that committed before wins)."""
+    return await change_one(uow, clock, Change(Step.TOUCH, target, 0), batch)
+
+
+def refusal(result: Changed, change: Change) -> Exception:
+    sid = change.target.id if isinstance(change.target, One) else ""
+    why, status = result.why, result.status or "expired"
+    if why is Why.MISSING:
+        return SessionNotFound("no such session", id=sid)
+    if why is Why.FORBIDDEN:
+        return Forbidden("this tenant's policy does not allow extending sessions")
+    if why is Why.NO_TTL:
+        return InvalidInput("ttl_s is required: the session has no idle timeout", field="ttl_s")
+    if why is Why.BAD_TTL:
+        return InvalidInput("ttl_s must be positive", field="ttl_s")
+    if change.live_only:
+        return SessionNotActive("the session has ended", id=sid, status=status)
+    return SessionNotActive(f"session is {status}", id=sid, status=status)
 
 
 def visible(session: Session | None, session_id: str, dialect: str | None = None) -> Session:
@@ -320,40 +292,42 @@ async def cancel_open_work(
         await uow.work.save(item)
 
 
-async def _check_owner_limit(
-    uow: UnitOfWork, tenant_pk: int, req: OpenRequest, clock: Clock
+async def _prepare_open(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, clock: Clock) -> None:
+    """What an open needs before its statement: a subject it must not create exists; the
+    subject's other live sessions in the scope are superseded (the subject locked first, so
+    two such opens run one after the other); an owner limit's lock is taken, so the count
+    after the insert includes every open of the owner that committed before."""
+    if not req.create_subject or req.supersede:
+        subject = await _subject(uow, tenant_pk, req, clock.now())
+    if req.supersede:
+        await uow.subjects.lock(subject.pk)
+        target = LiveOfSubject(tenant_pk, req.subject_kind, req.subject_id, req.scope, False)
+        change = Change(Step.CLOSE, target, clock.now(), reason=CloseReason.SUPERSEDED)
+        await change_all(uow, clock, change)
+    if req.max_live_per_owner is not None and req.owner is not None:
+        await uow.sessions.lock_owner(tenant_pk, req.owner)
+
+
+async def _after_open(
+    uow: UnitOfWork, tenant_pk: int, req: OpenRequest, session: Session, clock: Clock
 ) -> None:
-    """The last step of an open, so the owner's lock is held only from here to the commit: the
-    count, taken after the lock, includes the new session and every open of the owner that
-    committed before, and an open that commits after waits for this one's commit to count."""
-    if req.max_live_per_owner is None or req.owner is None:
-        return
-    await uow.sessions.lock_owner(tenant_pk, req.owner)
-    live = await uow.sessions.count_live_of_owner(tenant_pk, req.owner, clock.now())
-    if live > req.max_live_per_owner:
-        raise LimitExceeded("too many live sessions for this owner", limit=req.max_live_per_owner)
+    if req.bound_key is not None:
+        bound = replace(req.bound_key, tenant_pk=tenant_pk, bound_session_pk=session.pk)
+        await uow.credentials.add(build_credential(bound, session.opened_at)[0])
+    if req.max_live_per_owner is not None and req.owner is not None:
+        live = await uow.sessions.count_live_of_owner(tenant_pk, req.owner, clock.now())
+        if live > req.max_live_per_owner:
+            raise LimitExceeded(
+                "too many live sessions for this owner", limit=req.max_live_per_owner
+            )
 
 
-async def _subject(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, now: Micros) -> Subject:
-    if req.create_subject:
-        return await uow.subjects.get_or_add(tenant_pk, req.subject_kind, req.subject_id, now)
-    found = await uow.subjects.find(tenant_pk, req.subject_kind, req.subject_id)
-    if found is None:
-        raise SubjectNotFound("no such subject", kind=req.subject_kind, id=req.subject_id)
-    return found
-
-
-def _plain(tenant_pk: int, req: OpenRequest, new_id: Callable[[], str]) -> PlainOpen | None:
-    """The request as a one-step open, or None when it needs the general path."""
-    if req.supersede or req.max_live_per_owner is not None or req.bound_key is not None:
-        return None
-    if req.fallback_idle_timeout_s is not None:
-        return None
-    if not req.create_subject:
-        return None
-    return PlainOpen(
+def _opening(
+    tenant_pk: int, req: OpenRequest, session_id: str, now: Micros, actor: Actor
+) -> Opening:
+    return Opening(
         tenant_pk=tenant_pk,
-        id=req.id or new_id(),
+        id=session_id,
         subject_kind=req.subject_kind,
         subject_id=req.subject_id,
         scope=req.scope,
@@ -364,7 +338,19 @@ def _plain(tenant_pk: int, req: OpenRequest, new_id: Callable[[], str]) -> Plain
         state=req.state,
         dialect=req.dialect,
         owner=req.owner,
+        now=now,
+        actor=actor,
+        fallback_idle_timeout_s=req.fallback_idle_timeout_s,
     )
+
+
+async def _subject(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, now: Micros) -> Subject:
+    if req.create_subject:
+        return await uow.subjects.get_or_add(tenant_pk, req.subject_kind, req.subject_id, now)
+    found = await uow.subjects.find(tenant_pk, req.subject_kind, req.subject_id)
+    if found is None:
+        raise SubjectNotFound("no such subject", kind=req.subject_kind, id=req.subject_id)
+    return found
 
 
 async def _tenant(uow: UnitOfWork, tenant_pk: int) -> Tenant:

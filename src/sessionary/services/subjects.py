@@ -5,12 +5,13 @@ from __future__ import annotations
 import builtins
 
 from ..domain import limits
+from ..domain.changes import Change, One, Step
 from ..domain.errors import SubjectNotFound
 from ..domain.model import JSON, Actor, Subject
 from ..domain.ports import Clock, SubjectTotals, UnitOfWorkFactory
 from ..domain.session import Status
 from .audit import record
-from .sessions import expire_in
+from .sessions import change_one
 
 
 class SubjectService:
@@ -83,13 +84,11 @@ class SubjectService:
                 raise SubjectNotFound("no such subject", kind=kind, id=external_id)
             await uow.subjects.lock(subject.pk)
             sessions = await uow.sessions.lock_all_of_subject(tenant_pk, subject.pk)
-            now = self._clock.now()  # after the locks, so what won them is in our past
-            for session in sessions:
-                if session.status is Status.DELETED:
-                    continue
-                if session.is_due(now):
-                    await expire_in(uow, session, now)
-                await uow.lifecycle.add(session.delete(now))
+            for session in sessions:  # held: each is deleted by the one definition of delete
+                if session.status is not Status.DELETED:
+                    delete = Change(Step.DELETE, One(tenant_pk, session.id), 0)
+                    await change_one(uow, self._clock, delete)
+            now = self._clock.now()
             await uow.subjects.delete(subject.pk)
             await record(uow, tenant_pk, actor, "subject.delete", f"{kind}/{external_id}", now)
             await uow.commit()

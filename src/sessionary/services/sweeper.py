@@ -10,10 +10,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from ..domain.changes import Change, Due, Step
 from ..domain.model import SECOND, Micros
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from .idempotency import KEEP_FOR_S
-from .sessions import expire_in
 
 DAY = 86_400 * SECOND
 HOUSEKEEPING_EVERY_S = 600.0  # retention and idempotency-key purge need not run every sweep
@@ -68,12 +68,10 @@ class Sweeper:
 
     async def _sweep_batch(self) -> int:
         async with self._uow() as uow:
-            due = await uow.sessions.lock_due(self._clock.now(), self._batch)
-            now = self._clock.now()
-            for session in due:
-                await expire_in(uow, session, now)
+            change = Change(Step.EXPIRE, Due(self._batch), self._clock.now())
+            expired = await uow.sessions.change(change)
             await uow.commit()
-        return len(due)
+        return len(expired.sessions)
 
     async def purge_idempotency_keys(self) -> int:
         async with self._uow() as uow:

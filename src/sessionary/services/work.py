@@ -7,11 +7,12 @@ import builtins
 import secrets
 from dataclasses import dataclass
 
+from ..domain.changes import One
 from ..domain.model import JSON
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory, WorkFilter
 from ..domain.session import Session
 from ..domain.work import WorkItem, WorkNotFound, WorkStatus
-from .sessions import settle_due, visible
+from .sessions import append_in
 
 
 @dataclass(slots=True, frozen=True)
@@ -25,11 +26,11 @@ def new_work_id() -> str:
 
 
 async def _live_session(
-    uow: UnitOfWork, tenant_pk: int, session_id: str, dialect: str | None, now: int
+    uow: UnitOfWork, clock: Clock, tenant_pk: int, session_id: str, dialect: str | None
 ) -> Session:
-    session = visible(await uow.sessions.lock(tenant_pk, session_id), session_id, dialect)
-    await settle_due(uow, session, now)
-    return session
+    """The session, held to the commit and touched by the work (which must find it live)."""
+    await uow.sessions.lock(tenant_pk, session_id)
+    return await append_in(uow, clock, One(tenant_pk, session_id, dialect), [])
 
 
 class WorkService:
@@ -43,7 +44,7 @@ class WorkService:
         """One open item per subject and scope: an unfinished one is resumed, and moves to
         the session that resumed it."""
         async with self._uow() as uow:
-            session = await _live_session(uow, tenant_pk, session_id, dialect, self._clock.now())
+            session = await _live_session(uow, self._clock, tenant_pk, session_id, dialect)
             now = self._clock.now()
             found = await uow.work.lock_open(tenant_pk, session.subject_pk, session.scope, False)
             if found:
@@ -52,8 +53,6 @@ class WorkService:
                 await uow.work.save(item)
             else:
                 item = await uow.work.add(_new_item(session, data, now))
-            session.touch(now)
-            await uow.sessions.save(session)
             await uow.commit()
         return Started(item, resumed=bool(found))
 
@@ -61,15 +60,13 @@ class WorkService:
         self, tenant_pk: int, session_id: str, work_id: str, data: JSON, dialect: str | None = None
     ) -> WorkItem:
         async with self._uow() as uow:
-            session = await _live_session(uow, tenant_pk, session_id, dialect, self._clock.now())
+            session = await _live_session(uow, self._clock, tenant_pk, session_id, dialect)
             item = await uow.work.lock(tenant_pk, work_id)
             if item is None or (item.subject_pk, item.scope) != (session.subject_pk, session.scope):
                 raise WorkNotFound("no such work item in this session", id=work_id)
             now = self._clock.now()
             item.complete(now, data)
             await uow.work.save(item)
-            session.touch(now)
-            await uow.sessions.save(session)
             await uow.commit()
         return item
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from ..errors import sqlite_errors
+from ..errors import asyncpg_errors, sqlite_errors
 from ..executor import Executor
-from .hot import SESSION_COLUMNS, fetch, row_of, sqlite_row
+from ..rows import row_of, sqlite_rows
+from ..transitions.opening import SESSION_COLUMNS
 
 _COLUMNS = ", ".join(f"s.{name.strip()}" for name in SESSION_COLUMNS.split(","))
 _JOINED = "sessions AS s JOIN subjects ON subjects.pk = s.subject_pk"
@@ -20,11 +21,9 @@ _SQLITE_GET = f"SELECT {_COLUMNS}, {_SUBJECT} FROM {_JOINED} WHERE s.tenant_pk =
 async def read_one(ex: Executor, tenant_pk: int, id: str) -> SimpleNamespace | None:
     conn = await ex.driver()
     if ex.dialect == "postgresql":
-        found = await fetch(conn, _PG_GET, tenant_pk, id)
+        with asyncpg_errors(conn):
+            found = await conn.fetchrow(_PG_GET, tenant_pk, id)
         return None if found is None else row_of(dict(found))
     with sqlite_errors():
-        cursor = conn.execute(_SQLITE_GET, (tenant_pk, id))
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return sqlite_row(cursor, row)
+        rows = sqlite_rows(conn.execute(_SQLITE_GET, (tenant_pk, id)))
+    return rows[0] if rows else None

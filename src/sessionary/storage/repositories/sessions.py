@@ -10,23 +10,21 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     literal,
     literal_column,
     select,
     text,
-    update,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import Micros
-from ...domain.ports import NewSession, SessionFilter, SubjectTotals, UsageRow
+from ...domain.ports import SessionFilter, SubjectTotals, UsageRow
 from ...domain.session import Session, Status
 from ..executor import Executor
+from ..rows import session_of as _session
 from ..tables import sessions as t
 from ..tables import subjects as subj
-from .one_step import OneStepPaths
-from .session_rows import session_of as _session
+from .session_changes import SessionChanges
 
 DAY: Micros = 86_400_000_000
 _COLUMNS = (*t.c, subj.c.kind.label("subject_kind"), subj.c.external_id.label("subject_id"))
@@ -43,7 +41,6 @@ def _locking(stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
 
 # Hot statements are built once: SQLAlchemy then reuses their cache keys and compiled SQL,
 # which measured about half of a request's CPU when they were rebuilt per call.
-_INSERT = insert(t).returning(t.c.pk)
 _OWNER_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
 _OF_SUBJECT = (t.c.tenant_pk == bindparam("tenant_pk")) & (
     t.c.subject_pk == bindparam("subject_pk")
@@ -66,69 +63,10 @@ _LIVE_OF_OWNER = select(func.count()).where(
 _BY_ID = (t.c.tenant_pk == bindparam("tenant_pk")) & (t.c.id == bindparam("id"))
 _GET = _select().where(_BY_ID)
 _LOCK = _locking(_select().where(_BY_ID))
-_SAVE = (
-    update(t)
-    .where(t.c.pk == bindparam("b_pk"))
-    .values(
-        status=bindparam("b_status"),
-        last_activity_at=bindparam("b_last_activity_at"),
-        expires_at=bindparam("b_expires_at"),
-        closed_at=bindparam("b_closed_at"),
-        close_reason=bindparam("b_close_reason"),
-        state=bindparam("b_state", type_=t.c.state.type),
-        version=bindparam("b_version"),
-        last_seq=bindparam("b_last_seq"),
-    )
-)
 
-
-class SqlSessionRepository(OneStepPaths):
+class SqlSessionRepository(SessionChanges):
     def __init__(self, ex: Executor) -> None:
         self._ex = ex
-
-    async def add(self, new: NewSession) -> Session:
-        values = {
-            "tenant_pk": new.tenant_pk,
-            "id": new.id,
-            "subject_pk": new.subject.pk,
-            "scope": new.scope,
-            "alias": new.alias,
-            "status": Status.ACTIVE.value,
-            "opened_at": new.opened_at,
-            "last_activity_at": new.opened_at,
-            "expires_at": new.expires_at,
-            "idle_timeout_s": new.idle_timeout_s,
-            "max_lifetime_s": new.max_lifetime_s,
-            "metered": new.metered,
-            "state": new.state,
-            "version": 1,
-            "last_seq": 0,
-            "dialect": new.dialect,
-            "owner": new.owner,
-        }
-        pk = (await self._ex.execute(_INSERT, values)).scalar_one()
-        return Session(
-            pk=pk,
-            tenant_pk=new.tenant_pk,
-            id=new.id,
-            subject_pk=new.subject.pk,
-            subject_kind=new.subject.kind,
-            subject_id=new.subject.external_id,
-            scope=new.scope,
-            alias=new.alias,
-            status=Status.ACTIVE,
-            opened_at=new.opened_at,
-            last_activity_at=new.opened_at,
-            expires_at=new.expires_at,
-            closed_at=None,
-            close_reason=None,
-            idle_timeout_s=new.idle_timeout_s,
-            max_lifetime_s=new.max_lifetime_s,
-            metered=new.metered,
-            state=new.state,
-            dialect=new.dialect,
-            owner=new.owner,
-        )
 
     async def get(self, tenant_pk: int, id: str) -> Session | None:
         row = (await self._ex.execute(_GET, {"tenant_pk": tenant_pk, "id": id})).first()
@@ -152,28 +90,6 @@ class SqlSessionRepository(OneStepPaths):
     async def lock_all_of_subject(self, tenant_pk: int, subject_pk: int) -> builtins.list[Session]:
         params = {"tenant_pk": tenant_pk, "subject_pk": subject_pk}
         return [_session(r) for r in await self._ex.execute(_LOCK_ALL_OF_SUBJECT, params)]
-
-    async def lock_due(self, now: Micros, limit: int) -> list[Session]:
-        where = (t.c.status == Status.ACTIVE.value) & (t.c.expires_at <= now)
-        stmt = _locking(
-            _select().where(where).order_by(t.c.expires_at).limit(limit), skip_locked=True
-        )
-        return [_session(r) for r in await self._ex.execute(stmt)]
-
-    async def save(self, session: Session) -> None:
-        reason = None if session.close_reason is None else session.close_reason.value
-        params = {
-            "b_pk": session.pk,
-            "b_status": session.status.value,
-            "b_last_activity_at": session.last_activity_at,
-            "b_expires_at": session.expires_at,
-            "b_closed_at": session.closed_at,
-            "b_close_reason": reason,
-            "b_state": session.state,
-            "b_version": session.version,
-            "b_last_seq": session.last_seq,
-        }
-        await self._ex.execute(_SAVE, params)
 
     async def list(
         self, tenant_pk: int, flt: SessionFilter, after: str | None, limit: int

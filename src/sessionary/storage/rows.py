@@ -1,10 +1,28 @@
-"""A stored session row (with its subject's kind and id) as the domain's ``Session``."""
+"""A stored session row (with its subject's kind and id) as the domain's ``Session``, from
+either driver."""
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
 from typing import Any
 
-from ...domain.session import CloseReason, Session, Status
+from ..domain.session import CloseReason, Session, Status
+
+
+def row_of(mapping: dict[str, Any]) -> SimpleNamespace:
+    state = mapping["state"]
+    mapping["state"] = json.loads(state) if isinstance(state, str | bytes) else state
+    return SimpleNamespace(**mapping)
+
+
+def sqlite_rows(cursor: Any) -> list[SimpleNamespace]:
+    """Every row of a sqlite3 cursor, as ``row_of`` makes them."""
+    found = cursor.fetchall()
+    if not found:
+        return []
+    names = [d[0] for d in cursor.description]
+    return [row_of(dict(zip(names, values, strict=True))) for values in found]
 
 
 def session_of(row: Any) -> Session:
