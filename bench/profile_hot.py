@@ -60,34 +60,11 @@ async def call(
     return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
-_ONE_STEP = None
-
-
 def _general_path(on: bool) -> None:
-    """``*-general`` routes: the one-step paths turned off (an A/B in the same run)."""
-    global _ONE_STEP
-    from sessionary.storage.repositories.sessions import SqlSessionRepository
-
-    if _ONE_STEP is None:
-        _ONE_STEP = (
-            SqlSessionRepository.close_live,
-            SqlSessionRepository.open_plain,
-            SqlSessionRepository.append_plain,
-            SqlSessionRepository.extend_live,
-            SqlSessionRepository.read,
-            SqlSessionRepository.delete_live,
-        )
-
-    async def never(*args: object, **kwargs: object) -> None:
-        return None
-
-    close, open_, append, extend, read, delete = _ONE_STEP
-    SqlSessionRepository.close_live = never if on else close  # type: ignore[method-assign]
-    SqlSessionRepository.open_plain = never if on else open_  # type: ignore[method-assign]
-    SqlSessionRepository.append_plain = never if on else append  # type: ignore[method-assign]
-    SqlSessionRepository.extend_live = never if on else extend  # type: ignore[method-assign]
-    SqlSessionRepository.delete_live = never if on else delete  # type: ignore[method-assign]
-    SqlSessionRepository.read = SqlSessionRepository.get if on else read  # type: ignore[method-assign,assignment]
+    """``*-general`` routes compared the one-step paths with the general path they stood
+    beside; since issue 20 every change has one path, so there is nothing to turn off."""
+    if on:
+        raise SystemExit("there is no general path any more (issue 20): drop the -general route")
 
 
 async def _analyze(url: str) -> None:

@@ -1,6 +1,6 @@
 """Every ``closed``, ``expired`` and ``deleted`` record carries the session's billed minutes and
 end time, equal to what the session says when read back, on every path that writes one: the
-one-step statements (PostgreSQL's CTEs, SQLite's statements), the general path, the sweeper,
+one definition of each transition (PostgreSQL's CTEs, SQLite's statements), the sweeper,
 expiry found on a write, supersede, close-all-for-subject and subject delete. Each path ends its
 sessions after a different time, so rounding (whole seconds, then minutes up) is covered too."""
 
@@ -18,7 +18,6 @@ from sessionary.domain.model import JSON, LifecycleRecord, Micros, Tenant
 from sessionary.domain.session import CloseReason, Session
 from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
-from tests.integration.one_step import count_one_steps, force_general_path
 from tests.support import FakeClock
 
 ENDINGS = {"closed", "expired", "deleted"}
@@ -44,37 +43,31 @@ class World:
         await self.c.sessions.delete(self.tenant.pk, s.id, TEST_ACTOR)
 
 
-async def close_in_one_step(w: World) -> None:
-    taken = count_one_steps(w.monkeypatch, "close_live")
+async def close_a_session(w: World) -> None:
     s = await w.open()
     w.clock.advance(61.5)
     await w.close(s)
-    assert len(taken) == 1
 
 
-async def close_an_unmetered_session_in_one_step(w: World) -> None:
+async def close_an_unmetered_session(w: World) -> None:
     s = await w.open(metered=False)
     w.clock.advance(200)
     await w.close(s)
 
 
-async def close_on_the_general_path(w: World) -> None:
-    force_general_path(w.monkeypatch, "close_live")
+async def close_by_an_admin(w: World) -> None:
     s = await w.open()
     w.clock.advance(59.4)
     await w.close(s, CloseReason.ADMIN)
 
 
-async def delete_in_one_step(w: World) -> None:
-    taken = count_one_steps(w.monkeypatch, "delete_live")
+async def delete_a_live_session_as_hivemp_does(w: World) -> None:
     s = await w.open(dialect="hivemp")
     w.clock.advance(0.6)
     await w.c.sessions.delete(w.tenant.pk, s.id, TEST_ACTOR, dialect="hivemp", live_only=True)
-    assert len(taken) == 1
 
 
-async def delete_on_the_general_path(w: World) -> None:
-    force_general_path(w.monkeypatch, "delete_live")
+async def delete_a_live_session(w: World) -> None:
     s = await w.open()
     w.clock.advance(125)
     await w.delete(s)
@@ -138,11 +131,11 @@ async def delete_the_subject(w: World) -> None:
 PATHS: dict[str, Callable[[World], Awaitable[None]]] = {
     f.__name__: f
     for f in (
-        close_in_one_step,
-        close_an_unmetered_session_in_one_step,
-        close_on_the_general_path,
-        delete_in_one_step,
-        delete_on_the_general_path,
+        close_a_session,
+        close_an_unmetered_session,
+        close_by_an_admin,
+        delete_a_live_session_as_hivemp_does,
+        delete_a_live_session,
         delete_a_closed_session,
         delete_a_due_session,
         expire_by_the_sweeper,

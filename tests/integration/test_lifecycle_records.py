@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from sessionary.bootstrap import Container
+from sessionary.domain.changes import Change, One, Step
 from sessionary.domain.errors import Conflict, Forbidden, InvalidInput, SessionNotActive
 from sessionary.domain.model import LifecycleRecord, Tenant, TenantPolicy
 from sessionary.domain.session import CloseReason, Status
-from sessionary.services.sessions import OpenRequest, close_in
+from sessionary.services.sessions import OpenRequest, change_one
 from tests.conftest import TEST_ACTOR
 from tests.support import FakeClock
 
@@ -115,9 +116,11 @@ async def test_a_close_rolled_back_takes_its_record_with_it(
 ) -> None:
     session = await open_session(container, tenant.pk, "u1")
     async with container.database.unit_of_work() as uow:
-        locked = await uow.sessions.lock(tenant.pk, session.id)
-        assert locked is not None
-        await close_in(uow, locked, clock.now(), CloseReason.ADMIN)
+        # Held first, as a use case that composes the close with other statements does: the
+        # one-step close alone commits with its statement on PostgreSQL.
+        await uow.sessions.lock(tenant.pk, session.id)
+        close = Change(Step.CLOSE, One(tenant.pk, session.id), 0, reason=CloseReason.ADMIN)
+        await change_one(uow, clock, close)
         await uow.rollback()
     stored = await container.sessions.get(tenant.pk, session.id)
     assert (stored.status, stored.closed_at) == (Status.ACTIVE, None)

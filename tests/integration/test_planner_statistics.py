@@ -10,12 +10,11 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from sessionary.domain.model import Micros
+from sessionary.domain.changes import One
 from sessionary.domain.ports import UnitOfWork
 from sessionary.services.sweeper import Sweeper
 from sessionary.storage.database import open_database
-from sessionary.storage.repositories import hot
-from sessionary.storage.repositories.credentials import _REVOKE_BOUND_BY_DIALECT
+from sessionary.storage.transitions import plans, steps
 from tests.support import FakeClock, sqlite_database
 
 BOUND_KEYS = 3_000
@@ -68,13 +67,14 @@ def test_stale_statistics_make_sqlite_scan_for_bound_keys_without_a_hint(
     assert _plan(path, PLAIN_REVOKE).startswith("SCAN credentials")
 
 
-def test_both_close_paths_revoke_bound_keys_through_the_index_despite_stale_statistics(
+def test_every_ending_revokes_bound_keys_through_the_index_despite_stale_statistics(
     sqlite_template_file: Path, tmp_path: Path
 ) -> None:
     path = _stale_file(sqlite_template_file, tmp_path)
-    general = str(_REVOKE_BOUND_BY_DIALECT["sqlite"])
-    for sql in (hot.SQLITE_REVOKE, general):
-        assert "USING INDEX ix_credentials_bound" in _plan(path, sql)
+    for ending in (steps.CLOSE, steps.DELETE, steps.EXPIRE):
+        effects = plans.compiled_sqlite((ending,), One, False).steps[0].effects
+        (revoke,) = [e.sql for e in effects if e.sql.startswith("UPDATE credentials")]
+        assert "USING INDEX ix_credentials_bound" in _plan(path, revoke)
 
 
 async def test_refreshing_statistics_reanalyses_a_table_that_grew_many_fold(
@@ -83,8 +83,10 @@ async def test_refreshing_statistics_reanalyses_a_table_that_grew_many_fold(
     path = _stale_file(sqlite_template_file, tmp_path)
     db = open_database(f"sqlite:///{path}")
     try:
-        async with db.unit_of_work(write=False) as uow:
-            await uow.credentials.revoke_bound_to(1, Micros(0))  # the server's own queries
+        # A query of the server's own connection on bound keys, as every ending runs.
+        db._driver().execute(  # type: ignore[attr-defined]
+            "SELECT pk FROM credentials WHERE bound_session_pk = 1"
+        ).fetchall()
         await db.refresh_statistics()
     finally:
         await db.dispose()

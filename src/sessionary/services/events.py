@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..domain import limits
 from ..domain.changes import One
 from ..domain.errors import InvalidInput, SessionNotFound, SubjectNotFound
 from ..domain.model import Event, Micros, NewEvent
@@ -66,6 +67,9 @@ class EventService:
             raise InvalidInput("a batch needs at least one event", field="events")
         if len(batch) > self._max_batch:
             raise InvalidInput(f"a batch holds at most {self._max_batch} events", field="events")
+        for event in batch:  # they travel as JSON, where no driver refuses a 65-bit int
+            limits.check_int(event.ordinal, "ordinal", limits.INT64_MIN, limits.INT64_MAX)
+            limits.check_int(event.occurred_at, "occurred_at", limits.INT64_MIN, limits.INT64_MAX)
         async with self._uow() as uow:
             target = One(tenant_pk, session_id, dialect)
             keys = [e.dedupe_key for e in batch if e.dedupe_key is not None]

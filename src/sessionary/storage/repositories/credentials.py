@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, update
 
 from ...domain.model import Credential, Micros
 from ..executor import Executor
@@ -33,20 +33,6 @@ _BY_DIGEST = select(c).where(c.c.digest == bindparam("digest"))
 _BY_ID = select(c).where(
     (c.c.id == bindparam("id")) & c.c.tenant_pk.is_not_distinct_from(bindparam("tenant_pk"))
 )
-_REVOKE_BOUND = (
-    update(c)
-    .where((c.c.bound_session_pk == bindparam("session_pk")) & c.c.revoked_at.is_(None))
-    .values(revoked_at=bindparam("at"))
-)
-# Statistics gathered while no key was bound (ANALYZE on a young database) make SQLite scan
-# every credential for this instead of using the index (221 us with 4,500 game tokens).
-_REVOKE_BOUND_BY_DIALECT = {
-    "sqlite": text(
-        "UPDATE credentials INDEXED BY ix_credentials_bound SET revoked_at = :at"
-        " WHERE bound_session_pk = :session_pk AND revoked_at IS NULL"
-    )
-}
-
 # Spent dialect credentials: a dialect issued them bound to a session or with an expiry
 # (session keys, game tokens, bearer tokens). Native keys and long-lived dialect keys
 # (clients, partners, project keys) are never purged: they are the audit trail's actors.
@@ -104,10 +90,6 @@ class SqlCredentialRepository:
     async def revoke(self, pk: int, at: Micros) -> None:
         stmt = update(c).where((c.c.pk == pk) & c.c.revoked_at.is_(None)).values(revoked_at=at)
         await self._ex.execute(stmt)
-
-    async def revoke_bound_to(self, session_pk: int, at: Micros) -> None:
-        stmt = _REVOKE_BOUND_BY_DIALECT.get(self._ex.dialect, _REVOKE_BOUND)
-        await self._ex.execute(stmt, {"session_pk": session_pk, "at": at})
 
     async def mark_used(self, pk: int, at: Micros) -> None:
         await self._ex.execute(update(c).where(c.c.pk == pk).values(last_used_at=at))
