@@ -17,6 +17,10 @@ NUL = "a\u0000b"
 BATCHES = {
     "plain-payload": [NewEvent(type="t", payload={"text": NUL})],
     "keyed-payload": [NewEvent(type="t", payload={"text": NUL}, dedupe_key="k")],
+}
+# Refused on both backends: a batch reaches the database as JSON, whose text SQLite cuts at NUL.
+REFUSED = {
+    "plain-type": [NewEvent(type=NUL, payload={})],
     "keyed-type": [NewEvent(type=NUL, payload={}, dedupe_key="k")],
     "keyed-key": [NewEvent(type="t", payload={}, dedupe_key=NUL)],
 }
@@ -44,6 +48,17 @@ async def test_an_event_holding_nul_is_invalid_input_on_postgresql_and_kept_on_s
         ]
     appended = await container.events.append(tenant.pk, session.id, batch(3))
     assert appended.accepted == 3  # the same pool still serves the session
+
+
+@pytest.mark.parametrize("sent", REFUSED.values(), ids=REFUSED.keys())
+async def test_an_event_type_or_dedupe_key_holding_nul_is_invalid_input_on_both_backends(
+    container: Container, tenant: Tenant, sent: list[NewEvent]
+) -> None:
+    session = await open_session(container, tenant.pk, "u1")
+    with pytest.raises(InvalidInput):
+        await container.events.append(tenant.pk, session.id, sent)
+    assert await all_events(container, tenant.pk, session.id) == []
+    assert (await container.sessions.get(tenant.pk, session.id)).last_seq == 0
 
 
 async def test_a_subject_id_holding_nul_opens_nothing_on_postgresql(

@@ -49,6 +49,16 @@ def split_duplicates(
     return fresh, duplicates
 
 
+def check_event(event: NewEvent) -> None:
+    """A batch travels to the database as one JSON document: no driver refuses a 65-bit int
+    there, and SQLite's JSON functions cut text at a NUL, so both are refused here, the same
+    way on both backends."""
+    limits.check_int(event.ordinal, "ordinal", limits.INT64_MIN, limits.INT64_MAX)
+    limits.check_int(event.occurred_at, "occurred_at", limits.INT64_MIN, limits.INT64_MAX)
+    if "\x00" in event.type or "\x00" in (event.dedupe_key or ""):
+        raise InvalidInput("an event's type and dedupe key cannot hold U+0000", field="events")
+
+
 class EventService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, max_batch: int = MAX_BATCH) -> None:
         self._uow = uow
@@ -67,9 +77,8 @@ class EventService:
             raise InvalidInput("a batch needs at least one event", field="events")
         if len(batch) > self._max_batch:
             raise InvalidInput(f"a batch holds at most {self._max_batch} events", field="events")
-        for event in batch:  # they travel as JSON, where no driver refuses a 65-bit int
-            limits.check_int(event.ordinal, "ordinal", limits.INT64_MIN, limits.INT64_MAX)
-            limits.check_int(event.occurred_at, "occurred_at", limits.INT64_MIN, limits.INT64_MAX)
+        for event in batch:
+            check_event(event)
         async with self._uow() as uow:
             target = One(tenant_pk, session_id, dialect)
             keys = [e.dedupe_key for e in batch if e.dedupe_key is not None]
