@@ -17,6 +17,7 @@ from .session import CloseReason, Session
 
 
 class Step(StrEnum):
+    OPEN = "open"  # an ``Opening``, not a ``Change``: it has no prior state
     CLOSE = "close"
     DELETE = "delete"
     EXTEND = "extend"

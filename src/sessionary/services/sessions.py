@@ -20,7 +20,6 @@ from ..domain.errors import (
 from ..domain.model import JSON, Actor, Micros, NewEvent, Subject, Tenant
 from ..domain.ports import Clock, SessionFilter, UnitOfWork, UnitOfWorkFactory
 from ..domain.session import CloseReason, Session, Status
-from .audit import record
 from .credentials import NewCredential, build_credential
 
 
@@ -178,21 +177,20 @@ class SessionService:
     ) -> builtins.list[Session]:
         """Close every live session of a subject (one scope, or all when ``scope`` is None);
         ``cancel_pending`` also cancels the subject's open work in that scope."""
+        target = LiveOfSubject(tenant_pk, subject_kind, subject_id, scope, scope is None)
+        close = Change(Step.CLOSE, target, 0, actor, reason=CloseReason.SUBJECT_CLOSED)
         async with self._uow() as uow:
-            subject = await uow.subjects.find(tenant_pk, subject_kind, subject_id)
-            if subject is None:
-                await uow.commit()
-                return []
-            if cancel_pending:  # a round starting now must wait and then see the close
+            subject = None
+            if cancel_pending:  # a round starting now waits for this close, and sees it
+                subject = await uow.subjects.find(tenant_pk, subject_kind, subject_id)
+                if subject is None:
+                    await uow.commit()
+                    return []
                 await uow.subjects.lock(subject.pk)
-            target = LiveOfSubject(tenant_pk, subject_kind, subject_id, scope, scope is None)
             now = self._clock.now()
-            change = Change(Step.CLOSE, target, now, reason=CloseReason.SUBJECT_CLOSED)
-            closed = await change_all(uow, self._clock, change)
-            if cancel_pending:
+            closed = await change_all(uow, self._clock, replace(close, now=now))
+            if subject is not None:
                 await cancel_open_work(uow, tenant_pk, subject.pk, scope, now)
-            name = f"{subject_kind}/{subject_id}"
-            await record(uow, tenant_pk, actor, "subject.close_sessions", name, now, scope=scope)
             await uow.commit()
         return closed
 
@@ -217,7 +215,8 @@ async def change_one(
 
 
 async def change_all(uow: UnitOfWork, clock: Clock, change: Change) -> builtins.list[Session]:
-    """Apply ``change`` to every session of a multi-session target (a subject's live ones)."""
+    """Apply ``change`` to every session of a multi-session target (a subject's live ones),
+    in one statement unless someone holds one of them (PostgreSQL): then wait and finish."""
     result = await uow.sessions.change(change)
     done = list(result.sessions)
     while result.why is Why.LOCKED:  # PostgreSQL: wait for the holders, then the rest
@@ -226,7 +225,8 @@ async def change_all(uow: UnitOfWork, clock: Clock, change: Change) -> builtins.
         subject = await uow.subjects.find(t.tenant_pk, t.subject_kind, t.subject_id)
         assert subject is not None
         await uow.sessions.lock_live_of_subject(t.tenant_pk, subject.pk, t.scope, t.any_scope)
-        result = await uow.sessions.change(replace(change, now=clock.now()))
+        # Audited once already, by the statement that changed the first of them.
+        result = await uow.sessions.change(replace(change, now=clock.now(), actor=None))
         done.extend(result.sessions)
     return done
 
@@ -341,6 +341,7 @@ def _opening(
         now=now,
         actor=actor,
         fallback_idle_timeout_s=req.fallback_idle_timeout_s,
+        create_subject=req.create_subject,
     )
 
 

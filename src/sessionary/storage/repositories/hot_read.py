@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from ..errors import asyncpg_errors, sqlite_errors
 from ..executor import Executor
 from ..rows import row_of, sqlite_rows
-from ..transitions.opening import SESSION_COLUMNS
+from ..tables import sessions
 
-_COLUMNS = ", ".join(f"s.{name.strip()}" for name in SESSION_COLUMNS.split(","))
+_COLUMNS = ", ".join(f"s.{column.name}" for column in sessions.c)
 _JOINED = "sessions AS s JOIN subjects ON subjects.pk = s.subject_pk"
 _SUBJECT = "subjects.kind AS subject_kind, subjects.external_id AS subject_id"
 _PG_GET = f"SELECT {_COLUMNS}, {_SUBJECT} FROM {_JOINED} WHERE s.tenant_pk = $1 AND s.id = $2"

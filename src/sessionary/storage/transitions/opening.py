@@ -1,145 +1,211 @@
-"""Opening a session in one step: the tenant's policy, the subject (found or added), the
-session, its ``opened`` record and the audit entry; one statement on PostgreSQL, a few on
-SQLite's open transaction. It returns None, having changed nothing, when the tenant is gone or
-a subject being created by a concurrent request is not yet visible; the caller then decides.
+"""Opening a session, defined once: the policy it takes (the request's timeouts, else the
+tenant's, else the dialect's fallback idle timeout; 0 counts as unset, as ``or`` does in the
+domain), its initial expiry, the row, its ``opened`` record and its audit entry. From it:
+on PostgreSQL one statement that also finds or adds the subject; on SQLite the subject's
+upsert, the insert and the record and audit statements on the open transaction.
 
-The policy resolution is the domain's (``OpenRequest``): the request's timeouts, else the
-tenant's, else the dialect's fallback idle timeout; 0 counts as unset everywhere."""
+It changes nothing and gives None when the tenant is gone or the subject is not there (not
+to be created, or created by a concurrent request and not yet visible): the caller decides."""
 
 from __future__ import annotations
 
+import functools
 import json
 from types import SimpleNamespace
 from typing import Any
 
-from ...domain.changes import Opening
-from ...domain.session import initial_expiry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Integer,
+    String,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ...domain.changes import Opening, Step
+from ...domain.session import Status
 from ..errors import asyncpg_errors, sqlite_errors
 from ..rows import row_of, sqlite_rows
+from ..tables import sessions, subjects, tenants
+from .plans import _PG, _SQLITE, Compiled, compile_for, effects
+from .sqlfuncs import json_object, least
+from .steps import NOW, Audit, Expr, Record, Transition, key, seconds
+from .targets import ID, SUBJECT_ID, SUBJECT_KIND, TENANT
 
-SESSION_COLUMNS = (
-    "pk, tenant_pk, id, subject_pk, scope, alias, status, opened_at, last_activity_at, "
-    "expires_at, closed_at, close_reason, idle_timeout_s, max_lifetime_s, metered, state, "
-    "version, last_seq, dialect, owner"
+IDLE = bindparam("idle_timeout_s", type_=Integer)
+LIFE = bindparam("max_lifetime_s", type_=Integer)
+FALLBACK = bindparam("fallback_idle_timeout_s", type_=Integer)
+SCOPE = bindparam("scope", type_=String)
+ALIAS = bindparam("alias", type_=String)
+METERED = bindparam("metered", type_=Boolean)
+STATE = bindparam("state", type_=sessions.c.state.type)
+DIALECT = bindparam("dialect", type_=String)
+OWNER = bindparam("owner", type_=String)
+
+OPEN = Transition(
+    Step.OPEN,
+    guards=lambda c: [],  # no prior state: what it needs is found by the statement itself
+    sets=lambda c: {},
+    record=Record(
+        "opened",
+        lambda c: null(),
+        lambda c: c.opened_at,
+        lambda c: json_object(key("dialect"), c.dialect),
+    ),
+    audit=Audit("session.open", lambda: json_object()),
 )
 
-_US = "1000000::bigint"
-_PG_OPEN = f"""
-WITH t AS (
-    SELECT COALESCE(NULLIF($9::int, 0), NULLIF(idle_timeout_s, 0), $17::int) AS idle,
-           COALESCE(NULLIF($10::int, 0), NULLIF(max_lifetime_s, 0)) AS life
-      FROM tenants WHERE pk = $1
-), new_subject AS (
-    INSERT INTO subjects (tenant_pk, kind, external_id, attributes, created_at)
-    SELECT $1, $3::text, $4::text, '{{}}'::jsonb, $5::bigint FROM t
-    ON CONFLICT (tenant_pk, kind, external_id) DO NOTHING
- RETURNING pk
-), subject AS (
-    SELECT pk FROM new_subject
-    UNION ALL
-    SELECT pk FROM subjects WHERE tenant_pk = $1 AND kind = $3::text AND external_id = $4::text
-), s AS (
-    INSERT INTO sessions (tenant_pk, id, subject_pk, scope, alias, status, opened_at,
-                          last_activity_at, expires_at, idle_timeout_s, max_lifetime_s, metered,
-                          state, version, last_seq, dialect, owner)
-    SELECT $1, $2::text, subject.pk, $6::text, $7::text, 'active', $5::bigint, $5::bigint,
-           CASE WHEN t.idle IS NULL THEN $5::bigint + t.life * {_US}
-                WHEN t.life IS NULL THEN $5::bigint + t.idle * {_US}
-                ELSE LEAST($5::bigint + t.idle * {_US}, $5::bigint + t.life * {_US}) END,
-           t.idle, t.life, $11::boolean, $12::jsonb, 1, 0, $8::text, $13::text
-      FROM t, (SELECT pk FROM subject LIMIT 1) AS subject
- RETURNING {SESSION_COLUMNS}
-), record AS (
-    INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data)
-    SELECT tenant_pk, pk, id, 'opened', NULL, opened_at, jsonb_build_object('dialect', dialect)
-      FROM s
-), entry AS (
-    INSERT INTO audit (tenant_pk, credential_pk, actor, action, target, request_id, at, detail)
-    SELECT tenant_pk, $14::bigint, $15::text, 'session.open', id, $16::text, opened_at,
-           '{{}}'::jsonb
-      FROM s
-)
-SELECT s.*, $3::text AS subject_kind, $4::text AS subject_id FROM s
-"""
 
-_SQLITE_POLICY = "SELECT idle_timeout_s, max_lifetime_s FROM tenants WHERE pk = ?"
-_SQLITE_FIND_SUBJECT = (
-    "SELECT pk FROM subjects WHERE tenant_pk = ? AND kind = ? AND external_id = ?"
-)
-_SQLITE_ADD_SUBJECT = (
-    "INSERT INTO subjects (tenant_pk, kind, external_id, attributes, created_at)"
-    " VALUES (?, ?, ?, '{}', ?) RETURNING pk"
-)
-_SQLITE_ADD_SESSION = f"""
-INSERT INTO sessions (tenant_pk, id, subject_pk, scope, alias, status, opened_at,
-                      last_activity_at, expires_at, idle_timeout_s, max_lifetime_s, metered,
-                      state, version, last_seq, dialect, owner)
-VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?)
-RETURNING {SESSION_COLUMNS}
-"""
-_SQLITE_OPENED = (
-    "INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type, reason, at, data) "
-    "VALUES (?, ?, ?, 'opened', NULL, ?, ?)"
-)
-_SQLITE_OPEN_AUDIT = (
-    "INSERT INTO audit (tenant_pk, credential_pk, actor, action, target, request_id, at, detail)"
-    " VALUES (?, ?, ?, 'session.open', ?, ?, ?, '{}')"
-)
+def _unset_as_null(value: Expr) -> Expr:
+    return func.nullif(value, literal_column("0"))
+
+
+def _policy() -> Any:
+    t = tenants.c
+    idle = func.coalesce(_unset_as_null(IDLE), _unset_as_null(t.idle_timeout_s), FALLBACK)
+    life = func.coalesce(_unset_as_null(LIFE), _unset_as_null(t.max_lifetime_s))
+    return select(idle.label("idle"), life.label("life")).where(t.pk == TENANT).subquery("policy")
+
+
+def initial_expiry(policy: Any) -> Expr:
+    """Idle deadline, capped by the absolute lifetime; either alone; or none."""
+    idle, life = NOW + seconds(policy.c.idle), NOW + seconds(policy.c.life)
+    return case(
+        (policy.c.idle.is_(None), life),
+        (policy.c.life.is_(None), idle),
+        else_=least(idle, life),
+    )
+
+
+def _session_insert(subject: Any) -> Any:
+    policy = _policy()
+    values = select(
+        TENANT,
+        ID,
+        subject.c.pk,
+        SCOPE,
+        ALIAS,
+        key(Status.ACTIVE.value),
+        NOW,
+        NOW,
+        initial_expiry(policy),
+        policy.c.idle,
+        policy.c.life,
+        METERED,
+        STATE,
+        literal_column("1"),
+        literal_column("0"),
+        DIALECT,
+        OWNER,
+    ).select_from(policy.join(subject, true()))
+    columns = [
+        "tenant_pk", "id", "subject_pk", "scope", "alias", "status", "opened_at",
+        "last_activity_at", "expires_at", "idle_timeout_s", "max_lifetime_s", "metered",
+        "state", "version", "last_seq", "dialect", "owner",
+    ]  # fmt: skip
+    return insert(sessions).from_select(columns, values).returning(*sessions.c)
+
+
+def _named_subject() -> Any:
+    s = subjects.c
+    return select(s.pk).where(
+        s.tenant_pk == TENANT, s.kind == SUBJECT_KIND, s.external_id == SUBJECT_ID
+    )
+
+
+def _subject_upsert(dialect_insert: Any) -> Any:
+    policy = select(tenants.c.pk).where(tenants.c.pk == TENANT)  # only for a tenant that is
+    values: Any = select(TENANT, SUBJECT_KIND, SUBJECT_ID, literal_column("'{}'"), NOW).where(
+        policy.exists()
+    )
+    columns = ["tenant_pk", "kind", "external_id", "attributes", "created_at"]
+    stmt = dialect_insert(subjects).from_select(columns, values)
+    return stmt.on_conflict_do_nothing(index_elements=["tenant_pk", "kind", "external_id"])
+
+
+def pg_open(create_subject: bool) -> Any:
+    found = _named_subject()
+    if create_subject:
+        added = _subject_upsert(pg_insert).returning(subjects.c.pk).cte("new_subject")
+        found = union_all(select(added.c.pk), found)
+    subject = select(found.subquery("found").c.pk).limit(1).subquery("subject")
+    s = _session_insert(subject).cte("s")
+    dml = [e.cte(f"e{i}") for i, e in enumerate(effects(OPEN, s.c, [], lambda col: col, True))]
+    out = select(*s.c, SUBJECT_KIND.label("subject_kind"), SUBJECT_ID.label("subject_id")).add_cte(
+        *dml
+    )
+    return out
+
+
+@functools.cache
+def compiled_pg(create_subject: bool) -> Compiled:
+    return compile_for(pg_open(create_subject), _PG)
+
+
+@functools.cache
+def compiled_sqlite() -> tuple[Compiled, Compiled, list[Compiled]]:
+    pk = bindparam("pk", type_=BigInteger)
+    row = sessions.c
+    subject = _named_subject().subquery("subject")
+    more = effects(OPEN, row, [row.pk == pk], lambda col: col == pk, True)
+    return (
+        compile_for(_subject_upsert(sqlite_insert), _SQLITE),
+        compile_for(_session_insert(subject), _SQLITE),
+        [compile_for(e, _SQLITE) for e in more],
+    )
+
+
+def values(req: Opening) -> dict[str, Any]:
+    actor = req.actor
+    return {
+        "tenant_pk": req.tenant_pk,
+        "id": req.id,
+        "subject_kind": req.subject_kind,
+        "subject_id": req.subject_id,
+        "now": req.now,
+        "idle_timeout_s": req.idle_timeout_s,
+        "max_lifetime_s": req.max_lifetime_s,
+        "fallback_idle_timeout_s": req.fallback_idle_timeout_s,
+        "scope": req.scope,
+        "alias": req.alias,
+        "metered": req.metered,
+        "state": json.dumps(req.state),
+        "dialect": req.dialect,
+        "owner": req.owner,
+        "actor_pk": actor.credential_pk,
+        "actor_label": actor.label,
+        "request_id": actor.request_id,
+    }
 
 
 async def open_postgres(conn: Any, req: Opening) -> SimpleNamespace | None:
-    actor = req.actor
+    plan = compiled_pg(req.create_subject)
     with asyncpg_errors(conn):
-        found = await conn.fetchrow(
-            _PG_OPEN,
-            req.tenant_pk,
-            req.id,
-            req.subject_kind,
-            req.subject_id,
-            req.now,
-            req.scope,
-            req.alias,
-            req.dialect,
-            req.idle_timeout_s,
-            req.max_lifetime_s,
-            req.metered,
-            json.dumps(req.state),
-            req.owner,
-            actor.credential_pk,
-            actor.label,
-            actor.request_id,
-            req.fallback_idle_timeout_s,
-        )
+        found = await conn.fetchrow(plan.sql, *plan.args(values(req)))
     return None if found is None else row_of(dict(found))
 
 
 def open_sqlite(conn: Any, req: Opening) -> SimpleNamespace | None:
+    upsert, add, more = compiled_sqlite()
+    args = values(req)
     with sqlite_errors():
-        return _open_sqlite(conn, req)
-
-
-def _open_sqlite(conn: Any, req: Opening) -> SimpleNamespace | None:
-    policy = conn.execute(_SQLITE_POLICY, (req.tenant_pk,)).fetchone()
-    if policy is None:
-        return None
-    now, actor = req.now, req.actor
-    idle = req.idle_timeout_s or policy[0] or req.fallback_idle_timeout_s
-    life = req.max_lifetime_s or policy[1]
-    key = (req.tenant_pk, req.subject_kind, req.subject_id)
-    subject = conn.execute(_SQLITE_FIND_SUBJECT, key).fetchone()
-    if subject is None:
-        subject = conn.execute(_SQLITE_ADD_SUBJECT, (*key, now)).fetchone()
-    expires = initial_expiry(now, idle, life)
-    row = sqlite_rows(
-        conn.execute(
-            _SQLITE_ADD_SESSION,
-            (*(req.tenant_pk, req.id, subject[0], req.scope, req.alias, now, now, expires),
-             *(idle, life, req.metered, json.dumps(req.state), req.dialect, req.owner)),
-        )
-    )[0]
+        if req.create_subject:
+            conn.execute(upsert.sql, upsert.args(args))
+        rows = sqlite_rows(conn.execute(add.sql, add.args(args)))
+        if not rows:
+            return None
+        row = rows[0]
+        for statement in more:
+            conn.execute(statement.sql, statement.args(args | {"pk": row.pk}))
     row.subject_kind, row.subject_id = req.subject_kind, req.subject_id
-    data = json.dumps({"dialect": req.dialect})
-    conn.execute(_SQLITE_OPENED, (req.tenant_pk, row.pk, req.id, now, data))
-    audit = (req.tenant_pk, actor.credential_pk, actor.label, req.id, actor.request_id, now)
-    conn.execute(_SQLITE_OPEN_AUDIT, audit)
     return row

@@ -52,7 +52,7 @@ from .steps import (
     Transition,
     key,
 )
-from .targets import LIMIT, selector, visibility
+from .targets import LIMIT, audit_of_target, selector, visibility
 
 t = sessions
 PK = t.c.pk
@@ -96,8 +96,9 @@ def why(tr: Transition, target: type[Target], c: Cols) -> Expr:
 # -- the effects of one transition on the rows it changed -----------------------------------
 
 
-def effects(tr: Transition, c: Cols, rows: Sequence[Expr], pk_in: Callable[[Expr], Expr],
-            audited: bool) -> list[Insert | Update | Delete]:
+def effects(
+    tr: Transition, c: Cols, rows: Sequence[Expr], pk_in: Callable[[Expr], Expr], audited: bool
+) -> list[Insert | Update | Delete]:
     """``c``: the changed rows' columns, selected under the conditions ``rows``; ``pk_in(col)``
     says that ``col`` names one of them."""
     out: list[Insert | Update | Delete] = []
@@ -163,9 +164,13 @@ def pg_statement(
         )
         pk_in = functools.partial(_in_cte, s)
         more = [] if extra is None else extra(s)
-        for i, stmt in enumerate([*effects(tr, s.c, [], pk_in, audited), *more]):
+        per_session = audited and target is One
+        for i, stmt in enumerate([*effects(tr, s.c, [], pk_in, per_session), *more]):
             dml.append(stmt.cte(f"e{n}_{i}"))
         changed.append(select(*s.c))
+    once = audit_of_target(target)
+    if audited and once is not None:
+        dml.append(once.cte("audit_once"))
     rows = (changed[0] if len(changed) == 1 else union_all(*changed)).cte("changed")
     result: Select[Any] | CompoundSelect[Any] = _with_subject(rows, null().cast(String))
     if target is not Due:
@@ -193,6 +198,7 @@ class SqliteSteps:
 class SqlitePlan:
     steps: list[SqliteSteps]
     diagnose: Compiled | None
+    once: list[Compiled]  # after the steps, once per change
 
 
 def _subject_columns() -> list[Expr]:
@@ -239,7 +245,9 @@ def sqlite_plan(
     if target is One:
         stmt = select(*t.c, *_subject_columns(), why(trs[-1], target, t.c).label("why"))
         diagnose = compile_for(stmt.where(selector(target, t.c)), _SQLITE)
-    return SqlitePlan(steps, diagnose)
+    once = audit_of_target(target)
+    after = [compile_for(once, _SQLITE)] if audited and once is not None else []
+    return SqlitePlan(steps, diagnose, after)
 
 
 @functools.cache
@@ -254,4 +262,3 @@ def compiled_sqlite(
     trs: tuple[Transition, ...], target: type[Target], audited: bool, extra: Extra | None = None
 ) -> SqlitePlan:
     return sqlite_plan(trs, target, audited, extra)
-

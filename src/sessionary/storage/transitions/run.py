@@ -40,9 +40,7 @@ def values(change: Change, n_events: int = 0) -> dict[str, Any]:
     }
 
 
-async def apply(
-    ex: Executor, change: Change, batch: Sequence[NewEvent] | None = None
-) -> Changed:
+async def apply(ex: Executor, change: Change, batch: Sequence[NewEvent] | None = None) -> Changed:
     """``batch``: the events a ``touch`` appends, numbered from the row it changed."""
     trs = transitions(change)
     kind: Any = type(change.target)  # a frozen dataclass type: a cache key
@@ -74,6 +72,8 @@ def _apply_sqlite(conn: Any, plan: SqlitePlan, args: dict[str, Any]) -> list[Sim
             for effect in step.effects:
                 conn.execute(effect.sql, effect.args(each))
         changed.extend(rows)
+    for statement in plan.once:
+        conn.execute(statement.sql, statement.args(args))
     if changed or plan.diagnose is None:
         return changed
     return sqlite_rows(conn.execute(plan.diagnose.sql, plan.diagnose.args(args)))

@@ -247,4 +247,3 @@ _BY_STEP = {t.step: t for t in (CLOSE, DELETE, EXPIRE, EXTEND, TOUCH)}
 
 def transition(step: Step, live_only: bool = False) -> Transition:
     return DELETE_LIVE if step is Step.DELETE and live_only else _BY_STEP[step]
-

@@ -5,13 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, String, and_, bindparam, exists, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    String,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.changes import Due, LiveOfSubject, One, Target, Why
 from ...domain.session import Status
-from ..tables import subjects
-from .steps import NOW, Cols, Expr, active
+from ..tables import audit, subjects
+from .sqlfuncs import json_object
+from .steps import ACTOR_LABEL, ACTOR_PK, NOW, REQUEST_ID, Cols, Expr, active
 
 TENANT = bindparam("tenant_pk", type_=BigInteger)
 ID = bindparam("id", type_=String)
@@ -61,6 +73,33 @@ def visibility(target: type[Target], c: Cols) -> list[tuple[Why, ColumnElement[b
         or_(SUBJECT_ID.is_(None), _of_subject(c, SUBJECT_ID)),
     )
     return [(Why.MISSING, seen)]
+
+
+def audit_of_target(target: type[Target]) -> Any | None:
+    """A change of a subject's sessions is audited once, as the subject's (when it exists),
+    not per session."""
+    if target is not LiveOfSubject:
+        return None
+    exists_subject = exists(
+        select(1).where(
+            subjects.c.tenant_pk == TENANT,
+            subjects.c.kind == SUBJECT_KIND,
+            subjects.c.external_id == SUBJECT_ID,
+        )
+    )
+    name = SUBJECT_KIND.concat(literal_column("'/'")).concat(SUBJECT_ID)
+    values: tuple[Any, ...] = (
+        TENANT,
+        ACTOR_PK,
+        ACTOR_LABEL,
+        literal_column("'subject.close_sessions'"),
+        name,
+        REQUEST_ID,
+        NOW,
+        json_object(literal_column("'scope'"), SCOPE),
+    )
+    columns = ["tenant_pk", "credential_pk", "actor", "action", "target", "request_id", "at"]
+    return insert(audit).from_select([*columns, "detail"], select(*values).where(exists_subject))
 
 
 def params(target: Target) -> dict[str, Any]:

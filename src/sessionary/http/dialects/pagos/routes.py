@@ -132,13 +132,18 @@ async def close_dedicated_session(request: AnyRequest, c: Container) -> Response
 async def _close(
     request: AnyRequest, c: Container, client: Principal, app: Subject, sid: str
 ) -> None:
-    """Only the client and application that opened a session may close it."""
+    """Only the client and application that opened a session may close it: another's is,
+    to this caller, no session at all (the close's own guard, in one step)."""
     assert client.tenant_pk is not None
     try:
-        session = await c.sessions.get(client.tenant_pk, sid, dialect=DIALECT)
-        if session.subject_id != app.external_id or session.owner != client_id(client):
-            raise Refusal(env.SESSION_GONE)
-        await c.sessions.close(client.tenant_pk, sid, actor(request, client), dialect=DIALECT)
+        await c.sessions.close(
+            client.tenant_pk,
+            sid,
+            actor(request, client),
+            dialect=DIALECT,
+            owner=client_id(client),
+            subject_id=app.external_id,
+        )
     except (SessionNotFound, SessionNotActive):
         raise Refusal(env.SESSION_GONE) from None
 
