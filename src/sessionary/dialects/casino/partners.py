@@ -13,12 +13,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from ....bootstrap import Container
-from ....domain.errors import AlreadyExists, InvalidInput, SubjectNotFound, Unauthenticated
-from ....domain.model import Actor, Principal
-from ....services.credentials import NewCredential, digest, digests_match
-from ...deps import throttle
-from .errors import TooManyCalls
+from ...bootstrap import Container
+from ...domain.errors import AlreadyExists, InvalidInput, SubjectNotFound
+from ...domain.model import Actor, Principal
+from ...services.credentials import NewCredential
 
 PARTNER, GAME_TOKEN = "casino-partner", "casino-game"
 PLAYER, GAME = "player", "game"
@@ -39,24 +37,6 @@ class Partner:
 
     def player(self, user_id: str) -> str:
         return f"{self.secure_login}/{user_id}"
-
-
-async def partner_for(c: Container, secure_login: str | None, token: str | None) -> Partner | None:
-    """The partner whose token this is, when it also carries this Partner ID."""
-    if not secure_login or not token:
-        return None
-    try:
-        principal = await c.auth.authenticate(token)
-    except Unauthenticated:
-        return None
-    attrs = dict(principal.attributes)
-    login = str(attrs.get("secure_login", ""))
-    if principal.kind != PARTNER or not digests_match(digest(login), digest(secure_login)):
-        return None
-    refused = await throttle(c, principal)
-    if refused is not None:
-        raise TooManyCalls(refused.retry_after)
-    return Partner(principal, login, c.sealer.open(str(attrs["secret_sealed"])))
 
 
 @dataclass(slots=True, frozen=True)
