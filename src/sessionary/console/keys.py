@@ -5,7 +5,6 @@ dialect registry and call the same provisioning as the CLI."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,11 +27,15 @@ NATIVE, NATIVE_LABEL = "native", "Native API key"
 _NAME = KeyField("name", "Name (optional)", "name-native")
 
 
-@dataclass(frozen=True, slots=True)
 class KeyCards:
-    """The dialects' cards by kind, in the registry's order."""
+    """The dialects' cards by kind, in the registry's order. A plain class, not a dataclass:
+    Litestar checks injected values with msgspec, which would otherwise walk into the cards'
+    callables and their forward references."""
 
-    by_kind: dict[str, KeyKind]
+    __slots__ = ("by_kind",)
+
+    def __init__(self, by_kind: dict[str, KeyKind]) -> None:
+        self.by_kind = by_kind
 
     def labels(self) -> dict[str, str]:
         return {NATIVE: NATIVE_LABEL} | {k: card.label for k, card in self.by_kind.items()}
