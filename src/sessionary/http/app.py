@@ -32,6 +32,7 @@ from .openapi import attach_request_bodies, openapi_config, openapi_json
 
 
 def native_router(dialects: Sequence[Dialect] = ()) -> Router:
+    """/v1, with the routes dialects add to it (HiveMP's account creation)."""
     extra = [route for d in dialects if d.native_routes for route in d.native_routes()]
     return Router(
         "/v1",
@@ -111,8 +112,8 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,  # `sessionary serve` configures logging once (observability/logs)
     )
     edge(app, container.settings.http_body_timeout_s)  # HEAD, OPTIONS, body deadline; innermost
-    instrument(app)  # metrics and access log; inside fold_paths, which copies the scope
-    for dialect in dialects:  # e.g. the casino's case folding, which must see the raw path
+    instrument(app)  # metrics and access log; inside the wraps (casino folding copies the scope)
+    for dialect in dialects:  # around routing, e.g. the casino's case-insensitive paths
         if dialect.wrap is not None:
             dialect.wrap(app, container.settings)
     # Outermost, so 404/405 answers (decided before any Litestar middleware) carry an id too.
