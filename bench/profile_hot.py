@@ -131,7 +131,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
         (await c.sessions.open(tenant.pk, OpenRequest("user", f"u{i}"), ACTOR)).id
         for i in range(n * 3)
     ]
-    from sessionary.http.dialects.hivemp.keys import create_key
+    from sessionary.dialects.hivemp.keys import create_key
 
     hive_key = await create_key(c, "bench", "admin", ACTOR)
     hive_ids = [
@@ -204,7 +204,7 @@ async def _run(app: Any, c: Any, args: argparse.Namespace) -> None:
 
 async def _rufus(app: Any, c: Any) -> tuple[list[tuple[bytes, bytes]], Callable[[int], bytes]]:
     """A RUFUS key, device and timing session; bodies of 5,000 fresh passings each."""
-    from sessionary.http.dialects.rufus.keys import create_key as rufus_key
+    from sessionary.dialects.rufus.keys import create_key as rufus_key
 
     key = await rufus_key(c, "bench", "READ_WRITE", False, None, ACTOR)
     hdrs = [(b"x-api-key", key.api_key.encode()), (b"content-type", b"application/json")]

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from .dialects.registry import parse_paths
+
 DEFAULT_DATABASE_URL = "sqlite:///./var/sessionary.db"
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _URL_SCHEMES = ("sqlite:///", "postgresql://", "postgres://", "postgresql+asyncpg://")
@@ -82,6 +84,9 @@ class Settings(BaseSettings):
     rufus_at_root: bool = False  # also serve the RUFUS dialect at /v0, as the vendor does
     rufus_envelope: Literal["flat", "body"] = "flat"
     rufus_max_keys: int = Field(default=10, ge=1, le=1000)
+    # Dialect plug-ins besides the four built in: "package.module:NAME", comma-separated; each
+    # names a sessionary.dialects.descriptor.Dialect (README "Dialects").
+    extra_dialects: Annotated[tuple[str, ...], NoDecode] = ()
     console_idle_timeout_s: int = Field(default=1800, ge=60, le=86_400)  # admin console sign-in
     console_secure_cookie: bool | None = None  # None: Secure cookies in production only
     # The edge, per granian worker (README "Serving"). A connection gets this long for its
@@ -117,6 +122,11 @@ class Settings(BaseSettings):
                     f"{item!r} is not a CIDR network such as 10.0.0.0/8: {exc}"
                 ) from None
         return tuple(networks)
+
+    @field_validator("extra_dialects", mode="before")
+    @classmethod
+    def _dialect_paths(cls, value: object) -> object:
+        return parse_paths(value) if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

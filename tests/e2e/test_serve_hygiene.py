@@ -17,8 +17,8 @@ from pydantic import SecretStr
 
 from sessionary.bootstrap import build
 from sessionary.config import Settings
+from sessionary.dialects.casino.partners import create_partner
 from sessionary.domain.model import TenantPolicy
-from sessionary.http.dialects.casino.partners import create_partner
 from tests.conftest import TEST_ACTOR
 from tests.support import sqlite_database
 

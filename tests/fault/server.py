@@ -21,13 +21,13 @@ from pydantic import SecretStr
 
 from sessionary.bootstrap import build
 from sessionary.config import Settings
+from sessionary.dialects.casino.partners import add_game, create_partner
+from sessionary.dialects.hivemp.accounts import create_account
+from sessionary.dialects.hivemp.keys import create_key as hivemp_key
+from sessionary.dialects.pagos.clients import create_application, create_client
+from sessionary.dialects.rufus.keys import create_key as rufus_key
 from sessionary.domain.model import TenantPolicy
 from sessionary.domain.scopes import TENANT_SCOPES
-from sessionary.http.dialects.casino.partners import add_game, create_partner
-from sessionary.http.dialects.hivemp.accounts import create_account
-from sessionary.http.dialects.hivemp.keys import create_key as hivemp_key
-from sessionary.http.dialects.pagos.admin import create_application, create_client
-from sessionary.http.dialects.rufus.keys import create_key as rufus_key
 from sessionary.services.credentials import NewCredential
 from tests.conftest import PG_TEMPLATE, TEST_ACTOR
 from tests.pgcluster import PgCluster

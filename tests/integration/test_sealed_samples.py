@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from sessionary.bootstrap import Container
+from sessionary.dialects.casino.partners import create_partner
 from sessionary.domain.model import Tenant
-from sessionary.http.dialects.casino.partners import create_partner
 from sessionary.services.idempotency import Claim, fingerprint
 from sessionary.services.sealing import Sealer, SealError, check_sealed
 from tests.conftest import TEST_ACTOR

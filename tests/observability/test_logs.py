@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from sessionary.bootstrap import Container
+from sessionary.dialects.casino.partners import add_game, create_partner
 from sessionary.domain.model import Tenant
-from sessionary.http.dialects.casino.partners import add_game, create_partner
 from sessionary.http.dialects.casino.signing import sign
 from sessionary.observability.logs import (
     JsonFormatter,

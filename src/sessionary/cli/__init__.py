@@ -1,29 +1,24 @@
-"""The ``sessionary`` command line (Typer + Rich). Every data command takes ``--json``."""
+"""The ``sessionary`` command line (Typer + Rich). Every data command takes ``--json``.
+
+Each installed dialect (``dialects/registry.py``, with ``SESSIONARY_EXTRA_DIALECTS``) adds its
+own group, ``sessionary <dialect> ...``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
 
+from ..dialects.descriptor import Dialect
+from ..dialects.registry import extra_from_env, installed
 from . import remote
 from .admin import keys_app, tenants_app
-from .casino import casino_app
 from .db import db_app, sweep
-from .hivemp import hivemp_app
-from .pagos import pagos_app
-from .rufus import rufus_app
 from .serve import serve
 from .sessions import sessions_app, usage_app
 from .webhooks import webhooks_app
 
-app = typer.Typer(
-    name="sessionary",
-    help="Self-hosted session lifecycle service.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-)
 
-
-@app.callback()
 def _connection(
     ctx: typer.Context,
     server: str = typer.Option(
@@ -37,18 +32,39 @@ def _connection(
     ctx.obj = remote.configure(server, key)
 
 
-app.command("serve")(serve)
-app.command("sweep")(sweep)
-app.add_typer(db_app, name="db")
-app.add_typer(tenants_app, name="tenants")
-app.add_typer(keys_app, name="keys")
-app.add_typer(sessions_app, name="sessions")
-app.add_typer(usage_app, name="usage")
-app.add_typer(rufus_app, name="rufus")
-app.add_typer(hivemp_app, name="hivemp")
-app.add_typer(pagos_app, name="pagos")
-app.add_typer(casino_app, name="casino")
-app.add_typer(webhooks_app, name="webhooks")
+def build(dialects: Sequence[Dialect]) -> typer.Typer:
+    """The command tree, with one group per dialect that has commands."""
+    cli = typer.Typer(
+        name="sessionary",
+        help="Self-hosted session lifecycle service.",
+        no_args_is_help=True,
+        pretty_exceptions_show_locals=False,
+    )
+    cli.callback()(_connection)
+    cli.command("serve")(serve)
+    cli.command("sweep")(sweep)
+    cli.add_typer(db_app, name="db")
+    cli.add_typer(tenants_app, name="tenants")
+    cli.add_typer(keys_app, name="keys")
+    cli.add_typer(sessions_app, name="sessions")
+    cli.add_typer(usage_app, name="usage")
+    for dialect in dialects:
+        if dialect.cli is not None:
+            cli.add_typer(dialect.cli(), name=dialect.name)
+    cli.add_typer(webhooks_app, name="webhooks")
+    return cli
+
+
+def _extra_dialects() -> tuple[str, ...]:
+    """The plug-ins named in the environment; a malformed value is reported by the commands
+    that load settings, so it must not stop ``--help`` here."""
+    try:
+        return extra_from_env()
+    except ValueError:
+        return ()
+
+
+app = build(installed(_extra_dialects()))
 
 
 def main() -> None:

@@ -1,21 +1,20 @@
 """Keys and clients: list (keyset-paged), create (the secret is shown once), revoke — native
-keys and every dialect's credentials, through the same helpers as the CLI."""
+keys and the credentials of every installed dialect, whose cards (``KeyKind``) come from the
+dialect registry and call the same provisioning as the CLI."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Response, get, post
+from litestar.di import Provide
 
+from ..dialects.descriptor import Issued, KeyField, KeyKind
 from ..domain.errors import InvalidInput
 from ..domain.model import Actor, Tenant
 from ..domain.scopes import SYSTEM, TENANT_SCOPES
-from ..http.dialects.casino.partners import create_partner
-from ..http.dialects.hivemp.keys import create_key as create_hivemp_key
-from ..http.dialects.pagos.admin import create_client
-from ..http.dialects.rufus.auth import ACCESS_TYPES
-from ..http.dialects.rufus.keys import create_key as create_rufus_key
 from ..http.native.errors import request_id
 from ..http.params import PositionQuery
 from ..services.credentials import NewCredential
@@ -24,13 +23,27 @@ from .render import PREFIX, AnyRequest, page, see_other
 from .signin import Operator
 
 PAGE = 50
-KINDS = {
-    "native": "Native API key",
-    "rufus": "RUFUS API key",
-    "hivemp": "HiveMP API key",
-    "pagos": "Pagos client",
-    "casino": "Casino partner",
-}
+NATIVE, NATIVE_LABEL = "native", "Native API key"
+_NAME = KeyField("name", "Name (optional)", "name-native")
+
+
+class KeyCards:
+    """The dialects' cards by kind, in the registry's order. A plain class, not a dataclass:
+    Litestar checks injected values with msgspec, which would otherwise walk into the cards'
+    callables and their forward references."""
+
+    __slots__ = ("by_kind",)
+
+    def __init__(self, by_kind: dict[str, KeyKind]) -> None:
+        self.by_kind = by_kind
+
+    def labels(self) -> dict[str, str]:
+        return {NATIVE: NATIVE_LABEL} | {k: card.label for k, card in self.by_kind.items()}
+
+
+def dependencies(kinds: Sequence[KeyKind]) -> dict[str, Provide]:
+    cards = KeyCards({kind.kind: kind for kind in kinds})
+    return {"cards": Provide(lambda: cards, sync_to_thread=False, use_cache=True)}
 
 
 def _status(row: Any, now: int) -> str:
@@ -50,6 +63,7 @@ async def list_keys(
     request: AnyRequest,
     console: Console,
     operator: Operator,
+    cards: KeyCards,
     tenant: str = "",
     before: PositionQuery = None,
     notice: str | None = None,
@@ -70,17 +84,23 @@ async def list_keys(
         rows=[(row, _status(row, now)) for row in result.items],
         next_url=next_url,
         first_url=(f"{PREFIX}/keys?" + urlencode({"tenant": tenant})) if before else None,
-        kinds=KINDS if found else {"native": "Operator key"},
+        cards=_cards(cards) if found else [(NATIVE, "Operator key", (_NAME,))],
         scopes=sorted(TENANT_SCOPES),
-        access_types=ACCESS_TYPES,
         notice="The key was revoked." if notice == "revoked" else None,
     )
 
 
-async def _issue(console: Console, form: Form, tenant: Tenant | None, actor: Actor) -> Any:
-    """Create one credential; the (label, value) pairs to show once."""
+def _cards(cards: KeyCards) -> list[tuple[str, str, tuple[KeyField, ...]]]:
+    dialects = [(k.kind, k.label, k.fields) for k in cards.by_kind.values()]
+    return [(NATIVE, NATIVE_LABEL, (_NAME,)), *dialects]
+
+
+async def _issue(
+    console: Console, cards: KeyCards, form: Form, tenant: Tenant | None, actor: Actor
+) -> Issued:
+    """Create one credential; its id and the (label, value) pairs to show once."""
     kind = form.get("kind")
-    if kind == "native":
+    if kind == NATIVE:
         scopes = tuple(form.all("scope")) if tenant else (SYSTEM,)
         if not scopes:
             raise InvalidInput("choose at least one scope", field="scope")
@@ -88,36 +108,23 @@ async def _issue(console: Console, form: Form, tenant: Tenant | None, actor: Act
             tenant_pk=tenant.pk if tenant else None, scopes=scopes, name=form.get("name") or None
         )
         issued = await console.c.credentials.issue(new, actor)
-        return issued.credential.id, [("Secret", issued.secret)]
+        return Issued(issued.credential.id, [("Secret", issued.secret)])
     if tenant is None:
         raise InvalidInput("dialect credentials belong to a tenant; choose one", field="tenant")
-    if kind == "rufus":
-        access = form.get("access").upper()
-        alias = form.get("name") or None
-        key = await create_rufus_key(
-            console.c, tenant.name, access, form.get("unbind") == "on", alias, actor
-        )
-        return None, [("API key", key.api_key), ("Access type", key.access_type)]
-    if kind == "hivemp":
-        secret = await create_hivemp_key(console.c, tenant.name, form.get("type").lower(), actor)
-        return None, [("API key", secret), ("Type", form.get("type").lower())]
-    if kind == "pagos":
-        client_id, secret = await create_client(console.c, tenant.name, actor)
-        return client_id, [("Client Identifier", client_id), ("Client Secret", secret)]
-    if kind == "casino":
-        partner = await create_partner(
-            console.c, tenant.name, actor, secure_login=form.get("secure_login") or None
-        )
-        shown = [("Partner ID (secureLogin)", partner.secure_login), ("Token", partner.token)]
-        return None, [*shown, ("Signing secret", partner.secret)]
-    raise InvalidInput("unknown kind of key", field="kind")
+    card = cards.by_kind.get(kind)
+    if card is None:
+        raise InvalidInput("unknown kind of key", field="kind")
+    return await card.issue(console.c, tenant, form, actor)
 
 
 @post("/keys/create", status_code=201)
-async def create_key(request: AnyRequest, console: Console, operator: Operator) -> Response[str]:
+async def create_key(
+    request: AnyRequest, console: Console, operator: Operator, cards: KeyCards
+) -> Response[str]:
     form = await read_form(request)
     tenant = await _tenant_or_none(console, form.get("tenant"))
-    key_id, shown = await _issue(console, form, tenant, operator.actor(request_id(request)))
+    actor = operator.actor(request_id(request))
+    issued = await _issue(console, cards, form, tenant, actor)
     return page(
         request,
         "key_created.html",
@@ -125,9 +132,9 @@ async def create_key(request: AnyRequest, console: Console, operator: Operator) 
         title="Key created",
         operator=operator,
         tenant=tenant,
-        kind=KINDS.get(form.get("kind"), "Key"),
-        key_id=key_id,
-        shown=shown,
+        kind=cards.labels().get(form.get("kind"), "Key"),
+        key_id=issued.key_id,
+        shown=issued.shown,
     )
 
 

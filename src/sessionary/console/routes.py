@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 
 from ..config import Settings
+from ..dialects.descriptor import KeyKind
 from ..domain.errors import Unauthenticated
 from ..http.native.errors import request_id
 from . import keys, sessions, webhooks
@@ -108,7 +110,8 @@ async def overview(
     )
 
 
-def console_router(settings: Settings) -> Router:
+def console_router(settings: Settings, key_kinds: Sequence[KeyKind] = ()) -> Router:
+    """``key_kinds``: the installed dialects' cards on the keys page."""
     static = create_static_files_router(
         path="/static", directories=[_STATIC], name="console:static", include_in_schema=False
     )
@@ -124,7 +127,7 @@ def console_router(settings: Settings) -> Router:
             *webhooks.ROUTES,
             static,
         ],
-        dependencies=DEPENDENCIES,
+        dependencies={**DEPENDENCIES, **keys.dependencies(key_kinds)},
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
         include_in_schema=False,
     )

@@ -1,10 +1,11 @@
-"""create_app: mounts /v1 (and later each dialect and the admin console) on one Litestar app."""
+"""create_app: mounts /v1, every installed dialect (``dialects/registry.py``) and the admin
+console on one Litestar app."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
@@ -13,21 +14,14 @@ from ..bootstrap import Container
 from ..config import Settings
 from ..console.render import render_error as console_render
 from ..console.routes import console_router
+from ..dialects.descriptor import Dialect
+from ..dialects.registry import check_prefixes, installed
 from ..observability.endpoint import metrics_endpoint
 from ..observability.instrument import STATE_KEY as METRICS_KEY
 from ..observability.instrument import instrument
 from ..observability.loop_lag import LoopLagMonitor
 from ..observability.metrics import Metrics
 from .deps import DEPENDENCIES
-from .dialects.casino.app import casino_router, fold_paths
-from .dialects.casino.app import render as casino_render
-from .dialects.hivemp import native as hivemp_native
-from .dialects.hivemp.app import hivemp_router
-from .dialects.hivemp.app import render as hivemp_render
-from .dialects.pagos.app import pagos_router
-from .dialects.pagos.app import render as pagos_render
-from .dialects.rufus.app import render as rufus_render
-from .dialects.rufus.app import rufus_router
 from .edge import edge
 from .errors import Renderer, dispatching_handlers
 from .health import WRITE_CHECK_KEY, WriteCheck, healthz, readyz
@@ -37,7 +31,9 @@ from .native.errors import render as native_render
 from .openapi import attach_request_bodies, openapi_config, openapi_json
 
 
-def native_router() -> Router:
+def native_router(dialects: Sequence[Dialect] = ()) -> Router:
+    """/v1, with the routes dialects add to it (HiveMP's account creation)."""
+    extra = [route for d in dialects if d.native_routes for route in d.native_routes()]
     return Router(
         "/v1",
         route_handlers=[
@@ -46,7 +42,7 @@ def native_router() -> Router:
             *usage.ROUTES,
             *webhooks.ROUTES,
             *stream.ROUTES,
-            *hivemp_native.ROUTES,
+            *extra,
             openapi_json,
         ],
         dependencies=DEPENDENCIES,
@@ -88,27 +84,24 @@ def _loop_lag(app: Litestar, settings: Settings) -> LoopLagMonitor:
     return LoopLagMonitor(metrics.loop_lag.observe, settings.loop_lag_interval_s, warn_s)
 
 
-def mounts(settings: Settings) -> tuple[list[Router], list[tuple[str, Renderer]]]:
-    """Every API surface with the prefix its errors are rendered for."""
-    routers = [native_router()]
+def mounts(
+    settings: Settings, dialects: Sequence[Dialect]
+) -> tuple[list[Router], list[tuple[str, Renderer]]]:
+    """Every API surface with the prefix its errors are rendered for: /v1, each dialect's
+    mounts, the console."""
+    surfaces = [mount for dialect in dialects for mount in dialect.mount(settings)]
+    check_prefixes(surfaces)
+    routers = [native_router(dialects), *(m.router for m in surfaces)]
     renderers: list[tuple[str, Renderer]] = [("/v1", native_render)]
-    routers.append(hivemp_router(settings.hivemp_root))
-    renderers.append((settings.hivemp_root, hivemp_render))
-    routers.append(casino_router(settings.casino_prefix))
-    renderers.append((settings.casino_prefix, casino_render))
-    routers.append(pagos_router(settings.pagos_prefix))
-    renderers.append((settings.pagos_prefix, pagos_render))
-    rufus_prefixes = [settings.rufus_prefix] + (["/v0"] if settings.rufus_at_root else [])
-    for prefix in rufus_prefixes:
-        routers.append(rufus_router(prefix))
-        renderers.append((prefix, rufus_render))
-    routers.append(console_router(settings))
+    renderers += [(m.prefix, m.render) for m in surfaces]
+    routers.append(console_router(settings, [k for d in dialects for k in d.keys]))
     renderers.append(("/admin", console_render))
     return routers, renderers
 
 
 def create_app(container: Container) -> Litestar:
-    routers, renderers = mounts(container.settings)
+    dialects = installed(container.settings.extra_dialects)
+    routers, renderers = mounts(container.settings, dialects)
     app = Litestar(
         route_handlers=[*routers, healthz, readyz, metrics_endpoint],
         exception_handlers=dispatching_handlers(renderers, default=native_render),
@@ -119,8 +112,10 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,  # `sessionary serve` configures logging once (observability/logs)
     )
     edge(app, container.settings.http_body_timeout_s)  # HEAD, OPTIONS, body deadline; innermost
-    instrument(app)  # metrics and access log; inside fold_paths, which copies the scope
-    fold_paths(app, container.settings.casino_prefix)
+    instrument(app)  # metrics and access log; inside the wraps (casino folding copies the scope)
+    for dialect in dialects:  # around routing, e.g. the casino's case-insensitive paths
+        if dialect.wrap is not None:
+            dialect.wrap(app, container.settings)
     # Outermost, so 404/405 answers (decided before any Litestar middleware) carry an id too.
     app.asgi_handler = request_id_middleware(app.asgi_handler)  # type: ignore[arg-type]
     return app

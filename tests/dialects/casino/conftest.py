@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from sessionary.bootstrap import Container
+from sessionary.dialects.casino.partners import add_game, create_partner
 from sessionary.domain.model import Tenant
-from sessionary.http.dialects.casino.partners import add_game, create_partner
 from tests.conftest import TEST_ACTOR, key_headers
 
 from .helpers import KELLY, PUMPKIN, S100, SECRET, TOK, Casino

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from sessionary.dialects.casino.partners import MAX_PARTNER_ID, create_partner
 from sessionary.domain import limits
 from sessionary.http.dialects.casino.inputs import MAX_USER_ID
-from sessionary.http.dialects.casino.partners import MAX_PARTNER_ID, create_partner
 from tests.conftest import TEST_ACTOR
 
 from .conftest import World

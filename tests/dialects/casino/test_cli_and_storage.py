@@ -12,8 +12,8 @@ from typer.testing import CliRunner, Result
 
 from sessionary.bootstrap import Container
 from sessionary.cli import app
+from sessionary.dialects.casino.partners import PARTNER, create_partner
 from sessionary.domain.model import Tenant
-from sessionary.http.dialects.casino.partners import PARTNER, create_partner
 from tests.conftest import TEST_ACTOR
 
 from .expectations import expect

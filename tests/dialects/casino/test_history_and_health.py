@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from sessionary.http.dialects.casino.partners import create_partner
+from sessionary.dialects.casino.partners import create_partner
 from sessionary.http.timefmt import iso
 from tests.conftest import TEST_ACTOR
 from tests.support import FakeClock

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from sessionary.dialects.casino.partners import add_game, create_partner
 from sessionary.domain.model import Tenant
-from sessionary.http.dialects.casino.partners import add_game, create_partner
 from tests.conftest import TEST_ACTOR, key_headers
 
 from .conftest import World

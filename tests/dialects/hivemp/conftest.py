@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from sessionary.bootstrap import Container
+from sessionary.dialects.hivemp.accounts import create_account
+from sessionary.dialects.hivemp.keys import create_key
 from sessionary.domain.model import Subject, Tenant
-from sessionary.http.dialects.hivemp.accounts import create_account
-from sessionary.http.dialects.hivemp.keys import create_key
 from tests.conftest import TEST_ACTOR, key_headers
 
 from .helpers import EMAIL, PASSWORD, Hive, JsonObject

@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from sessionary.bootstrap import Container
+from sessionary.dialects.hivemp.accounts import create_account
+from sessionary.dialects.hivemp.keys import create_key
 from sessionary.domain.model import Subject, Tenant
-from sessionary.http.dialects.hivemp.accounts import create_account
-from sessionary.http.dialects.hivemp.keys import create_key
 from sessionary.services.credentials import NewCredential
 from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR, key_headers

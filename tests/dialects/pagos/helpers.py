@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from sessionary.bootstrap import Container
-from sessionary.http.dialects.pagos.admin import create_application, create_client
+from sessionary.dialects.pagos.clients import create_application, create_client
 from tests.conftest import TEST_ACTOR
 
 OPEN = "/Api/Applications/OpenDedicatedSession"

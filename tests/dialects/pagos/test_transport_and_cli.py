@@ -13,9 +13,9 @@ from typer.testing import CliRunner, Result
 
 from sessionary.bootstrap import Container
 from sessionary.cli import app
+from sessionary.dialects.pagos.clients import create_application
 from sessionary.domain.errors import InvalidInput
 from sessionary.domain.model import Tenant
-from sessionary.http.dialects.pagos.admin import create_application
 from sessionary.http.dialects.pagos.app import render
 from tests.conftest import TEST_ACTOR, key_headers
 

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from sessionary.bootstrap import Container
+from sessionary.dialects.rufus.keys import create_key
 from sessionary.domain.model import Tenant
-from sessionary.http.dialects.rufus.keys import create_key
 from tests.conftest import TEST_ACTOR
 
 from .helpers import CHECK11_PASSINGS, Rufus

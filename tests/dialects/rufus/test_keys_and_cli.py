@@ -11,9 +11,9 @@ from typer.testing import CliRunner, Result
 
 from sessionary.bootstrap import Container
 from sessionary.cli import app
+from sessionary.dialects.rufus.keys import create_key
 from sessionary.domain.errors import InvalidInput, LimitExceeded
 from sessionary.domain.model import Tenant
-from sessionary.http.dialects.rufus.keys import create_key
 from tests.conftest import TEST_ACTOR, key_headers
 
 from .conftest import issue

@@ -11,10 +11,11 @@ from typing import Any
 from litestar import Request, Response, post
 
 from ....bootstrap import Container
+from ....dialects.casino.partners import PLAYER, Partner, game_exists
 from ....domain.errors import InvalidInput, SubjectNotFound
 from .errors import GenBError, auth_failed, bad_game, no_argument, success
 from .inputs import BAD, actor, body_of, clear_history, text, user_id
-from .partners import PLAYER, Partner, game_exists, partner_for
+from .partners import partner_for
 from .signing import verify
 
 AnyRequest = Request[Any, Any, Any]

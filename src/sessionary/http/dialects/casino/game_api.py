@@ -19,13 +19,13 @@ from litestar import Request, Response, get, post
 from msgspec import Meta, Struct
 
 from ....bootstrap import Container
+from ....dialects.casino.partners import GAME_TOKEN, game_name
 from ....domain.errors import NotFound, SessionNotActive, Unauthenticated
 from ....domain.ports import WorkFilter
 from ....domain.session import Session
 from ....domain.work import WorkItem, WorkNotOpen, WorkStatus
 from ...deps import throttle
 from .errors import GenAError, TooManyCalls, json_response
-from .partners import GAME_TOKEN, game_name
 from .rounds import round_out
 
 AnyRequest = Request[Any, Any, Any]

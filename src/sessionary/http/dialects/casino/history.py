@@ -10,12 +10,13 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from ....bootstrap import Container
+from ....dialects.casino.partners import PLAYER, Partner, game_exists
 from ....domain.errors import SubjectNotFound
 from ....domain.ports import WorkFilter
 from ...timefmt import to_micros_in_range
 from .errors import GenBError, success
 from .inputs import body_of, text
-from .partners import PLAYER, Partner, game_exists, partner_for
+from .partners import partner_for
 from .rounds import STATUS, round_out
 
 AnyRequest = Request[Any, Any, Any]

@@ -7,10 +7,10 @@ from typing import Any
 import msgspec
 from litestar import Request
 
+from ....dialects.casino.partners import MAX_PARTNER_ID, Partner
 from ....domain import limits
 from ....domain.model import Actor
 from ...deps import actor_of
-from .partners import MAX_PARTNER_ID, Partner
 
 BAD = -1
 # A player is stored as the subject "<secureLogin>/<userId>", so a userId may have what the

@@ -10,12 +10,13 @@ from typing import Any
 from litestar import Request, Response, post
 
 from ....bootstrap import Container
+from ....dialects.casino.partners import GAME_TOKEN, PLAYER, Partner, game_exists
 from ....services.credentials import NewCredential
 from ....services.sessions import OpenRequest
 from .close import gen_a_partner
 from .errors import GenBError, bad_game, no_argument, success
 from .inputs import actor, body_of, text, user_id
-from .partners import GAME_TOKEN, PLAYER, Partner, game_exists, partner_for
+from .partners import partner_for
 
 AnyRequest = Request[Any, Any, Any]
 DIALECT = "casino"

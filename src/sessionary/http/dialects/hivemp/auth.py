@@ -6,26 +6,18 @@ on every node."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
 
 from ....bootstrap import Container
+from ....dialects.hivemp.keys import KIND
 from ....domain.errors import Unauthenticated
 from ....domain.model import Principal
 from ....domain.session import Session
 from ...deps import throttle
 from .errors import HiveError
-
-KIND = "hivemp"
-PUBLIC, ADMIN, SESSION = "public", "admin", "session"
-KEY_TYPES = (PUBLIC, ADMIN)
-
-
-def new_api_key() -> str:
-    return secrets.token_hex(16)
 
 
 @dataclass(slots=True, frozen=True)

@@ -7,12 +7,12 @@ from typing import Any
 from litestar import post
 
 from ....bootstrap import Container
+from ....dialects.hivemp.accounts import create_account
 from ....domain.model import Actor, Principal
 from ....domain.scopes import ADMIN
 from ...deps import AnyRequest, tenant_of
 from ...native.body import decode_body
 from .account_structs import AccountIn, AccountOut
-from .accounts import create_account
 
 
 @post(

@@ -10,13 +10,14 @@ from litestar.di import Provide
 from litestar.params import Parameter
 
 from ....bootstrap import Container
+from ....dialects.hivemp.accounts import ACCOUNT, check_credentials, is_password_hash
+from ....dialects.hivemp.keys import ADMIN, KIND, PUBLIC, SESSION, new_api_key
 from ....domain.model import Actor
 from ....domain.session import Session
 from ....services.credentials import NewCredential
 from ....services.sessions import OpenRequest
 from ...deps import actor_of
-from .accounts import ACCOUNT, check_credentials, is_password_hash
-from .auth import ADMIN, KIND, PUBLIC, SESSION, Caller, new_api_key, provide_caller
+from .auth import Caller, provide_caller
 from .errors import HiveError, missing_parameter, session_not_found, wrong_key_type
 from .translate import (
     ADMIN_ROLE,

@@ -13,6 +13,7 @@ import msgspec
 from litestar import Request, Response, post
 
 from ....bootstrap import Container
+from ....dialects.pagos.clients import APPLICATION, CLIENT
 from ....domain.errors import (
     InvalidInput,
     LimitExceeded,
@@ -25,9 +26,9 @@ from ....services.sessions import OpenRequest
 from ...deps import actor_of, throttle
 from . import envelope as env
 from .envelope import Refusal
-from .tokens import CLIENT, token_client
+from .tokens import token_client
 
-APPLICATION, DIALECT = "application", "pagos"
+DIALECT = "pagos"
 AnyRequest = Request[Any, Any, Any]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ....bootstrap import Container
+from ....dialects.pagos.clients import CLIENT
 from ....domain.errors import Unauthenticated
 from ....domain.model import SECOND, Actor, Principal
 from ....services.credentials import NewCredential, digest, digests_match
@@ -21,7 +22,7 @@ from ....services.credentials import NewCredential, digest, digests_match
 if TYPE_CHECKING:
     from .token_limits import SlowDown, TokenGuard
 
-CLIENT, TOKEN = "pagos-client", "pagos-token"
+TOKEN = "pagos-token"  # noqa: S105 - a credential kind, not a secret
 FAILURES_ALLOWED, WINDOW_S, LOCKOUT_S = 5, 60.0, 60.0
 MAX_CLIENT_ID = 40  # credentials.id
 
@@ -32,10 +33,6 @@ def new_token() -> str:
     raw = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     stripped = raw.rstrip("=")
     return stripped + str(len(raw) - len(stripped))
-
-
-def new_client_secret() -> str:
-    return secrets.token_urlsafe(32)
 
 
 class Lockout:

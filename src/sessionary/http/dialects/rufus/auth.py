@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from litestar import Request
 
 from ....bootstrap import Container
+from ....dialects.rufus.keys import KIND
 from ....domain.errors import Unauthenticated
 from ....domain.model import Principal
 from ...deps import throttle
 from .errors import RufusError
 
-KIND = "rufus"
-ACCESS_TYPES = ("READ", "WRITE", "READ_WRITE")
 _READS = {"READ", "READ_WRITE"}
 _WRITES = {"WRITE", "READ_WRITE"}
-
-
-def new_api_key() -> str:
-    return "ror-" + secrets.token_hex(10)
 
 
 def allowed(method: str, access: str, can_unbind: bool) -> bool:

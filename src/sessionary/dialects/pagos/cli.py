@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from ..bootstrap import Container
-from ..http.dialects.pagos.admin import create_application, create_client
-from .common import CLI_ACTOR, JsonOption, emit_json, run
+from ...bootstrap import Container
+from ...cli.common import CLI_ACTOR, JsonOption, emit_json, run
+from .clients import create_application, create_client
 
 pagos_app = typer.Typer(help="SpreadsheetWEB/Pagos dialect administration.", no_args_is_help=True)
 clients_app = typer.Typer(help="API clients (identifier + secret).", no_args_is_help=True)

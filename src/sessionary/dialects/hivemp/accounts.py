@@ -8,10 +8,10 @@ import hashlib
 import re
 import secrets
 
-from ....bootstrap import Container
-from ....domain.errors import AlreadyExists, InvalidInput
-from ....domain.model import Actor, Subject
-from ....services.passwords import hash_password, verify_password
+from ...bootstrap import Container
+from ...domain.errors import AlreadyExists, InvalidInput
+from ...domain.model import Actor, Subject
+from ...services.passwords import hash_password, verify_password
 
 ACCOUNT = "account"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")

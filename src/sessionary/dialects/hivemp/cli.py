@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from ..bootstrap import Container
-from ..http.dialects.hivemp.accounts import create_account
-from ..http.dialects.hivemp.keys import create_key
-from .common import CLI_ACTOR, JsonOption, emit_json, run
+from ...bootstrap import Container
+from ...cli.common import CLI_ACTOR, JsonOption, emit_json, run
+from .accounts import create_account
+from .keys import create_key
 
 hivemp_app = typer.Typer(help="HiveMP dialect administration.", no_args_is_help=True)
 accounts_app = typer.Typer(help="HiveMP accounts (email + password).", no_args_is_help=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from ..bootstrap import Container
-from ..http.dialects.casino.partners import NewPartner, add_game, create_partner
-from .common import CLI_ACTOR, JsonOption, emit_json, run
+from ...bootstrap import Container
+from ...cli.common import CLI_ACTOR, JsonOption, emit_json, run
+from .partners import NewPartner, add_game, create_partner
 
 casino_app = typer.Typer(
     help="Casino (LuckyMonaco-style) dialect administration.", no_args_is_help=True

@@ -1,15 +1,20 @@
-"""Creating Pagos clients and applications (the vendor does this in its admin UI)."""
+"""Pagos clients and applications: their kinds, and creating them (the vendor does this in
+its admin UI; here the CLI and the console)."""
 
 from __future__ import annotations
 
 import secrets
 
-from ....bootstrap import Container
-from ....domain.errors import InvalidInput
-from ....domain.model import Actor
-from ....services.credentials import NewCredential
-from .routes import APPLICATION
-from .tokens import CLIENT, new_client_secret
+from ...bootstrap import Container
+from ...domain.errors import InvalidInput
+from ...domain.model import Actor
+from ...services.credentials import NewCredential
+
+CLIENT, APPLICATION = "pagos-client", "application"
+
+
+def new_client_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 async def create_client(c: Container, tenant: str, actor: Actor) -> tuple[str, str]:

@@ -1,14 +1,22 @@
-"""Issuing RUFUS API keys (the vendor has no endpoint for it; the CLI calls this)."""
+"""RUFUS API keys: their kind and access types, and issuing them (the vendor has no endpoint
+for it; the CLI and the console call this)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
-from ....bootstrap import Container
-from ....domain.errors import InvalidInput
-from ....domain.model import Actor
-from ....services.credentials import NewCredential
-from .auth import ACCESS_TYPES, KIND, new_api_key
+from ...bootstrap import Container
+from ...domain.errors import InvalidInput
+from ...domain.model import Actor
+from ...services.credentials import NewCredential
+
+KIND = "rufus"
+ACCESS_TYPES = ("READ", "WRITE", "READ_WRITE")
+
+
+def new_api_key() -> str:
+    return "ror-" + secrets.token_hex(10)
 
 
 @dataclass(slots=True, frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from ..bootstrap import Container
-from ..http.dialects.rufus.keys import RufusKey, create_key
-from .common import CLI_ACTOR, JsonOption, emit_json, run
+from ...bootstrap import Container
+from ...cli.common import CLI_ACTOR, JsonOption, emit_json, run
+from .keys import RufusKey, create_key
 
 rufus_app = typer.Typer(help="RUFUS Cloud dialect administration.", no_args_is_help=True)
 keys_app = typer.Typer(help="RUFUS API keys (at most 10 per company).", no_args_is_help=True)

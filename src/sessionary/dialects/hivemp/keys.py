@@ -1,12 +1,22 @@
-"""Issuing HiveMP public and admin API keys (32 lowercase hex), for the CLI."""
+"""HiveMP API keys: their kind and types, and issuing public and admin keys (32 lowercase
+hex) for the CLI and the console."""
 
 from __future__ import annotations
 
-from ....bootstrap import Container
-from ....domain.errors import InvalidInput
-from ....domain.model import Actor
-from ....services.credentials import NewCredential
-from .auth import KEY_TYPES, KIND, new_api_key
+import secrets
+
+from ...bootstrap import Container
+from ...domain.errors import InvalidInput
+from ...domain.model import Actor
+from ...services.credentials import NewCredential
+
+KIND = "hivemp"
+PUBLIC, ADMIN, SESSION = "public", "admin", "session"
+KEY_TYPES = (PUBLIC, ADMIN)
+
+
+def new_api_key() -> str:
+    return secrets.token_hex(16)
 
 
 async def create_key(c: Container, tenant: str, key_type: str, actor: Actor) -> str:
