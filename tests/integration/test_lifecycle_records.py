@@ -10,7 +10,8 @@ from sessionary.domain.changes import Change, One, Step
 from sessionary.domain.errors import Conflict, Forbidden, InvalidInput, SessionNotActive
 from sessionary.domain.model import LifecycleRecord, Tenant, TenantPolicy
 from sessionary.domain.session import CloseReason, Status
-from sessionary.services.sessions import OpenRequest, change_one
+from sessionary.services.changes import change_one
+from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
 from tests.support import FakeClock
 

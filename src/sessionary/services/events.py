@@ -11,7 +11,8 @@ from ..domain.errors import InvalidInput, SessionNotFound, SubjectNotFound
 from ..domain.model import Event, Micros, NewEvent
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.session import Session, Status
-from .sessions import append_in, visible
+from .changes import append_in
+from .sessions import visible
 
 MAX_BATCH = 5000
 

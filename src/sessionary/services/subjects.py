@@ -11,7 +11,7 @@ from ..domain.model import JSON, Actor, Subject
 from ..domain.ports import Clock, SubjectTotals, UnitOfWorkFactory
 from ..domain.session import Status
 from .audit import record
-from .sessions import change_one
+from .changes import change_one
 
 
 class SubjectService:

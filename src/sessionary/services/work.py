@@ -12,7 +12,7 @@ from ..domain.model import JSON
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory, WorkFilter
 from ..domain.session import Session
 from ..domain.work import WorkItem, WorkNotFound, WorkStatus
-from .sessions import append_in
+from .changes import append_in
 
 
 @dataclass(slots=True, frozen=True)
