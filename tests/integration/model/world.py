@@ -99,6 +99,16 @@ class World:
     def _by_pk(self) -> list[Entry]:
         return sorted(self.entries.values(), key=lambda e: e.session.pk)
 
+    def get(self, sid: str, dialect: str | None) -> Session | type[DomainError]:
+        """A read returns the stored session; rule 4's "expired" is the presenter's to show."""
+        entry = self._visible(sid, dialect)
+        return SessionNotFound if entry is None else snapshot(entry.session)
+
+    def set_policy(self, policy: TenantPolicy, now: Micros, actor: Actor, tenant_id: str) -> None:
+        """Later opens take the new defaults; sessions already open keep theirs."""
+        self.policy = policy
+        self._audit(actor, "tenant.policy", tenant_id, now, {})
+
     # -- open ---------------------------------------------------------------------------------
 
     def open(
