@@ -65,10 +65,13 @@ OPEN: dict[str, st.SearchStrategy[Any]] = {
     "dialect": st.sampled_from(DIALECTS),
     "extra": st.sampled_from(("plain", "plain", "bound", "fallback", "alias", "id", "reuse-id")),
 }
-# A session, by its place among those opened so far, live ones first (-1: an id nobody
+# A session, by its place among those opened so far, active ones first (-1: an id nobody
 # opened), and the dialect the caller names: the session's own, none, or the other one.
 REFS = st.sampled_from((0, 1, 0, 2, 1, 3, 4, -1))
 NAMING = st.sampled_from(("own", "own", "own", "none", "none", "other"))
+# How far this call's node clock runs behind the latest time any call saw (under a second).
+LAGS = st.sampled_from((0, 0, 0, 1, 400_000))
+CLOSE_REASONS = (CloseReason.CLIENT, CloseReason.ADMIN)
 
 # Bounded: 120 examples took 40-70 s for both backends on the shared 2-core machine. A longer
 # or fresh hunt: MODEL_EXAMPLES=500 MODEL_RANDOM=1 (new sequences each run).
@@ -202,10 +205,10 @@ class SessionModel(RuleBasedStateMachine):
         return {"id": f"fixed-{next(_names)}"} if extra.endswith("id") else {}
 
     @precondition(lambda self: bool(self.world.entries))
-    @rule(ref=REFS, naming=NAMING, ttl=st.sampled_from((None, 1, 8, 40, 0)))
-    def extend(self, ref: int, naming: str, ttl: int | None) -> None:
+    @rule(ref=REFS, naming=NAMING, ttl=st.sampled_from((None, 1, 8, 40, 0)), lag=LAGS)
+    def extend(self, ref: int, naming: str, ttl: int | None, lag: int) -> None:
         sid, dialect = self._target(ref, naming)
-        actor, now = self._actor(), self.h.clock.now()
+        actor, now = self._actor(), self._lagging(lag)
         got = self._attempt(self.c.sessions.extend(self.world.tenant_pk, sid, ttl, actor, dialect))
         assert self.world.extend(sid, ttl, now, actor, dialect) == got
         self.check()
@@ -216,11 +219,12 @@ class SessionModel(RuleBasedStateMachine):
         naming=NAMING,
         batch=st.lists(EVENTS, min_size=1, max_size=4),
         empty=st.sampled_from((False,) * 9 + (True,)),
+        lag=LAGS,
     )
-    def append(self, ref: int, naming: str, batch: list[NewEvent], empty: bool) -> None:
+    def append(self, ref: int, naming: str, batch: list[NewEvent], empty: bool, lag: int) -> None:
         sid, dialect = self._target(ref, naming)
         batch = [] if empty else batch
-        now = self.h.clock.now()
+        now = self._lagging(lag)
         done = self._attempt(self.c.events.append(self.world.tenant_pk, sid, batch, dialect))
         got: object = done
         if not isinstance(done, type):
@@ -232,10 +236,10 @@ class SessionModel(RuleBasedStateMachine):
         self.check()
 
     @precondition(lambda self: bool(self.world.entries))
-    @rule(ref=REFS, naming=NAMING, reason=st.sampled_from((CloseReason.CLIENT, CloseReason.ADMIN)))
-    def close(self, ref: int, naming: str, reason: CloseReason) -> None:
+    @rule(ref=REFS, naming=NAMING, reason=st.sampled_from(tuple(CLOSE_REASONS)), lag=LAGS)
+    def close(self, ref: int, naming: str, reason: CloseReason, lag: int) -> None:
         sid, dialect = self._target(ref, naming)
-        actor, now = self._actor(), self.h.clock.now()
+        actor, now = self._actor(), self._lagging(lag)
         got = self._attempt(
             self.c.sessions.close(self.world.tenant_pk, sid, actor, reason, dialect)
         )
@@ -243,10 +247,10 @@ class SessionModel(RuleBasedStateMachine):
         self.check()
 
     @precondition(lambda self: bool(self.world.entries))
-    @rule(ref=REFS, naming=NAMING, live_only=st.booleans())
-    def delete(self, ref: int, naming: str, live_only: bool) -> None:
+    @rule(ref=REFS, naming=NAMING, live_only=st.booleans(), lag=LAGS)
+    def delete(self, ref: int, naming: str, live_only: bool, lag: int) -> None:
         sid, dialect = self._target(ref, naming)
-        actor, now = self._actor(), self.h.clock.now()
+        actor, now = self._actor(), self._lagging(lag)
         call = self.c.sessions.delete(self.world.tenant_pk, sid, actor, dialect, live_only)
         got = self._attempt(call)
         assert self.world.delete(sid, now, actor, dialect, live_only) == got
@@ -289,7 +293,7 @@ class SessionModel(RuleBasedStateMachine):
 
     # -- the clock ----------------------------------------------------------------------------
 
-    @rule(seconds=st.sampled_from((0.0004, 0.5, 1, 2, 7, 29.5, 59.9, 60, 61, 95)))
+    @rule(seconds=st.sampled_from((0.0004, 0.5, 1, 2, 3, 7, 29.5, 59.9, 60, 61, 95)))
     def wait(self, seconds: float) -> None:
         self.h.clock.move(self.h.clock.now() + round(seconds * SECOND))
 
@@ -326,16 +330,21 @@ class SessionModel(RuleBasedStateMachine):
         except DomainError as exc:
             return type(exc)
 
+    def _lagging(self, lag: int) -> Micros:
+        clock = self.h.clock
+        if lag:
+            clock.move(clock.high - lag)
+        return clock.now()
+
     def _actor(self) -> Actor:
         self.calls += 1
         return Actor(credential_pk=42, request_id=f"req-{self.calls}", label="model")
 
     def _target(self, ref: int, naming: str) -> tuple[str, str | None]:
-        now = self.h.clock.now()
         ranked = sorted(
             self.world.entries.values(),
-            key=lambda e: (not e.session.is_live(now), -e.session.pk),
-        )  # live sessions first, so most calls meet one, newest first
+            key=lambda e: (e.session.status is not Status.ACTIVE, -e.session.pk),
+        )  # active on disk (live or due) first, newest first: most calls meet one
         sid = UNKNOWN if ref < 0 or not ranked else ranked[ref % len(ranked)].session.id
         entry = self.world.find(sid)
         own = "native" if entry is None else entry.session.dialect
