@@ -91,6 +91,33 @@ MUTATIONS = [
     Mutation("subject-close-reason-client", "subject close", SERVICES + "sessions.py",
              "await close_in(uow, session, now, CloseReason.SUBJECT_CLOSED)",
              "await close_in(uow, session, now, CloseReason.CLIENT)", ""),
+    # A second change per transition, on the other backend or the general path.
+    Mutation("open-ignores-tenant-lifetime", "open", REPOS + "hot.py",
+             "COALESCE($10::int, max_lifetime_s) AS life", "$10::int AS life", "postgresql"),
+    Mutation("open-general-skips-bound-key", "open", SERVICES + "sessions.py",
+             "            if req.bound_key is not None:", "            if False:", ""),
+    Mutation("extend-uncapped-by-lifetime", "extend", REPOS + "hot_extend.py",
+             "               opened_at + max_lifetime_s * {_US}),",
+             "               NULL),", "postgresql"),
+    Mutation("append-counts-no-seq", "append", REPOS + "hot_append.py",
+             "last_seq = last_seq + $4::bigint,", "last_seq = last_seq + 0,", "postgresql"),
+    Mutation("append-general-forgets-stored-keys", "append", SERVICES + "events.py",
+             "split_duplicates(batch, stored)", "split_duplicates(batch, set())", ""),
+    Mutation("close-pg-forgets-dialect", "close", REPOS + "hot.py",
+             "       AND ($5::text IS NULL OR dialect = $5::text)\n RETURNING {SESSION_COLUMNS}\n"
+             "), record AS (\n    INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type,"
+             " reason, at, data)\n    SELECT tenant_pk, pk, id, 'closed'",
+             " RETURNING {SESSION_COLUMNS}\n"
+             "), record AS (\n    INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type,"
+             " reason, at, data)\n    SELECT tenant_pk, pk, id, 'closed'", "postgresql"),
+    Mutation("delete-keeps-bound-key", "delete", REPOS + "hot_delete.py",
+             "    conn.execute(SQLITE_REVOKE, (now, row.pk))\n", "", "sqlite"),
+    Mutation("supersede-reason-client", "supersede", SERVICES + "sessions.py",
+             "await close_in(uow, old, now, CloseReason.SUPERSEDED)",
+             "await close_in(uow, old, now, CloseReason.CLIENT)", ""),
+    Mutation("subject-close-drops-audit", "subject close", SERVICES + "sessions.py",
+             '            await record(uow, tenant_pk, actor, "subject.close_sessions", target,'
+             " now, scope=scope)\n", "", ""),
 ]  # fmt: skip
 
 
