@@ -20,9 +20,9 @@ async def change_one(
 ) -> Session:
     """Apply ``change`` to one session (a touch appends ``batch``); a failed guard becomes
     the domain's error. A due session is expired durably (and committed) first (rule 4), and
-    then deleted or refused."""
+    then deleted or refused; a live-only delete (HiveMP's) refuses it and records nothing."""
     result = await _waiting(uow, clock, replace(change, now=clock.now()), batch)
-    if result.why is Why.DUE:
+    if result.why is Why.DUE and not change.live_only:  # HiveMP's delete only refuses
         assert isinstance(change.target, One)
         await uow.sessions.change(Change(Step.EXPIRE, change.target, clock.now()))
         if change.step is Step.DELETE and not change.live_only:
