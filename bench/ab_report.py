@@ -5,6 +5,7 @@ targets of issue 20: at most 1.5x)."""
 
 from __future__ import annotations
 
+import os
 import statistics
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,16 @@ def spread(rows: list[Row], config: str, trees: list[str]) -> str:
     return f"{worst[0]:.2f}x ({worst[1]})" if worst[1] else "one run per tree"
 
 
+def load(rows: list[Row], config: str) -> str:
+    """How busy the whole machine was during the phases (wrk, PostgreSQL and neighbours too)."""
+    busy = [r["machine_cores"] for r in rows if r["config"] == config and r.get("machine_cores")]
+    if not busy:
+        return "machine load not recorded"
+    return (f"machine busy during the phases: median {statistics.median(busy):.2f} of "
+            f"{os.cpu_count()} cores "
+            f"(min {min(busy):.2f}, max {max(busy):.2f})")  # fmt: skip
+
+
 def errors_section(rows: list[Row]) -> str:
     failed = [r for r in rows if r["errors"]]
     if not failed:
@@ -134,9 +145,9 @@ def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
     for config in dict.fromkeys(r["config"] for r in rows):
         ceil = [f"{r['rps']:,.0f}" for r in rows
                 if r["config"] == config and r["target"] == "ceiling"]  # fmt: skip
-        noise = spread(rows, config, trees)
         parts.append(f"## {config}\n\nCeiling (bare Starlette) req/s: {', '.join(ceil) or '-'};"
-                     f" largest spread of one tree's runs: {noise}.\n")  # fmt: skip
+                     f" {load(rows, config)}; largest spread of one tree's runs: "
+                     f"{spread(rows, config, trees)}.\n")  # fmt: skip
         parts.append(phases_table(rows, config, trees))
         parts.append(seed_table(rows, config, trees))
     parts.append(errors_section(rows))

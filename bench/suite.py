@@ -67,6 +67,7 @@ class PhaseRecord:
     peak_rss_mb: float
     error_samples: list[str]
     tree: str = ""  # the --tree label of the server measured ("" without --tree)
+    machine_cores: float = 0.0  # cores busy on the whole machine during the phase
 
 
 @dataclass
@@ -203,7 +204,9 @@ class Config:
             self.offsets[step.consume or "native"] += (res.max_used + 1) * THREADS
         if step.consume:
             res = with_repeats(res, left, min(THREADS, step.connections))
-        return record(self.name, step, res, usage.cpu_s, usage.peak_rss_mb, self.tree)
+        rec = record(self.name, step, res, usage.cpu_s, usage.peak_rss_mb, self.tree)
+        rec.machine_cores = usage.machine_cores
+        return rec
 
 
 def with_repeats(res: WrkResult, ids: int, threads: int) -> WrkResult:
