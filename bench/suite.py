@@ -191,9 +191,11 @@ class Config:
             env["BENCH_IDS"], left = self.pool_file(step.consume, tag)
         if step.scenario == "mixed (50 get/20 append/10 extend/10 open/10 close)":
             env["BENCH_CLOSE_IDS"] = self.pool_file("native", "mixed-close")[0]
-        if step.casino_players:  # a start costs about twice a close: start for thrice the time
+        # A start costs about twice a close, and neighbours can slow the start run more than the
+        # close phase: start for four times the phase (3x ran short once, 2026-12-07).
+        if step.casino_players:
             self.casino_rounds += 1
-            counts = start_casino_players(self.fx, server.port, self.seconds * 3,
+            counts = start_casino_players(self.fx, server.port, self.seconds * 4,
                                           f"r{self.casino_rounds}p")  # fmt: skip
             env.update({"BENCH_COUNTS": str(counts), "BENCH_PLAYERS": f"r{self.casino_rounds}p"})
             quiesce(server.proc.pid)
