@@ -79,7 +79,7 @@ class Step:
     env: dict[str, str]
     items_unit: str = "requests"
     consume: str = ""  # "native", "hivemp", "rufus", "pagos", "peer": ids it closes, from a pool
-    casino_players: bool = False  # start fresh casino players before the phase (not measured)
+    prepare: str = ""  # "casino": start fresh players, "pagos": open sessions (not measured)
 
 
 class Config:
@@ -88,10 +88,10 @@ class Config:
     def __init__(self, name: str, fx: Fixtures, seconds: float, tree: str = "") -> None:
         self.name, self.fx, self.seconds, self.tree = name, fx, seconds, tree
         self.pools = {"native": fx.close_pool, "hivemp": fx.hivemp_pool, "peer": [],
-                      "rufus": fx.rufus_pool, "pagos": fx.pagos_pool}  # fmt: skip
+                      "rufus": fx.rufus_pool, "pagos": []}  # fmt: skip
         self.offsets = dict.fromkeys(self.pools, 0)
         self.records: list[PhaseRecord] = []
-        self.casino_rounds = 0
+        self.prepared = 0  # unmeasured set-up runs before phases so far
         self.runs: dict[str, int] = {}  # phases run so far, by scenario and connections
 
     def steps(self) -> list[Step]:
@@ -141,12 +141,12 @@ class Config:
                           {"BENCH_TOKENS": str(fx.pagos_tokens), "BENCH_APP": fx.pagos_app},
                           "sessions"))  # fmt: skip
         steps.append(Step("sessionary", "Pagos close", "ids", 16, self.pagos_close(), "sessions",
-                          "pagos"))  # fmt: skip
+                          "pagos", prepare="pagos"))  # fmt: skip
         for name, nogame in (("casino closesession", "0"),
                              ("casino closesession (no gameId)", "1")):  # fmt: skip
             steps.append(Step("sessionary", name, "casino", 64,
                               {**casino, "BENCH_OP": "close", "BENCH_NOGAME": nogame},
-                              "sessions", casino_players=True))  # fmt: skip
+                              "sessions", prepare="casino"))  # fmt: skip
         steps.append(Step("sessionary", "mixed (50 get/20 append/10 extend/10 open/10 close)",
                           "mixed", 64, {**native, "BENCH_IDS": live}))  # fmt: skip
         for c in (64, 16):
@@ -165,7 +165,8 @@ class Config:
 
     def pagos_close(self) -> dict[str, str]:
         """CloseDedicatedSession of sessions one client opened during set-up
-        (suite_setup.open_pagos_pool, past the per-client cap the suite raises: PAGOS_CAP)."""
+        before each phase (suite_setup.open_pagos_pool), past the per-client cap the suite
+        raises (PAGOS_CAP)."""
         body = f'{{"ApplicationKey":"{self.fx.pagos_app}","SessionId":"{{id}}"}}'
         return {"BENCH_AUTH": f"Bearer {self.fx.pagos_closer}", "BENCH_METHOD": "POST",
                 "BENCH_PATH": "/pagos/Api/Applications/CloseDedicatedSession",
@@ -179,8 +180,24 @@ class Config:
             raise RuntimeError(f"{self.name}: no unused {pool} ids left for {tag}")
         return str(self.fx.ids_file(tag, ids)), len(ids)
 
-    def run_step(self, step: Step, server: Server, meter: TreeMeter) -> PhaseRecord:
-        env, left = dict(step.env), 0
+    def prepare(self, step: Step, server: Server) -> dict[str, str]:
+        """Unmeasured set-up of one phase, run before the servers settle; its BENCH_* values."""
+        self.prepared += 1
+        tag = f"r{self.prepared}p"
+        if step.prepare == "casino":  # a start costs about twice a close, and neighbours can
+            # slow the start run more than the phase: start for 4x its length (3x ran short)
+            counts = start_casino_players(self.fx, server.port, self.seconds * 4, tag)
+            return {"BENCH_COUNTS": str(counts), "BENCH_PLAYERS": tag}
+        if step.prepare == "pagos":  # an open costs about what a close does: 3x the phase
+            fresh = open_pagos_pool(self.fx, server.port, self.seconds * 3, tag)
+            self.pools["pagos"] = self.pools["pagos"][self.offsets["pagos"] :] + fresh
+            self.offsets["pagos"] = 0
+        return {}
+
+    def run_step(
+        self, step: Step, server: Server, meter: TreeMeter, extra: dict[str, str] | None = None
+    ) -> PhaseRecord:
+        env, left = {**step.env, **(extra or {})}, 0
         key = f"{step.scenario} c{step.connections}"
         self.runs[key] = self.runs.get(key, 0) + 1
         if "BENCH_FIRST" in env:  # a repeated RUFUS phase sends new num_passing, not duplicates
@@ -191,14 +208,6 @@ class Config:
             env["BENCH_IDS"], left = self.pool_file(step.consume, tag)
         if step.scenario == "mixed (50 get/20 append/10 extend/10 open/10 close)":
             env["BENCH_CLOSE_IDS"] = self.pool_file("native", "mixed-close")[0]
-        # A start costs about twice a close, and neighbours can slow the start run more than the
-        # close phase: start for four times the phase (3x ran short once, 2026-12-07).
-        if step.casino_players:
-            self.casino_rounds += 1
-            counts = start_casino_players(self.fx, server.port, self.seconds * 4,
-                                          f"r{self.casino_rounds}p")  # fmt: skip
-            env.update({"BENCH_COUNTS": str(counts), "BENCH_PLAYERS": f"r{self.casino_rounds}p"})
-            quiesce(server.proc.pid)
         meter.start()
         res = run_wrk(step.script, server.port, self.seconds, step.connections, env)
         usage = meter.stop()
@@ -265,21 +274,17 @@ def serve_tree(
     fx = provision(env, url, tmp, args.close_ids)
     server = stack.enter_context(serve(env, tmp, workers))
     serve_fixtures(fx, server.port)
-    if selects(args.only, "sessionary", "Pagos close", 16):
-        # opens and closes cost about the same: open for twice the time the closes need
-        trouble = open_pagos_pool(fx, server.port, 2 * args.seconds * args.repeat + 1)
-        if trouble:
-            print(f"  Pagos close set-up: {trouble}", file=sys.stderr)
     return Served(Config(name, fx, args.seconds, label), server, url)
 
 
 def measure(served: Served, step: Step, others: list[Server], no_settle: bool) -> PhaseRecord:
+    extra = served.cfg.prepare(step, served.server)
     if not no_settle:
         for each in others:  # leftovers of the last phase, on any server
             quiesce(each.proc.pid)
         if served.url:  # the ceiling has no database
             settle(served.url)
-    rec = served.cfg.run_step(step, served.server, TreeMeter(served.server.proc.pid))
+    rec = served.cfg.run_step(step, served.server, TreeMeter(served.server.proc.pid), extra)
     tree = f" [{rec.tree}]" if rec.tree else ""
     print(f"  {rec.scenario} c{rec.connections}{tree}: {rec.rps:,.0f} req/s, "
           f"{rec.cpu_us_per_req:,.0f} µs/req, p99 {rec.p99_ms:.1f} ms, errors {rec.errors}",

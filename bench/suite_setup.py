@@ -49,7 +49,6 @@ class Fixtures:
     pagos_tokens: Path = Path()
     pagos_clients: list[dict[str, str]] = field(default_factory=list)
     pagos_closer: str = ""  # bearer token of the client that owns the "Pagos close" pool
-    pagos_pool: list[str] = field(default_factory=list)
     rufus_pool: list[str] = field(default_factory=list)
     seed_s: float = 0.0
 
@@ -143,18 +142,19 @@ def serve_fixtures(fx: Fixtures, port: int) -> None:
     fx.pagos_closer = bearer[PAGOS_CLIENTS]
 
 
-def open_pagos_pool(fx: Fixtures, port: int, seconds: float) -> str:
+def open_pagos_pool(fx: Fixtures, port: int, seconds: float, tag: str) -> list[str]:
     """Open Pagos sessions of the closing client for ``seconds`` (wrk, 16 connections, not
-    measured); they become ``fx.pagos_pool``. Returns a line about errors, or ""."""
-    out = fx.tmp / "pagos-pool"
+    measured): ids for "Pagos close", in random order."""
+    out = fx.tmp / f"pagos-pool-{tag}"
     tokens = fx.ids_file("pagos-closer", [fx.pagos_closer])
     env = {"BENCH_TOKENS": str(tokens), "BENCH_APP": fx.pagos_app, "BENCH_OP": "open",
            "BENCH_IDS_OUT": str(out)}  # fmt: skip
     res = run_wrk("pagos", port, seconds, 16, env)
-    ids = [ln for f in sorted(fx.tmp.glob("pagos-pool.*")) for ln in f.read_text().split() if ln]
+    if res.error_count:
+        print(f"  Pagos close set-up: {res.error_count} errors: {res.samples}", file=sys.stderr)
+    ids = [ln for f in sorted(fx.tmp.glob(f"{out.name}.*")) for ln in f.read_text().split() if ln]
     random.Random(12).shuffle(ids)
-    fx.pagos_pool = ids
-    return f"{res.error_count} errors: {res.samples}" if res.error_count else ""
+    return ids
 
 
 def start_casino_players(fx: Fixtures, port: int, seconds: float, players: str) -> Path:
