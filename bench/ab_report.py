@@ -38,8 +38,15 @@ def median_rps(found: list[Row]) -> float | None:
     return statistics.median(r["rps"] for r in found) if found else None
 
 
+def rate(r: Row) -> str:
+    """req/s, or passings/s for RUFUS batches (the figure their target is about)."""
+    if r["items_unit"] == "passings":
+        return f"{r['items_per_s']:,.0f} passings/s"
+    return f"{r['rps']:,.0f}/s"
+
+
 def cells(found: list[Row]) -> str:
-    return ", ".join(f"{r['cpu_us_per_req']:,.0f} ({r['rps']:,.0f}/s)" for r in found) or "-"
+    return ", ".join(f"{r['cpu_us_per_req']:,.0f} ({rate(r)})" for r in found) or "-"
 
 
 def ratio(new: float | None, old: float | None) -> str:
