@@ -271,12 +271,12 @@ def postmaster_pid(port: int) -> int | None:
     return None
 
 
-def source_state() -> str:
+def source_state(root: Path = REPO) -> str:
     """The commit under test and whether src/ has uncommitted changes (read-only git)."""
 
     def git(*args: str) -> str:
         res = subprocess.run(
-            ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30, check=False
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False
         )
         return res.stdout.strip() if res.returncode == 0 else ""
 

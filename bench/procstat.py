@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import tree_pids, tree_sched
+from harness import machine_busy_s, tree_pids, tree_sched
 
 
 def reset_peaks(root: int) -> None:
@@ -34,6 +34,7 @@ def peak_rss_mb(root: int) -> float:
 class Usage:
     cpu_s: float
     peak_rss_mb: float
+    machine_cores: float = 0.0  # cores the whole machine kept busy (neighbours too), on average
 
 
 class TreeMeter:
@@ -41,14 +42,16 @@ class TreeMeter:
 
     def __init__(self, root: int) -> None:
         self.root = root
-        self._cpu0 = 0.0
+        self._cpu0 = self._busy0 = self._t0 = 0.0
 
     def start(self) -> None:
         reset_peaks(self.root)
         self._cpu0 = tree_sched(self.root).cpu_s
+        self._busy0, self._t0 = machine_busy_s(), time.monotonic()
 
     def stop(self) -> Usage:
-        return Usage(tree_sched(self.root).cpu_s - self._cpu0, peak_rss_mb(self.root))
+        busy = (machine_busy_s() - self._busy0) / max(time.monotonic() - self._t0, 1e-3)
+        return Usage(tree_sched(self.root).cpu_s - self._cpu0, peak_rss_mb(self.root), busy)
 
 
 def quiesce(

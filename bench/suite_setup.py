@@ -17,11 +17,19 @@ from pathlib import Path
 
 from harness import REPO, Server, cli, free_port, provision_key
 from seed import Batch, load
+from wrkrun import run_wrk
 
 BENCH = Path(__file__).resolve().parent
 LIVE_IDS = 5_000  # never closed: get, extend and append pick among them
 RUFUS_DEVICES = 32
-PAGOS_CLIENTS = 2  # one per wrk thread
+PAGOS_CLIENTS = 2  # one per wrk thread of "Pagos open+close"; one more owns the close pool
+# "Pagos close" needs thousands of live sessions of one client, past the cap of 20 per client:
+# the suite's servers get this cap unless the caller's environment sets one. The clients of
+# "Pagos open+close" hold at most 8 live sessions each, so their opens stay under any cap.
+PAGOS_CAP = ("SESSIONARY_PAGOS_MAX_SESSIONS_PER_CLIENT", "1000000")
+# 64 hex digits like the tokens RUFUS issues: a prefix, then the number in 28 digits (seed.py's
+# SQLite padding stops at 31)
+RUFUS_TOKEN_PREFIX, RUFUS_TOKEN_DIGITS = "BE4C" + "0" * 32, 28
 
 
 @dataclass
@@ -40,6 +48,8 @@ class Fixtures:
     rufus_tokens: Path = Path()
     pagos_tokens: Path = Path()
     pagos_clients: list[dict[str, str]] = field(default_factory=list)
+    pagos_closer: str = ""  # bearer token of the client that owns the "Pagos close" pool
+    rufus_pool: list[str] = field(default_factory=list)
     seed_s: float = 0.0
 
     def ids_file(self, name: str, ids: list[str]) -> Path:
@@ -60,7 +70,7 @@ def provision(env: dict[str, str], url: str, tmp: Path, close_ids: int) -> Fixtu
     )["api_key"]
     fx.pagos_clients = [
         json.loads(cli(env, "pagos", "clients", "create", "--tenant", "bench", "--json"))
-        for _ in range(PAGOS_CLIENTS)
+        for _ in range(PAGOS_CLIENTS + 1)
     ]
     grants = [a for c in fx.pagos_clients for a in ("--grant", c["client_id"])]
     out = cli(env, "pagos", "apps", "create", "--tenant", "bench", *grants, "--json")
@@ -71,7 +81,13 @@ def provision(env: dict[str, str], url: str, tmp: Path, close_ids: int) -> Fixtu
     total = LIVE_IDS + close_ids
     native = Batch("bench", "native", "user", "u-", "ses_", 26, 1, total)
     hivemp = Batch("bench", "hivemp", "account", "u-", "us-", 16, 1, close_ids // 2, 500)
-    fx.seed_s = load(url, native) + load(url, hivemp)
+    # RUFUS sessions to close: one device each (a RUFUS open closes the device's active one)
+    count = close_ids // 2
+    rufus = Batch("bench", "rufus", "device", "BENCHDEV-", RUFUS_TOKEN_PREFIX, RUFUS_TOKEN_DIGITS,
+                  1, count, count)  # fmt: skip
+    fx.seed_s = load(url, native) + load(url, hivemp) + load(url, rufus)
+    fx.rufus_pool = rufus.ids()
+    random.Random(11).shuffle(fx.rufus_pool)
     ids = native.ids()
     random.Random(9).shuffle(ids)
     fx.live_ids = fx.ids_file("live", ids[:LIVE_IDS])
@@ -122,7 +138,36 @@ def serve_fixtures(fx: Fixtures, port: int) -> None:
         if status != 200:
             raise RuntimeError(f"pagos token: {status} {raw[:300]!r}")
         bearer.append(json.loads(raw)["access_token"])
-    fx.pagos_tokens = fx.ids_file("pagos", bearer)
+    fx.pagos_tokens = fx.ids_file("pagos", bearer[:PAGOS_CLIENTS])
+    fx.pagos_closer = bearer[PAGOS_CLIENTS]
+
+
+def open_pagos_pool(fx: Fixtures, port: int, seconds: float, tag: str) -> list[str]:
+    """Open Pagos sessions of the closing client for ``seconds`` (wrk, 16 connections, not
+    measured): ids for "Pagos close", in random order."""
+    out = fx.tmp / f"pagos-pool-{tag}"
+    tokens = fx.ids_file("pagos-closer", [fx.pagos_closer])
+    env = {"BENCH_TOKENS": str(tokens), "BENCH_APP": fx.pagos_app, "BENCH_OP": "open",
+           "BENCH_IDS_OUT": str(out)}  # fmt: skip
+    res = run_wrk("pagos", port, seconds, 16, env)
+    if res.error_count:
+        print(f"  Pagos close set-up: {res.error_count} errors: {res.samples}", file=sys.stderr)
+    ids = [ln for f in sorted(fx.tmp.glob(f"{out.name}.*")) for ln in f.read_text().split() if ln]
+    random.Random(12).shuffle(ids)
+    return ids
+
+
+def start_casino_players(fx: Fixtures, port: int, seconds: float, players: str) -> Path:
+    """Start game sessions for players ``<players><thread>-<n>`` (wrk, 16 connections, not
+    measured); the counts file a casino close phase reads."""
+    counts = fx.tmp / f"casino-{players}.counts"
+    prep = {"BENCH_LOGIN": fx.casino["secure_login"], "BENCH_TOKEN": fx.casino["token"],
+            "BENCH_GAME": fx.casino["game"], "BENCH_OP": "start", "BENCH_PLAYERS": players,
+            "BENCH_COUNTS_OUT": str(counts)}  # fmt: skip
+    res = run_wrk("casino", port, seconds, 16, prep)
+    if res.error_count:
+        print(f"  casino set-up: {res.error_count} errors: {res.samples}", file=sys.stderr)
+    return counts
 
 
 def wait_http(server: Server, path: str, timeout_s: float = 30.0) -> None:

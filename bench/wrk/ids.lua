@@ -1,7 +1,9 @@
 -- One request per pre-opened session id from BENCH_IDS: BENCH_METHOD BENCH_PATH with "{id}"
 -- replaced. BENCH_PICK=consume walks this thread's share of the ids once (close, delete: each
 -- id is used once; past the end they repeat, and the repeats fail as status errors), BENCH_PICK=random
--- picks any id (get, extend, append). BENCH_BODY is sent as is; BENCH_EVENTS=n sends n events.
+-- picks any id (get, extend, append). BENCH_BODY is sent with "{id}" replaced too; BENCH_EVENTS=n
+-- sends n events. With BENCH_OK set, a 2xx answer whose body lacks that text counts as a "body"
+-- error (Pagos answers failures with HTTP 200 and "Success":false).
 local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 package.path = dir .. "?.lua;" .. package.path
 local common = require("common")
@@ -14,6 +16,8 @@ local auth_header = common.env("BENCH_AUTH_HEADER", "Authorization")
 headers[auth_header] = common.env("BENCH_AUTH")
 local body = os.getenv("BENCH_BODY")
 local nevents = tonumber(os.getenv("BENCH_EVENTS") or "0")
+local ok_text = os.getenv("BENCH_OK")
+if ok_text == "" then ok_text = nil end
 if nevents > 0 then
   local ev = {}
   for i = 1, nevents do
@@ -39,11 +43,17 @@ function request()
   else
     id = ids[math.random(#ids)]
   end
-  return wrk.format(method, (template:gsub("{id}", id)), headers, body)
+  local sent = body and (body:gsub("{id}", id)) or nil
+  return wrk.format(method, (template:gsub("{id}", id)), headers, sent)
 end
 
 function response(status, _, body)
-  if status < 300 then items = items + math.max(nevents, 1) else common.sample(status, body) end
+  if status < 300 and (ok_text == nil or body:find(ok_text, 1, true)) then
+    items = items + math.max(nevents, 1)
+  else
+    bad = bad + (status < 300 and 1 or 0)
+    common.sample(status, body)
+  end
 end
 
 setup = common.setup
