@@ -232,7 +232,8 @@ def sqlite_plan(
     pk = bindparam("pk", type_=BigInteger)
     steps = []
     for tr in trs:
-        stmts = effects(tr, t.c, [pk == PK], lambda col: col == pk, audited)
+        per_session = audited and target is One  # a subject's sessions: audited once, below
+        stmts = effects(tr, t.c, [pk == PK], lambda col: col == pk, per_session)
         if extra is not None:
             stmts.extend(extra(select(*t.c).where(pk == PK).subquery("changed_row")))
         steps.append(

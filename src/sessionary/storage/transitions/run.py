@@ -82,7 +82,9 @@ def _apply_sqlite(conn: Any, plan: SqlitePlan, args: dict[str, Any]) -> list[Sim
 def outcome(rows: list[SimpleNamespace]) -> Changed:
     """The changed sessions; else why the first named one was left as it was. A row someone
     else held (PostgreSQL) wins over the changes, which the retry under lock completes."""
-    changed = [session_of(r) for r in rows if getattr(r, "why", None) is None]
+    changed = sorted(
+        (session_of(r) for r in rows if getattr(r, "why", None) is None), key=lambda s: s.pk
+    )
     held = [r for r in rows if getattr(r, "why", None) is not None]
     if any(r.why == Why.LOCKED.value for r in held):
         return Changed(changed, Why.LOCKED)
