@@ -10,8 +10,7 @@ from litestar import Request, Response, Router
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 
-from ....domain.errors import InvalidInput
-from ....storage.errors import StorageUnavailable
+from ....domain.errors import InvalidInput, StorageUnavailable
 from ...deps import provide_container
 from .routes import ROUTES
 from .token_route import oauth, token_route
