@@ -11,7 +11,7 @@ from litestar.di import Provide
 
 from ..bootstrap import Container
 from ..domain.errors import InvalidInput
-from ..http.native.errors import request_id
+from ..http.request_id import request_id
 from .queries import ConsoleReads
 from .render import PREFIX, AnyRequest
 from .signin import COOKIE, ConsoleAuth, Operator

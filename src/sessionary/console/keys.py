@@ -16,8 +16,8 @@ from ..http.dialects.hivemp.keys import create_key as create_hivemp_key
 from ..http.dialects.pagos.admin import create_client
 from ..http.dialects.rufus.auth import ACCESS_TYPES
 from ..http.dialects.rufus.keys import create_key as create_rufus_key
-from ..http.native.errors import request_id
 from ..http.params import PositionQuery
+from ..http.request_id import request_id
 from ..services.credentials import NewCredential
 from .context import Console, Form, read_form
 from .render import PREFIX, AnyRequest, page, see_other

@@ -14,7 +14,8 @@ from litestar.response import Redirect
 from litestar.utils.scope.state import ScopeState
 
 from ..domain.errors import DomainError, StorageUnavailable
-from ..http.native.errors import request_id, status_of
+from ..http.native.errors import status_of
+from ..http.request_id import request_id
 from .signin import COOKIE, NotSignedIn
 
 log = logging.getLogger("sessionary.console")

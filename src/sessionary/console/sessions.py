@@ -13,8 +13,8 @@ from litestar import Response, get, post
 from ..domain.errors import InvalidInput
 from ..domain.model import Tenant
 from ..domain.session import CloseReason, Status
-from ..http.native.errors import request_id
 from ..http.params import PositionQuery
+from ..http.request_id import request_id
 from ..storage.repositories.console import SessionQuery
 from .context import Console
 from .queries import day_start

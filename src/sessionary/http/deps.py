@@ -14,6 +14,7 @@ from ..bootstrap import Container
 from ..domain.errors import Forbidden, RateLimited, Unauthenticated
 from ..domain.model import Actor, Principal
 from ..domain.scopes import SYSTEM
+from .request_id import request_id
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -85,8 +86,7 @@ async def provide_principal(request: AnyRequest, c: Container) -> Principal:
 
 def actor_of(request: AnyRequest, principal: Principal, label: str) -> Actor:
     """Who made a change, for the audit trail: the credential and the request id."""
-    rid = request.scope.get("state", {}).get("request_id")
-    return Actor(credential_pk=principal.credential_pk, request_id=rid, label=label)
+    return Actor(credential_pk=principal.credential_pk, request_id=request_id(request), label=label)
 
 
 def provide_actor(request: AnyRequest, principal: Principal) -> Actor:

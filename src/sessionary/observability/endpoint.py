@@ -10,6 +10,7 @@ from litestar import Request, Response, get
 
 from ..bootstrap import Container
 from ..http.problem import problem
+from ..http.request_id import request_id
 from .instrument import STATE_KEY
 from .metrics import Metrics
 
@@ -36,7 +37,7 @@ async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
             401,
             "unauthenticated",
             "GET /metrics needs Authorization: Bearer <SESSIONARY_METRICS_TOKEN>",
-            request_id=request.scope.get("state", {}).get("request_id"),
+            request_id=request_id(request),
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
     metrics: Metrics = request.app.state[STATE_KEY]

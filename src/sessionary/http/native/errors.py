@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 
 from ...domain import errors as e
 from ..problem import problem
+from ..request_id import request_id
 from .body import MalformedBody, UnsupportedMediaType
 
 log = logging.getLogger("sessionary.http")
@@ -35,11 +36,6 @@ def status_of(exc: e.DomainError) -> int:
         if cls in STATUS:
             return STATUS[cls]
     return 400
-
-
-def request_id(request: Request[Any, Any, Any]) -> str | None:
-    rid = request.scope.get("state", {}).get("request_id")
-    return rid if isinstance(rid, str) else None
 
 
 def domain_error(request: Request[Any, Any, Any], exc: e.DomainError) -> Response[bytes]:

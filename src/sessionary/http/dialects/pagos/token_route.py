@@ -9,6 +9,7 @@ from litestar import Request, Response, post
 
 from ....bootstrap import Container
 from ....domain.model import Actor
+from ...request_id import request_id
 from .token_limits import SlowDown, token_guard
 from .tokens import issue_token
 
@@ -72,13 +73,12 @@ def token_route() -> Any:
             return oauth(400, {"error": "unsupported_grant_type"})
         if not form.get("client_id") or not form.get("client_secret"):
             return oauth(400, {"error": "invalid_request"})
-        rid = request.scope.get("state", {}).get("request_id")
         issued = await issue_token(
             c,
             guard,
             form["client_id"],
             form["client_secret"],
-            Actor(credential_pk=None, request_id=rid, label="pagos"),
+            Actor(credential_pk=None, request_id=request_id(request), label="pagos"),
         )
         if issued is None:
             return oauth(400, {"error": "invalid_client"})
