@@ -8,9 +8,9 @@ from typing import Any
 
 from litestar import Request, Response, get
 
-from ..bootstrap import Container
 from ..http.problem import problem
 from ..http.request_id import request_id
+from ..services.registry import Services
 from .instrument import STATE_KEY
 from .metrics import Metrics
 
@@ -28,7 +28,7 @@ def _authorized(expected: str, header: str | None) -> bool:
 
 @get("/metrics", include_in_schema=False)
 async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
-    container: Container = request.app.state.container
+    container: Services = request.app.state.container
     token = container.settings.metrics_token
     if token is not None and not _authorized(
         token.get_secret_value(), request.headers.get("authorization")

@@ -10,8 +10,8 @@ from typing import Any
 
 from litestar import Request, Response, post
 
-from ....bootstrap import Container
 from ....domain.errors import InvalidInput, SubjectNotFound
+from ....services.registry import Services
 from .errors import GenBError, auth_failed, bad_game, no_argument, success
 from .inputs import BAD, actor, body_of, clear_history, text, user_id
 from .partners import PLAYER, Partner, game_exists, partner_for
@@ -20,7 +20,7 @@ from .signing import verify
 AnyRequest = Request[Any, Any, Any]
 
 
-async def gen_a_partner(request: AnyRequest, c: Container, body: dict[str, Any]) -> Partner:
+async def gen_a_partner(request: AnyRequest, c: Services, body: dict[str, Any]) -> Partner:
     """MEMB_ID + HASH (the static token), secureLogin == MEMB_ID, then the body hash."""
     memb = request.query_params.get("MEMB_ID")
     partner = await partner_for(c, memb, request.query_params.get("HASH"))
@@ -32,7 +32,7 @@ async def gen_a_partner(request: AnyRequest, c: Container, body: dict[str, Any])
 
 
 async def close_player(
-    request: AnyRequest, c: Container, partner: Partner, user: str, game: str | None, clear: int
+    request: AnyRequest, c: Services, partner: Partner, user: str, game: str | None, clear: int
 ) -> None:
     """Every live game session of the player (or of that game) ends and its token dies;
     ``clear`` cancels the rounds still in progress in that scope."""
@@ -46,7 +46,7 @@ async def close_player(
     )
 
 
-async def player_known(c: Container, partner: Partner, user: str) -> bool:
+async def player_known(c: Services, partner: Partner, user: str) -> bool:
     try:
         await c.subjects.get(partner.tenant_pk, PLAYER, partner.player(user))
     except (SubjectNotFound, InvalidInput):  # InvalidInput: an id no player can have (U+0000)
@@ -54,7 +54,7 @@ async def player_known(c: Container, partner: Partner, user: str) -> bool:
     return True
 
 
-async def _gen_a(request: AnyRequest, c: Container) -> Response[bytes]:
+async def _gen_a(request: AnyRequest, c: Services) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise no_argument()
@@ -71,7 +71,7 @@ async def _gen_a(request: AnyRequest, c: Container) -> Response[bytes]:
     return success()
 
 
-async def _gen_b(request: AnyRequest, c: Container) -> Response[bytes]:
+async def _gen_b(request: AnyRequest, c: Services) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise GenBError(21)
@@ -94,7 +94,7 @@ async def _gen_b(request: AnyRequest, c: Container) -> Response[bytes]:
 
 
 @post("/v4/closesession", status_code=200)
-async def close_session(request: AnyRequest, c: Container) -> Response[bytes]:
+async def close_session(request: AnyRequest, c: Services) -> Response[bytes]:
     if "MEMB_ID" in request.query_params or "HASH" in request.query_params:
         return await _gen_a(request, c)
     return await _gen_b(request, c)

@@ -7,8 +7,8 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, post
 
-from ....bootstrap import Container
 from ....domain.model import Actor
+from ....services.registry import Services
 from ...request_id import request_id
 from .token_limits import SlowDown, token_guard
 from .tokens import issue_token
@@ -62,7 +62,7 @@ def slow_down(refused: SlowDown) -> Response[bytes]:
 
 def token_route() -> Any:
     @post("/token", status_code=200)
-    async def token(request: Request[Any, Any, Any], c: Container) -> Response[bytes]:
+    async def token(request: Request[Any, Any, Any], c: Services) -> Response[bytes]:
         """grant_type=client_credentials&client_id=...&client_secret=... -> bearer token."""
         guard = token_guard(request, c)
         busy = guard.source(request.client.host if request.client else None)

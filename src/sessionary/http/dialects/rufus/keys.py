@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ....bootstrap import Container
 from ....domain.errors import InvalidInput
 from ....domain.model import Actor
 from ....services.credentials import NewCredential
+from ....services.registry import Services
 from .auth import ACCESS_TYPES, KIND, new_api_key
 
 
@@ -20,7 +20,7 @@ class RufusKey:
 
 
 async def create_key(
-    c: Container, tenant: str, access: str, can_unbind: bool, alias: str | None, actor: Actor
+    c: Services, tenant: str, access: str, can_unbind: bool, alias: str | None, actor: Actor
 ) -> RufusKey:
     """At most ``rufus_max_keys`` live keys per company; unbind only on writing keys."""
     if access not in ACCESS_TYPES:
