@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import Settings
-from .domain.ports import Clock, UnitOfWork
+from .domain.ports import Clock, StorageProbe, UnitOfWork
+from .domain.read_models import ReadModel
 from .domain.webhooks import RetryPolicy
 from .services.audit import AuditLog
 from .services.auth import AuthService
@@ -17,6 +18,7 @@ from .services.credentials import CredentialService
 from .services.events import EventQueries, EventService
 from .services.idempotency import IdempotencyService
 from .services.ratelimit import RateLimiter
+from .services.registry import Services
 from .services.sealing import Sealer
 from .services.sessions import SessionService
 from .services.stream import LifecycleStream
@@ -29,10 +31,14 @@ from .services.webhook_targets import TargetPolicy
 from .services.webhooks import WebhookService
 from .services.work import WorkService
 from .storage.database import Database, open_database
+from .storage.read_model import SqlReadModel
 
 
 @dataclass(slots=True)
-class Container:
+class Container(Services):
+    """Every service (what ``Services`` declares, all that the HTTP layer may use) and the
+    database they share, which only the CLI, the tests and shutdown reach."""
+
     settings: Settings
     database: Database
     clock: Clock
@@ -54,6 +60,8 @@ class Container:
     dispatcher: WebhookDispatcher
     stream: LifecycleStream
     bulk: BulkGate
+    read_model: ReadModel
+    probe: StorageProbe
 
     async def close(self) -> None:
         await self.dispatcher.close()
@@ -115,6 +123,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
         webhooks=webhooks,
         stream=LifecycleStream(uow),
         bulk=BulkGate(settings.bulk_concurrency),
+        read_model=SqlReadModel(database),
+        probe=database,
         dispatcher=WebhookDispatcher(
             uow,
             clock,

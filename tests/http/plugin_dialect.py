@@ -28,8 +28,9 @@ from sessionary.dialects.descriptor import (
 )
 from sessionary.domain.errors import DomainError, Unauthenticated
 from sessionary.domain.model import Actor, Tenant
-from sessionary.http.deps import provide_container
+from sessionary.http.deps import provide_services
 from sessionary.services.credentials import NewCredential
+from sessionary.services.registry import Services
 
 KIND = "parrot"
 
@@ -42,7 +43,7 @@ class ParrotSettings(BaseSettings):
 
 
 # Provisioning: a parrot key is a credential of kind "parrot" with a nickname.
-async def create_key(c: Container, tenant: str, nickname: str, actor: Actor) -> str:
+async def create_key(c: Services, tenant: str, nickname: str, actor: Actor) -> str:
     found = await c.tenants.find(tenant)
     secret = "parrot-" + secrets.token_hex(8)
     attributes = {"nickname": nickname}
@@ -98,7 +99,7 @@ def mount(settings: Settings) -> list[Mount]:
         own.prefix,
         route_handlers=[say, whoami],
         dependencies={
-            "c": Provide(provide_container, sync_to_thread=False),
+            "c": Provide(provide_services, sync_to_thread=False),
             "settings": Provide(lambda: own, sync_to_thread=False),
         },
         include_in_schema=False,
@@ -112,7 +113,7 @@ def cli() -> typer.Typer:
 
     @app.command("keys-create")
     def keys_create(tenant: str = typer.Option(...), nickname: str = typer.Option(...)) -> None:
-        async def work(c: Container) -> str:
+        async def work(c: Services) -> str:
             return await create_key(c, tenant, nickname, CLI_ACTOR)
 
         emit_json({"api_key": run(work), "nickname": nickname})
@@ -125,7 +126,7 @@ def cli() -> typer.Typer:
 
 
 # Console: a card on the keys page.
-async def issue(c: Container, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
+async def issue(c: Services, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
     secret = await create_key(c, tenant.name, form.get("nickname") or "polly", actor)
     return Issued(None, [("Parrot key", secret)])
 

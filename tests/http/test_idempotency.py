@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from sessionary.bootstrap import Container
+from sessionary.domain.errors import StorageUnavailable
 from sessionary.domain.model import Tenant
-from sessionary.storage.errors import StorageUnavailable
 from sessionary.storage.tables import idempotency
 from tests.conftest import Api, key_headers
 

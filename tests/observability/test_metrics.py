@@ -192,7 +192,7 @@ async def test_ended_session_counts_refresh_less_often_than_the_live_gauges(
     api: Api, container: Container, clock: FakeClock
 ) -> None:
     now = [0.0]
-    stats = DatabaseStats(container.database, clock, 5.0, monotonic=lambda: now[0])
+    stats = DatabaseStats(container.read_model, clock, 5.0, monotonic=lambda: now[0])
     session = await open_session(api, "u-1")
     first = await stats.get()
     assert first is not None and (first.sessions["active"], first.sessions["closed"]) == (1, 0)

@@ -14,9 +14,8 @@ from rich.table import Table
 
 from ..bootstrap import Container, build
 from ..config import Settings, SettingsError, load_settings
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, StorageUnavailable
 from ..domain.model import Actor
-from ..storage.errors import StorageUnavailable
 
 T = TypeVar("T")
 CLI_ACTOR = Actor(credential_pk=None, label="cli")
@@ -50,10 +49,10 @@ def run(work: Callable[[Container], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(main())
+    except StorageUnavailable as exc:  # a DomainError, with a hint of its own
+        fail(f"database unavailable ({exc}); is it migrated? try: sessionary db upgrade")
     except DomainError as exc:
         fail(exc.message)
-    except StorageUnavailable as exc:
-        fail(f"database unavailable ({exc}); is it migrated? try: sessionary db upgrade")
 
 
 def emit_json(data: Any) -> None:

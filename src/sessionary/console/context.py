@@ -9,9 +9,9 @@ from typing import Any
 from litestar.datastructures import Cookie
 from litestar.di import Provide
 
-from ..bootstrap import Container
 from ..domain.errors import InvalidInput
-from ..http.native.errors import request_id
+from ..http.request_id import request_id
+from ..services.registry import Services
 from .queries import ConsoleReads
 from .render import PREFIX, AnyRequest
 from .signin import COOKIE, ConsoleAuth, Operator
@@ -19,7 +19,7 @@ from .signin import COOKIE, ConsoleAuth, Operator
 
 @dataclass(slots=True)
 class Console:
-    c: Container
+    c: Services
     auth: ConsoleAuth
     reads: ConsoleReads
 
@@ -40,11 +40,11 @@ def provide_console(request: AnyRequest) -> Console:
     state = request.app.state
     console: Console | None = state.get("console")
     if console is None:
-        container: Container = state.container
+        container: Services = state.container
         console = Console(
             container,
             ConsoleAuth(container),
-            ConsoleReads(container.database.unit_of_work, container.clock),
+            ConsoleReads(container.read_model, container.clock),
         )
         state["console"] = console
     return console

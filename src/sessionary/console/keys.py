@@ -15,8 +15,8 @@ from ..dialects.descriptor import Issued, KeyField, KeyKind
 from ..domain.errors import InvalidInput
 from ..domain.model import Actor, Tenant
 from ..domain.scopes import SYSTEM, TENANT_SCOPES
-from ..http.native.errors import request_id
 from ..http.params import PositionQuery
+from ..http.request_id import request_id
 from ..services.credentials import NewCredential
 from .context import Console, Form, read_form
 from .render import PREFIX, AnyRequest, page, see_other

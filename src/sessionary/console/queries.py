@@ -1,21 +1,14 @@
-"""Read-only views for the console, each in one short read transaction."""
+"""The console's views, read through the declared read model (``domain.read_models``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Generic, TypeVar, cast
+from typing import Generic, TypeVar
 
 from ..domain.model import Micros, Tenant
-from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from ..storage.repositories.console import (
-    DAY,
-    KeyRow,
-    SessionQuery,
-    SessionRow,
-    SqlConsoleQueries,
-    TimelineEntry,
-)
+from ..domain.ports import Clock
+from ..domain.read_models import DAY, KeyRow, ReadModel, SessionQuery, SessionRow, TimelineEntry
 
 CHART_DAYS = 30
 T = TypeVar("T")
@@ -44,29 +37,25 @@ class Page(Generic[T]):
     next_cursor: int | None
 
 
-def _queries(uow: UnitOfWork) -> SqlConsoleQueries:
-    return cast(SqlConsoleQueries, cast(Any, uow).console)
-
-
 def day_start(d: date) -> Micros:
     return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()) * 1_000_000
 
 
 class ConsoleReads:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
+    """The console's pages, each read in one short read transaction of the read model."""
+
+    def __init__(self, reads: ReadModel, clock: Clock) -> None:
+        self._reads = reads
         self._clock = clock
 
     async def overview(self, tenants: list[Tenant]) -> Overview:
         now = self._clock.now()
         today = datetime.fromtimestamp(now / 1_000_000, UTC).date()
         first_day = min(today.replace(day=1), today - timedelta(days=CHART_DAYS - 1))
-        async with self._uow(write=False) as uow:
-            q = _queries(uow)
+        async with self._reads.console() as q:
             counts = await q.tenant_counts([t.pk for t in tenants], now, day_start(today))
             usage = await q.usage_by_day(day_start(first_day), now)
             statuses = await q.status_counts(now)
-            await uow.commit()
         days = [today - timedelta(days=i) for i in range(CHART_DAYS - 1, -1, -1)]
         per_day: dict[tuple[int, int], tuple[int, int]] = {
             (u.tenant_pk, u.day): (u.ended, u.billed_minutes) for u in usage
@@ -90,16 +79,14 @@ class ConsoleReads:
         return Overview(today, rows, charts, by_status)
 
     async def sessions(self, query: SessionQuery, limit: int) -> Page[SessionRow]:
-        async with self._uow(write=False) as uow:
-            rows = await _queries(uow).sessions(query, limit + 1)
-            await uow.commit()
+        async with self._reads.console() as q:
+            rows = await q.sessions(query, limit + 1)
         items = rows[:limit]
         return Page(items, items[-1].pk if len(rows) > limit and items else None)
 
     async def keys(self, tenant_pk: int | None, before: int | None, limit: int) -> Page[KeyRow]:
-        async with self._uow(write=False) as uow:
-            rows = await _queries(uow).keys(tenant_pk, before, limit + 1)
-            await uow.commit()
+        async with self._reads.console() as q:
+            rows = await q.keys(tenant_pk, before, limit + 1)
         items = rows[:limit]
         return Page(items, items[-1].pk if len(rows) > limit and items else None)
 
@@ -112,14 +99,12 @@ class ConsoleReads:
     ) -> Page[TimelineEntry]:
         """One kind of entry (lifecycle, event, work) of a session, ``after`` its cursor."""
         tenant_pk, subject_pk, session_pk = session
-        async with self._uow(write=False) as uow:
-            q = _queries(uow)
+        async with self._reads.console() as q:
             if kind == "lifecycle":
                 rows = await q.lifecycle(session_pk, after, limit + 1)
             elif kind == "event":
                 rows = await q.events(session_pk, after, limit + 1)
             else:
                 rows = await q.work(tenant_pk, subject_pk, session_pk, after, limit + 1)
-            await uow.commit()
         items = rows[:limit]
         return Page(items, items[-1].key if len(rows) > limit and items else None)

@@ -13,9 +13,9 @@ from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.response import Redirect
 from litestar.utils.scope.state import ScopeState
 
-from ..domain.errors import DomainError
-from ..http.native.errors import request_id, status_of
-from ..storage.errors import StorageUnavailable
+from ..domain.errors import DomainError, StorageUnavailable
+from ..http.native.errors import status_of
+from ..http.request_id import request_id
 from .signin import COOKIE, NotSignedIn
 
 log = logging.getLogger("sessionary.console")
@@ -97,6 +97,9 @@ def render_error(request: AnyRequest, exc: Exception) -> Response[Any]:
     if isinstance(exc, PermissionDeniedException):
         message = "The form was refused: its security token is missing or stale. Reload the page."
         return _error_page(request, 403, "Forbidden", message)
+    if isinstance(exc, StorageUnavailable):  # before DomainError: not the caller's fault
+        log.error("storage unavailable: %s", exc)
+        return _error_page(request, 503, "Unavailable", "The database is unavailable; retry.")
     if isinstance(exc, DomainError):
         return _error_page(request, status_of(exc), "Request refused", exc.message)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
@@ -105,8 +108,5 @@ def render_error(request: AnyRequest, exc: Exception) -> Response[Any]:
         return _error_page(
             request, exc.status_code, titles.get(exc.status_code, "Bad request"), detail
         )
-    if isinstance(exc, StorageUnavailable):
-        log.error("storage unavailable: %s", exc)
-        return _error_page(request, 503, "Unavailable", "The database is unavailable; retry.")
     log.exception("unhandled console error", extra={"request_id": request_id(request)})
     return _error_page(request, 500, "Server error", "The server could not complete the request.")

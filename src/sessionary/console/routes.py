@@ -18,7 +18,7 @@ from litestar.static_files import create_static_files_router
 from ..config import Settings
 from ..dialects.descriptor import KeyKind
 from ..domain.errors import Unauthenticated
-from ..http.native.errors import request_id
+from ..http.request_id import request_id
 from . import keys, sessions, webhooks
 from .charts import bar_chart, status_chart
 from .context import DEPENDENCIES, Console, read_form

@@ -12,10 +12,10 @@ from litestar import Response, get, post
 
 from ..domain.errors import InvalidInput
 from ..domain.model import Tenant
+from ..domain.read_models import SessionQuery
 from ..domain.session import CloseReason, Status
-from ..http.native.errors import request_id
 from ..http.params import PositionQuery
-from ..storage.repositories.console import SessionQuery
+from ..http.request_id import request_id
 from .context import Console
 from .queries import day_start
 from .render import PREFIX, AnyRequest, page, see_other

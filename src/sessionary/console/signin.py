@@ -12,7 +12,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from ..bootstrap import Container
 from ..domain.errors import (
     AlreadyExists,
     SessionNotActive,
@@ -24,6 +23,7 @@ from ..domain.model import SECOND, Actor, Credential, Tenant, TenantPolicy
 from ..domain.scopes import SYSTEM
 from ..domain.session import CloseReason, Session
 from ..services.credentials import digest, digests_match
+from ..services.registry import Services
 from ..services.sessions import OpenRequest
 
 SYSTEM_TENANT = "sessionary-system"
@@ -55,7 +55,7 @@ class Operator:
 
 
 class ConsoleAuth:
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Services) -> None:
         self._c = container
         self._tenant: Tenant | None = None
 

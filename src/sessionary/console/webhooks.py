@@ -12,8 +12,8 @@ from ..domain.errors import InvalidInput
 from ..domain.model import Tenant
 from ..domain.webhooks import EVENT_TYPES, DeliveryStatus
 from ..http.bounds import event_id
-from ..http.native.errors import request_id
 from ..http.params import PositionQuery
+from ..http.request_id import request_id
 from .context import Console, read_form
 from .render import PREFIX, AnyRequest, page, see_other
 from .signin import Operator

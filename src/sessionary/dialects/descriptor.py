@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     import typer
     from litestar import Litestar, Router
 
-    from ..bootstrap import Container
     from ..config import Settings
     from ..domain.model import Actor, Tenant
     from ..http.errors import Renderer
+    from ..services.registry import Services
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class Issued:
     shown: list[tuple[str, str]]
 
 
-IssueKey = Callable[["Container", "Tenant", FormValues, "Actor"], Awaitable[Issued]]
+IssueKey = Callable[["Services", "Tenant", FormValues, "Actor"], Awaitable[Issued]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,3 +89,14 @@ class RateLimited(DomainError):
     """``data['retry_after']``: whole seconds until the caller may try again."""
 
     code = "rate-limited"
+
+
+class StorageUnavailable(DomainError):
+    """The database could not be reached or refused the transaction: nothing the caller did,
+    so every dialect answers it as "retry later" (a 503), never as a refusal of the request.
+
+    Storage raises it (driver errors are translated at that one boundary); it lives here so
+    that the error tables map it from the domain like any other error. Tables that have a
+    catch-all for ``DomainError`` check this one first."""
+
+    code = "storage-unavailable"

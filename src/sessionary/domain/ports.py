@@ -291,3 +291,11 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = True) -> UnitOfWork: ...
+
+
+class StorageProbe(Protocol):
+    """What readiness asks of the database (``/readyz``): not for request paths."""
+
+    async def ping(self) -> bool: ...
+    async def write_problem(self, min_free_bytes: int) -> str | None:
+        """Why a new connection could not write now (read-only, standby, disk full), or None."""

@@ -10,10 +10,11 @@ from litestar import Request
 from litestar.datastructures import Headers
 from litestar.di import Provide
 
-from ..bootstrap import Container
 from ..domain.errors import Forbidden, RateLimited, Unauthenticated
 from ..domain.model import Actor, Principal
 from ..domain.scopes import SYSTEM
+from ..services.registry import Services
+from .request_id import request_id
 
 AnyRequest = Request[Any, Any, Any]
 
@@ -38,7 +39,7 @@ class Throttled:
     limit: int
 
 
-async def throttle(c: Container, principal: Principal, key: object = None) -> Throttled | None:
+async def throttle(c: Services, principal: Principal, key: object = None) -> Throttled | None:
     """Spend one token of the caller's bucket (default key: its credential). The bucket is the
     tenant's override when it has one, else the global settings; the override comes from a
     cache no older than the auth cache TTL, so this adds no database round trip per call."""
@@ -51,12 +52,13 @@ async def throttle(c: Container, principal: Principal, key: object = None) -> Th
     return None if wait is None else Throttled(max(1, math.ceil(wait)), limit.burst)
 
 
-def provide_container(request: AnyRequest) -> Container:
-    container: Container = request.app.state.container
-    return container
+def provide_services(request: AnyRequest) -> Services:
+    """The composition root's container, seen as the services it offers (not its database)."""
+    services: Services = request.app.state.container
+    return services
 
 
-async def provide_principal(request: AnyRequest, c: Container) -> Principal:
+async def provide_principal(request: AnyRequest, c: Services) -> Principal:
     """Authenticate, then enforce the route's scope (``opt['scope']``).
 
     It takes ``c`` so that Litestar resolves the dependencies one after another: two at the
@@ -85,8 +87,7 @@ async def provide_principal(request: AnyRequest, c: Container) -> Principal:
 
 def actor_of(request: AnyRequest, principal: Principal, label: str) -> Actor:
     """Who made a change, for the audit trail: the credential and the request id."""
-    rid = request.scope.get("state", {}).get("request_id")
-    return Actor(credential_pk=principal.credential_pk, request_id=rid, label=label)
+    return Actor(credential_pk=principal.credential_pk, request_id=request_id(request), label=label)
 
 
 def provide_actor(request: AnyRequest, principal: Principal) -> Actor:
@@ -98,8 +99,9 @@ def tenant_of(principal: Principal) -> int:
     return principal.tenant_pk
 
 
-DEPENDENCIES = {
-    "c": Provide(provide_container, sync_to_thread=False),
+SERVICES = {"c": Provide(provide_services, sync_to_thread=False)}  # every router's
+DEPENDENCIES = {  # the native API's
+    **SERVICES,
     "principal": Provide(provide_principal),
     "actor": Provide(provide_actor, sync_to_thread=False),
 }

@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar import Request, Response, get
 
-from ..bootstrap import Container
+from ..services.registry import Services
 
 log = logging.getLogger("sessionary.health")
 WRITE_CHECK_KEY = "write_check"
@@ -20,8 +20,8 @@ class WriteCheck:
     """Whether the database takes writes, asked in the background (a fresh connection every
     few seconds) so that neither /readyz nor any request path pays for it."""
 
-    def __init__(self, container: Container) -> None:
-        self._database = container.database
+    def __init__(self, container: Services) -> None:
+        self._probe = container.probe
         self._interval_s = container.settings.ready_write_check_s
         self._min_free = container.settings.ready_min_free_bytes
         self.problem: str | None = None
@@ -33,7 +33,7 @@ class WriteCheck:
             await asyncio.sleep(self._interval_s)
 
     async def check(self) -> str | None:
-        problem = await self._database.write_problem(self._min_free)
+        problem = await self._probe.write_problem(self._min_free)
         self._checked_at = time.monotonic()
         if problem != self.problem:
             log.warning("database writes: %s", problem or "working again")
@@ -57,7 +57,8 @@ async def healthz() -> dict[str, str]:
 @get("/readyz", include_in_schema=False)
 async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     """The database answers and takes writes; load balancers stop routing here when not."""
-    if not await request.app.state.container.database.ping():
+    services: Services = request.app.state.container
+    if not await services.probe.ping():
         reason = "the database does not answer"
         return Response({"status": "unavailable", "reason": reason}, status_code=503)
     check: WriteCheck | None = request.app.state.get(WRITE_CHECK_KEY)

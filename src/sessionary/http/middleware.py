@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
@@ -12,6 +10,7 @@ from litestar.datastructures import Headers
 from ..domain.errors import Conflict, DomainError, InvalidIdempotencyKey, Unauthenticated
 from ..observability.context import REQUEST_ID
 from ..services.idempotency import Claim, Replay, fingerprint
+from . import request_id as request_ids
 from .deps import presented_secret
 from .native.errors import status_of
 from .problem import PROBLEM_JSON, problem_body
@@ -24,7 +23,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 RawHeaders = Sequence[tuple[bytes, bytes]]
 
-_RID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 _NOT_STORED = {401, 403, 408, 429}  # answers about the caller, not about the request
 _REPLAYED = [(b"idempotent-replayed", b"true")]
@@ -38,21 +36,19 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def request_id_middleware(app: ASGIApp) -> Any:
-    """Take a sane ``X-Request-Id`` from the caller or make one; echo it on the response."""
+    """Give every call its request id (``request_id.assign``) and echo it on the response."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        rid = _header(scope, b"x-request-id")
-        if rid is None or not _RID.match(rid):
-            rid = secrets.token_hex(8)
-        scope.setdefault("state", {})["request_id"] = rid
+        rid = request_ids.assign(scope)
         token = REQUEST_ID.set(rid)  # every log line written while serving carries it
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                echoed = (request_ids.HEADER, rid.encode())
+                message["headers"] = [*message.get("headers", []), echoed]
             await send(message)
 
         try:
@@ -78,7 +74,7 @@ async def _problem(scope: Scope, send: Send, error: DomainError) -> None:
     when the error says when to retry (a key whose first request is still running)."""
     retry_after = error.data.get("retry_after")
     extra = {"retry_after": retry_after} if isinstance(retry_after, int) else None
-    rid = scope.get("state", {}).get("request_id")
+    rid = request_ids.of_scope(scope)
     status = status_of(error)
     body = problem_body(status, error.code, error.message, request_id=rid, extra=extra)
     headers = [(b"retry-after", str(retry_after).encode())] if extra else []

@@ -8,8 +8,9 @@ from typing import Any
 
 from litestar import Request, Response, get
 
-from ..bootstrap import Container
 from ..http.problem import problem
+from ..http.request_id import request_id
+from ..services.registry import Services
 from .instrument import STATE_KEY
 from .metrics import Metrics
 
@@ -27,7 +28,7 @@ def _authorized(expected: str, header: str | None) -> bool:
 
 @get("/metrics", include_in_schema=False)
 async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
-    container: Container = request.app.state.container
+    container: Services = request.app.state.container
     token = container.settings.metrics_token
     if token is not None and not _authorized(
         token.get_secret_value(), request.headers.get("authorization")
@@ -36,7 +37,7 @@ async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
             401,
             "unauthenticated",
             "GET /metrics needs Authorization: Bearer <SESSIONARY_METRICS_TOKEN>",
-            request_id=request.scope.get("state", {}).get("request_id"),
+            request_id=request_id(request),
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
         )
     metrics: Metrics = request.app.state[STATE_KEY]

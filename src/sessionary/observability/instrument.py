@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Litestar
 
-from ..bootstrap import Container
+from ..services.registry import Services
 from .metrics import Metrics
 from .stats import DatabaseStats
 
@@ -25,9 +25,9 @@ STATE_KEY = "metrics"
 def instrument(app: Litestar) -> Metrics:
     """Attach metrics to ``app`` and wrap its handler; call it before any wrapper that copies
     the scope (the route template is read back from the scope routing filled in)."""
-    container: Container = app.state.container
+    container: Services = app.state.container
     ttl_s = container.settings.metrics_cache_s
-    metrics = Metrics(DatabaseStats(container.database, container.clock, ttl_s))
+    metrics = Metrics(DatabaseStats(container.read_model, container.clock, ttl_s))
     app.state[STATE_KEY] = metrics
     inner = app.asgi_handler
 

@@ -16,10 +16,9 @@ from typing import Generic, Protocol, TypeVar
 
 from ..domain.model import SECOND, Micros
 from ..domain.ports import Clock
+from ..domain.read_models import BACKLOG_STATUSES as BACKLOG_STATUSES
+from ..domain.read_models import ReadModel
 from ..domain.session import Status
-from ..storage.database import Database
-from ..storage.repositories.stats import BACKLOG_STATUSES as BACKLOG_STATUSES
-from ..storage.repositories.stats import LiveCounts
 
 SESSION_STATUSES = tuple(s.value for s in Status)
 ENDED_EVERY = 12  # ended-session counts are read once per 12 cache periods (60 s by default)
@@ -46,10 +45,9 @@ class Live:
     webhook_oldest_s: float
 
 
-async def read_live(database: Database, now: Micros) -> Live:
-    async with database.unit_of_work(write=False) as uow:
-        counts: LiveCounts = await uow.stats.live(now)
-        await uow.commit()
+async def read_live(reads: ReadModel, now: Micros) -> Live:
+    async with reads.gauges() as q:
+        counts = await q.live(now)
     oldest = min((since for _, since in counts.backlog.values()), default=None)
     return Live(
         active=counts.active,
@@ -60,12 +58,11 @@ async def read_live(database: Database, now: Micros) -> Live:
     )
 
 
-async def read_ended(database: Database) -> dict[str, int]:
+async def read_ended(reads: ReadModel) -> dict[str, int]:
     """Closed, expired and deleted counts: a scan of every session row (about 100 ms for
     500,000 on either engine, measured), so it is refreshed less often than the live gauges."""
-    async with database.unit_of_work(write=False) as uow:
-        counts = await uow.sessions.count_by_status(None)
-        await uow.commit()
+    async with reads.gauges() as q:
+        counts = await q.sessions_by_status()
     return {s: int(counts.get(s, 0)) for s in SESSION_STATUSES if s != Status.ACTIVE.value}
 
 
@@ -114,16 +111,16 @@ class DatabaseStats:
 
     def __init__(
         self,
-        database: Database,
+        reads: ReadModel,
         clock: Clock,
         ttl_s: float,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         async def live() -> Live:
-            return await read_live(database, clock.now())
+            return await read_live(reads, clock.now())
 
         async def ended() -> dict[str, int]:
-            return await read_ended(database)
+            return await read_ended(reads)
 
         self._live = Cached(live, ttl_s, monotonic)
         self._ended = Cached(ended, ttl_s * ENDED_EVERY, monotonic)

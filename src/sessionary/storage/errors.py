@@ -1,4 +1,5 @@
-"""The storage layer's own errors: callers never see a driver's exception."""
+"""Driver errors translated into the domain's (``StorageUnavailable``, ``Conflict``,
+``InvalidInput``) at this one boundary: callers never see a driver's exception."""
 
 from __future__ import annotations
 
@@ -11,11 +12,7 @@ import asyncpg
 import asyncpg.exceptions
 
 from ..domain.errors import Conflict, InvalidInput
-
-
-class StorageUnavailable(Exception):
-    """The database could not be reached or refused the transaction."""
-
+from ..domain.errors import StorageUnavailable as StorageUnavailable  # raised here, defined there
 
 # PostgreSQL refuses a NUL character (U+0000) in text (22021) and in jsonb (22P05); SQLite
 # stores it. Either is the caller's input, not the database being unavailable.

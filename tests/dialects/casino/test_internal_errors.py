@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessionary.storage.errors import StorageUnavailable
+from sessionary.domain.errors import StorageUnavailable
 
 from .conftest import World
 from .expectations import expect

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from sessionary.bootstrap import Container
+from sessionary.domain.errors import StorageUnavailable
 from sessionary.domain.model import SECOND, Subject
-from sessionary.storage.database import StorageUnavailable
 
 from ...support import FakeClock
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD

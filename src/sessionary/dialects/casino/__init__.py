@@ -12,9 +12,9 @@ if TYPE_CHECKING:
     import typer
     from litestar import Litestar
 
-    from ...bootstrap import Container
     from ...config import Settings
     from ...domain.model import Actor, Tenant
+    from ...services.registry import Services
 
 
 def _mount(settings: Settings) -> list[Mount]:
@@ -35,7 +35,7 @@ def _cli() -> typer.Typer:
     return casino_app
 
 
-async def _issue(c: Container, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
+async def _issue(c: Services, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
     login = form.get("secure_login") or None
     partner = await create_partner(c, tenant.name, actor, secure_login=login)
     shown = [("Partner ID (secureLogin)", partner.secure_login), ("Token", partner.token)]

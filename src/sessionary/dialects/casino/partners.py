@@ -13,10 +13,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from ...bootstrap import Container
 from ...domain.errors import AlreadyExists, InvalidInput, SubjectNotFound
 from ...domain.model import Actor, Principal
 from ...services.credentials import NewCredential
+from ...services.registry import Services
 
 PARTNER, GAME_TOKEN = "casino-partner", "casino-game"
 PLAYER, GAME = "player", "game"
@@ -47,7 +47,7 @@ class NewPartner:
 
 
 async def create_partner(
-    c: Container,
+    c: Services,
     tenant: str,
     actor: Actor,
     secure_login: str | None = None,
@@ -79,19 +79,19 @@ async def create_partner(
     return NewPartner(login, token, secret)
 
 
-async def add_game(c: Container, tenant: str, game_id: str, name: str, actor: Actor) -> None:
+async def add_game(c: Services, tenant: str, game_id: str, name: str, actor: Actor) -> None:
     found = await c.tenants.find(tenant)
     if not re.match(r"^[A-Za-z0-9_.-]{1,100}$", game_id):
         raise InvalidInput("a game id is letters, digits, '.', '_' or '-'")
     await c.subjects.put(found.pk, GAME, game_id, {"name": name}, actor)
 
 
-async def game_exists(c: Container, partner: Partner, game_id: str) -> str | None:
+async def game_exists(c: Services, partner: Partner, game_id: str) -> str | None:
     """The game's name, or None when the catalogue does not have it."""
     return await game_name(c, partner.tenant_pk, game_id)
 
 
-async def game_name(c: Container, tenant_pk: int, game_id: str) -> str | None:
+async def game_name(c: Services, tenant_pk: int, game_id: str) -> str | None:
     """The catalogue's name of a tenant's game, or None when the catalogue does not have it."""
     try:
         game = await c.subjects.get(tenant_pk, GAME, game_id)

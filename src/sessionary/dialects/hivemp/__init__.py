@@ -13,9 +13,9 @@ from .keys import KEY_TYPES, create_key
 if TYPE_CHECKING:
     import typer
 
-    from ...bootstrap import Container
     from ...config import Settings
     from ...domain.model import Actor, Tenant
+    from ...services.registry import Services
 
 
 def _mount(settings: Settings) -> list[Mount]:
@@ -36,7 +36,7 @@ def _cli() -> typer.Typer:
     return hivemp_app
 
 
-async def _issue(c: Container, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
+async def _issue(c: Services, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
     key_type = form.get("type").lower()
     secret = await create_key(c, tenant.name, key_type, actor)
     return Issued(None, [("API key", secret), ("Type", key_type)])

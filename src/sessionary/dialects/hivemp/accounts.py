@@ -8,10 +8,10 @@ import hashlib
 import re
 import secrets
 
-from ...bootstrap import Container
 from ...domain.errors import AlreadyExists, InvalidInput
 from ...domain.model import Actor, Subject
 from ...services.passwords import hash_password, verify_password
+from ...services.registry import Services
 
 ACCOUNT = "account"
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
@@ -36,7 +36,7 @@ def is_password_hash(value: str) -> bool:
 
 
 async def create_account(
-    c: Container, tenant_pk: int, email: str, password: str, admin: bool, actor: Actor
+    c: Services, tenant_pk: int, email: str, password: str, admin: bool, actor: Actor
 ) -> Subject:
     email = normal_email(email)
     if not _EMAIL.match(email):
@@ -51,7 +51,7 @@ async def create_account(
 
 
 async def check_credentials(
-    c: Container, tenant_pk: int, email: str, password_hash: str
+    c: Services, tenant_pk: int, email: str, password_hash: str
 ) -> Subject | None:
     """The account when the client's password hash matches, else None (constant work)."""
     account = await c.subjects.find_by(tenant_pk, ACCOUNT, "email", normal_email(email))

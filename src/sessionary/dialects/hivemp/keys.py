@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import secrets
 
-from ...bootstrap import Container
 from ...domain.errors import InvalidInput
 from ...domain.model import Actor
 from ...services.credentials import NewCredential
+from ...services.registry import Services
 
 KIND = "hivemp"
 PUBLIC, ADMIN, SESSION = "public", "admin", "session"
@@ -19,7 +19,7 @@ def new_api_key() -> str:
     return secrets.token_hex(16)
 
 
-async def create_key(c: Container, tenant: str, key_type: str, actor: Actor) -> str:
+async def create_key(c: Services, tenant: str, key_type: str, actor: Actor) -> str:
     if key_type not in KEY_TYPES:
         raise InvalidInput(f"key type must be one of {', '.join(KEY_TYPES)}", field="type")
     found = await c.tenants.find(tenant)

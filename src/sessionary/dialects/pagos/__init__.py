@@ -11,9 +11,9 @@ from .clients import create_application, create_client
 if TYPE_CHECKING:
     import typer
 
-    from ...bootstrap import Container
     from ...config import Settings
     from ...domain.model import Actor, Tenant
+    from ...services.registry import Services
 
 
 def _mount(settings: Settings) -> list[Mount]:
@@ -28,7 +28,7 @@ def _cli() -> typer.Typer:
     return pagos_app
 
 
-async def _issue(c: Container, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
+async def _issue(c: Services, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
     client_id, secret = await create_client(c, tenant.name, actor)
     return Issued(client_id, [("Client Identifier", client_id), ("Client Secret", secret)])
 

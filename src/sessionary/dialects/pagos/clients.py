@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import secrets
 
-from ...bootstrap import Container
 from ...domain.errors import InvalidInput
 from ...domain.model import Actor
 from ...services.credentials import NewCredential
+from ...services.registry import Services
 
 CLIENT, APPLICATION = "pagos-client", "application"
 
@@ -17,7 +17,7 @@ def new_client_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-async def create_client(c: Container, tenant: str, actor: Actor) -> tuple[str, str]:
+async def create_client(c: Services, tenant: str, actor: Actor) -> tuple[str, str]:
     """(Client Identifier, Client Secret); the secret is stored only as a digest."""
     found = await c.tenants.find(tenant)
     secret = new_client_secret()
@@ -29,7 +29,7 @@ async def create_client(c: Container, tenant: str, actor: Actor) -> tuple[str, s
 
 
 async def create_application(
-    c: Container, tenant: str, grants: list[str], public: bool, actor: Actor
+    c: Services, tenant: str, grants: list[str], public: bool, actor: Actor
 ) -> str:
     """A 32-hex ApplicationKey; ``grants`` are client ids that get rights on it."""
     found = await c.tenants.find(tenant)

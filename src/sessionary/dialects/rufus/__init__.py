@@ -11,9 +11,9 @@ from .keys import ACCESS_TYPES, create_key
 if TYPE_CHECKING:
     import typer
 
-    from ...bootstrap import Container
     from ...config import Settings
     from ...domain.model import Actor, Tenant
+    from ...services.registry import Services
 
 
 def _mount(settings: Settings) -> list[Mount]:
@@ -29,7 +29,7 @@ def _cli() -> typer.Typer:
     return rufus_app
 
 
-async def _issue(c: Container, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
+async def _issue(c: Services, tenant: Tenant, form: FormValues, actor: Actor) -> Issued:
     unbind, alias = form.get("unbind") == "on", form.get("name") or None
     key = await create_key(c, tenant.name, form.get("access").upper(), unbind, alias, actor)
     return Issued(None, [("API key", key.api_key), ("Access type", key.access_type)])

@@ -6,10 +6,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from ...bootstrap import Container
 from ...domain.errors import InvalidInput
 from ...domain.model import Actor
 from ...services.credentials import NewCredential
+from ...services.registry import Services
 
 KIND = "rufus"
 ACCESS_TYPES = ("READ", "WRITE", "READ_WRITE")
@@ -28,7 +28,7 @@ class RufusKey:
 
 
 async def create_key(
-    c: Container, tenant: str, access: str, can_unbind: bool, alias: str | None, actor: Actor
+    c: Services, tenant: str, access: str, can_unbind: bool, alias: str | None, actor: Actor
 ) -> RufusKey:
     """At most ``rufus_max_keys`` live keys per company; unbind only on writing keys."""
     if access not in ACCESS_TYPES:

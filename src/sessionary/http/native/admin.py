@@ -8,12 +8,12 @@ import msgspec
 from litestar import delete, get, post, put
 from litestar.params import Parameter
 
-from ...bootstrap import Container
 from ...domain.errors import Forbidden
 from ...domain.model import Actor, Principal, Tenant, TenantPolicy
 from ...domain.scopes import ADMIN, SYSTEM
 from ...services.credentials import IssuedCredential, NewCredential
 from ...services.ratelimit import Limit, limit_from_settings
+from ...services.registry import Services
 from ..deps import AnyRequest, tenant_of
 from ..params import SubjectIdPath, SubjectKindPath
 from . import cursor
@@ -50,7 +50,7 @@ def _limit(body: RateLimitIn | None) -> Limit | None:
     return None if body is None else Limit(body.per_s, body.burst)
 
 
-def _tenant_out(c: Container, tenant: Tenant) -> TenantOut:
+def _tenant_out(c: Services, tenant: Tenant) -> TenantOut:
     """The tenant with its effective per-credential rate limit."""
     own = limit_from_settings(tenant.settings)
     limit = own or c.limiter.default
@@ -58,7 +58,7 @@ def _tenant_out(c: Container, tenant: Tenant) -> TenantOut:
     return msgspec.structs.replace(tenant_out(tenant), rate_limit=out)
 
 
-async def _apply_policy(c: Container, tenant_pk: int, body: TenantPolicyIn, actor: Actor) -> Tenant:
+async def _apply_policy(c: Services, tenant_pk: int, body: TenantPolicyIn, actor: Actor) -> Tenant:
     tenant = await c.tenants.set_policy(tenant_pk, _policy(body), actor)
     if not isinstance(body.rate_limit, msgspec.UnsetType):
         tenant = await c.tenants.set_rate_limit(tenant_pk, _limit(body.rate_limit), actor)
@@ -89,7 +89,7 @@ async def _new_credential(tenant_pk: int, request: AnyRequest) -> NewCredential:
 
 
 @post("/tenants", status_code=201, opt={"scope": SYSTEM, "body": TenantIn}, tags=["tenants"])
-async def create_tenant(request: AnyRequest, c: Container, actor: Actor) -> TenantOut:
+async def create_tenant(request: AnyRequest, c: Services, actor: Actor) -> TenantOut:
     body = await decode_body(request, TenantIn)
     tenant = await c.tenants.create(body.name, _policy(body), actor)
     if body.rate_limit is not None:
@@ -98,12 +98,12 @@ async def create_tenant(request: AnyRequest, c: Container, actor: Actor) -> Tena
 
 
 @get("/tenants", opt={"scope": SYSTEM}, tags=["tenants"])
-async def list_tenants(c: Container, principal: Principal) -> list[TenantOut]:
+async def list_tenants(c: Services, principal: Principal) -> list[TenantOut]:
     return [_tenant_out(c, t) for t in await c.tenants.list()]
 
 
 @get("/tenants/{tenant:str}", opt={"scope": SYSTEM}, tags=["tenants"])
-async def get_tenant(tenant: str, c: Container, principal: Principal) -> TenantOut:
+async def get_tenant(tenant: str, c: Services, principal: Principal) -> TenantOut:
     return _tenant_out(c, await c.tenants.find(tenant))
 
 
@@ -113,7 +113,7 @@ async def get_tenant(tenant: str, c: Container, principal: Principal) -> TenantO
     tags=["tenants"],
 )
 async def set_tenant_policy(
-    tenant: str, request: AnyRequest, c: Container, actor: Actor
+    tenant: str, request: AnyRequest, c: Services, actor: Actor
 ) -> TenantOut:
     """The operator's view of ``PUT /v1/tenant/policy``, which may also set ``rate_limit``
     (absent: unchanged; null: the global default). Nodes apply it within the auth cache TTL,
@@ -130,7 +130,7 @@ async def set_tenant_policy(
     tags=["tenants"],
 )
 async def create_tenant_credential(
-    tenant: str, request: AnyRequest, c: Container, actor: Actor
+    tenant: str, request: AnyRequest, c: Services, actor: Actor
 ) -> IssuedCredentialOut:
     """Issue a credential inside a tenant (typically its first ``admin`` key)."""
     found = await c.tenants.find(tenant)
@@ -142,13 +142,13 @@ async def create_tenant_credential(
 
 
 @get("/tenant", opt={"scope": ADMIN}, tags=["admin"])
-async def get_own_tenant(c: Container, principal: Principal) -> TenantOut:
+async def get_own_tenant(c: Services, principal: Principal) -> TenantOut:
     return _tenant_out(c, await c.tenants.get(tenant_of(principal)))
 
 
 @put("/tenant/policy", opt={"scope": ADMIN, "body": TenantPolicyIn}, tags=["admin"])
 async def set_own_policy(
-    request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> TenantOut:
     body = await decode_body(request, TenantPolicyIn)
     if not isinstance(body.rate_limit, msgspec.UnsetType):
@@ -159,7 +159,7 @@ async def set_own_policy(
 
 @post("/credentials", status_code=201, opt={"scope": ADMIN, "body": CredentialIn}, tags=["admin"])
 async def create_credential(
-    request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> IssuedCredentialOut:
     """The secret is shown in this response only; it is stored as a SHA-256 digest."""
     tenant_pk = tenant_of(principal)
@@ -168,13 +168,13 @@ async def create_credential(
 
 
 @get("/credentials", opt={"scope": ADMIN}, tags=["admin"])
-async def list_credentials(c: Container, principal: Principal) -> list[CredentialOut]:
+async def list_credentials(c: Services, principal: Principal) -> list[CredentialOut]:
     return [credential_out(x) for x in await c.credentials.list(tenant_of(principal))]
 
 
 @delete("/credentials/{credential_id:str}", status_code=200, opt={"scope": ADMIN}, tags=["admin"])
 async def revoke_credential(
-    credential_id: str, c: Container, principal: Principal, actor: Actor
+    credential_id: str, c: Services, principal: Principal, actor: Actor
 ) -> CredentialOut:
     revoked = await c.credentials.revoke(tenant_of(principal), credential_id, actor)
     c.auth.forget(revoked.digest)
@@ -183,7 +183,7 @@ async def revoke_credential(
 
 @get("/subjects", opt={"scope": ADMIN}, tags=["admin"])
 async def list_subjects(
-    c: Container,
+    c: Services,
     principal: Principal,
     kind: str | None = None,
     page_cursor: Annotated[str | None, Parameter(query="cursor")] = None,
@@ -201,7 +201,7 @@ async def list_subjects(
 
 @get("/subjects/{kind:str}/{subject_id:str}", opt={"scope": ADMIN}, tags=["admin"])
 async def get_subject(
-    kind: str, subject_id: str, c: Container, principal: Principal
+    kind: str, subject_id: str, c: Services, principal: Principal
 ) -> SubjectDetailOut:
     return subject_out(await c.subjects.get(tenant_of(principal), kind, subject_id))
 
@@ -215,7 +215,7 @@ async def put_subject(
     kind: SubjectKindPath,
     subject_id: SubjectIdPath,
     request: AnyRequest,
-    c: Container,
+    c: Services,
     principal: Principal,
     actor: Actor,
 ) -> SubjectDetailOut:
@@ -226,7 +226,7 @@ async def put_subject(
 
 @get("/audit", opt={"scope": ADMIN}, tags=["admin"])
 async def list_audit(
-    c: Container,
+    c: Services,
     principal: Principal,
     page_cursor: Annotated[str | None, Parameter(query="cursor")] = None,
     limit: Annotated[int, Parameter(ge=1, le=500)] = 100,

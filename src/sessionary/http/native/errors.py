@@ -9,8 +9,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 from ...domain import errors as e
-from ...storage.errors import StorageUnavailable
 from ..problem import problem
+from ..request_id import request_id
 from .body import MalformedBody, UnsupportedMediaType
 
 log = logging.getLogger("sessionary.http")
@@ -27,6 +27,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.Unauthenticated: 401,
     e.Forbidden: 403,
     e.RateLimited: 429,
+    e.StorageUnavailable: 503,
 }
 
 
@@ -35,11 +36,6 @@ def status_of(exc: e.DomainError) -> int:
         if cls in STATUS:
             return STATUS[cls]
     return 400
-
-
-def request_id(request: Request[Any, Any, Any]) -> str | None:
-    rid = request.scope.get("state", {}).get("request_id")
-    return rid if isinstance(rid, str) else None
 
 
 def domain_error(request: Request[Any, Any, Any], exc: e.DomainError) -> Response[bytes]:
@@ -78,7 +74,7 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return problem(status, code, detail, request_id=request_id(request), headers=headers or None)
 
 
-def storage_error(request: Request[Any, Any, Any], exc: StorageUnavailable) -> Response[bytes]:
+def storage_error(request: Request[Any, Any, Any], exc: e.StorageUnavailable) -> Response[bytes]:
     # The driver's own message only: SQLAlchemy's text would carry the bound parameters.
     cause = getattr(exc.__cause__, "orig", exc.__cause__)
     log.error("storage unavailable: %s (%s)", exc, type(cause).__name__ if cause else "-")
@@ -112,10 +108,10 @@ def _validation_detail(exc: ValidationException) -> str:
 
 def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """The native API's renderer: problem+json for every error."""
+    if isinstance(exc, e.StorageUnavailable):  # a DomainError, but its own answer
+        return storage_error(request, exc)
     if isinstance(exc, e.DomainError):
         return domain_error(request, exc)
     if isinstance(exc, HTTPException):
         return http_error(request, exc)
-    if isinstance(exc, StorageUnavailable):
-        return storage_error(request, exc)
     return unexpected_error(request, exc)

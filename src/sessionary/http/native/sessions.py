@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from litestar import delete, get, post
 from litestar.params import Parameter
 
-from ...bootstrap import Container
 from ...domain.errors import InvalidInput
 from ...domain.model import Actor, NewEvent, Principal
 from ...domain.ports import SessionFilter
 from ...domain.scopes import EVENTS_READ, EVENTS_WRITE, SESSIONS_READ, SESSIONS_WRITE
 from ...domain.session import CloseReason, Status
+from ...services.registry import Services
 from ...services.sessions import OpenRequest
 from ..bodies import declared_length
 from ..deps import AnyRequest, tenant_of
@@ -52,7 +52,7 @@ def checked_micros(value: datetime) -> int:
     tags=["sessions"],
 )
 async def open_session(
-    request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> SessionOut:
     """Open a session for a subject; ``supersede`` closes its other live sessions in the scope."""
     body = await decode_body(request, OpenSessionIn)
@@ -73,14 +73,14 @@ async def open_session(
 
 
 @get("/sessions/{session_id:str}", opt={"scope": SESSIONS_READ}, tags=["sessions"])
-async def get_session(session_id: str, c: Container, principal: Principal) -> SessionOut:
+async def get_session(session_id: str, c: Services, principal: Principal) -> SessionOut:
     session = await c.sessions.get(tenant_of(principal), session_id)
     return session_out(session, c.clock.now())
 
 
 @get("/sessions", opt={"scope": SESSIONS_READ}, tags=["sessions"])
 async def list_sessions(
-    c: Container,
+    c: Services,
     principal: Principal,
     status: Status | None = None,
     subject_kind: str | None = None,
@@ -117,7 +117,7 @@ async def list_sessions(
     tags=["sessions"],
 )
 async def extend_session(
-    session_id: str, request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    session_id: str, request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> SessionOut:
     """Set expiry to now + ``ttl_s`` (default: the idle timeout), capped by the max lifetime."""
     body = await decode_body(request, ExtendIn, optional=True)
@@ -132,7 +132,7 @@ async def extend_session(
     tags=["sessions"],
 )
 async def close_session(
-    session_id: str, request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    session_id: str, request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> SessionOut:
     """Close once; closing again answers 409 ``session-not-active``."""
     body = await decode_body(request, CloseIn, optional=True)
@@ -148,7 +148,7 @@ async def close_session(
     tags=["sessions"],
 )
 async def delete_session(
-    session_id: str, c: Container, principal: Principal, actor: Actor
+    session_id: str, c: Services, principal: Principal, actor: Actor
 ) -> SessionOut:
     """Delete stops the meter, drops the events; the session then answers 404."""
     session = await c.sessions.delete(tenant_of(principal), session_id, actor)
@@ -165,7 +165,7 @@ async def close_subject_sessions(
     kind: str,
     subject_id: str,
     request: AnyRequest,
-    c: Container,
+    c: Services,
     principal: Principal,
     actor: Actor,
 ) -> ClosedSessions:
@@ -185,7 +185,7 @@ async def close_subject_sessions(
     tags=["events"],
 )
 async def append_events(
-    session_id: str, request: AnyRequest, c: Container, principal: Principal
+    session_id: str, request: AnyRequest, c: Services, principal: Principal
 ) -> AppendOut:
     """Append up to 5,000 events atomically; repeated dedupe keys come back as duplicates."""
     async with c.bulk.slot(declared_length(request)):
@@ -193,7 +193,7 @@ async def append_events(
 
 
 async def _append(
-    session_id: str, request: AnyRequest, c: Container, principal: Principal
+    session_id: str, request: AnyRequest, c: Services, principal: Principal
 ) -> AppendOut:
     body = await decode_body(request, AppendEventsIn)
     batch = [
@@ -212,7 +212,7 @@ async def _append(
 @get("/sessions/{session_id:str}/events", opt={"scope": EVENTS_READ}, tags=["events"])
 async def read_events(
     session_id: str,
-    c: Container,
+    c: Services,
     principal: Principal,
     from_seq: SeqQuery = 1,
     to_seq: OptionalSeqQuery = None,

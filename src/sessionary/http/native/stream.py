@@ -16,11 +16,11 @@ from litestar import get
 from litestar.params import Parameter
 from litestar.response import Stream
 
-from ...bootstrap import Container
 from ...domain.errors import InvalidInput
 from ...domain.model import LifecycleRecord, Principal
 from ...domain.scopes import SESSIONS_READ
 from ...domain.webhooks import EVENT_TYPES
+from ...services.registry import Services
 from ...services.stream import LifecycleStream, Position, record_body
 from ..bounds import event_id
 from ..deps import AnyRequest, tenant_of
@@ -76,7 +76,7 @@ async def _messages(
 @get("/events", opt={"scope": SESSIONS_READ}, tags=["events"])
 async def stream_events(
     request: AnyRequest,
-    c: Container,
+    c: Services,
     principal: Principal,
     after: PositionQuery = None,
     session_id: str | None = None,

@@ -14,10 +14,10 @@ from litestar import Response, get
 from litestar.params import Parameter
 from litestar.response import Stream
 
-from ...bootstrap import Container
 from ...domain.errors import InvalidInput
 from ...domain.model import Micros, Principal
 from ...domain.scopes import USAGE_READ
+from ...services.registry import Services
 from ...services.usage import DAY, RECORDS_PAGE_MAX, UsageRecord, check_range, day_date
 from ..csvsafe import csv_text
 from ..deps import tenant_of
@@ -130,7 +130,7 @@ def decode_cursor(value: str | None) -> tuple[Micros, int] | None:
     return position
 
 
-def _range(c: Container, date_from: date | None, date_to: date | None) -> tuple[date, date]:
+def _range(c: Services, date_from: date | None, date_to: date | None) -> tuple[date, date]:
     """``from``/``to`` are UTC days, inclusive; the default is the last 30 days."""
     day_to = date_to or day_date(c.clock.now() // DAY)
     if date_from is not None:
@@ -141,7 +141,7 @@ def _range(c: Container, date_from: date | None, date_to: date | None) -> tuple[
 
 
 async def _export(
-    c: Container, tenant_pk: int, name: str, days: tuple[date, date], kind: str | None, fmt: str
+    c: Services, tenant_pk: int, name: str, days: tuple[date, date], kind: str | None, fmt: str
 ) -> Stream:
     records = c.usage.all_records(tenant_pk, days[0], days[1], kind)
     if fmt == "csv":
@@ -151,7 +151,7 @@ async def _export(
 
 @get("/usage", opt={"scope": USAGE_READ}, tags=["usage"])
 async def usage(
-    c: Container,
+    c: Services,
     principal: Principal,
     date_from: FromDay = None,
     date_to: ToDay = None,
@@ -176,7 +176,7 @@ async def usage(
 
 @get("/usage/records", opt={"scope": USAGE_READ}, tags=["usage"])
 async def usage_records(
-    c: Container,
+    c: Services,
     principal: Principal,
     date_from: FromDay = None,
     date_to: ToDay = None,

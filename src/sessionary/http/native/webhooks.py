@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from litestar import delete, get, patch, post
 from litestar.params import Parameter
 
-from ...bootstrap import Container
 from ...domain.model import Actor, Principal
 from ...domain.scopes import ADMIN
 from ...domain.webhooks import Delivery, DeliveryStatus, Webhook
+from ...services.registry import Services
 from ..deps import AnyRequest, tenant_of
 from . import cursor
 from .body import decode_body
@@ -56,7 +56,7 @@ def delivery_out(d: Delivery) -> DeliveryOut:
 
 @post("/webhooks", status_code=201, opt={"scope": ADMIN, "body": WebhookIn}, tags=["webhooks"])
 async def create_webhook(
-    request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> CreatedWebhookOut:
     """Subscribe a URL to the tenant's lifecycle records written from now on (all types, or
     ``event_types``). The signing ``secret`` is in this response only. The URL's host must be
@@ -76,12 +76,12 @@ async def create_webhook(
 
 
 @get("/webhooks", opt={"scope": ADMIN}, tags=["webhooks"])
-async def list_webhooks(c: Container, principal: Principal) -> list[WebhookOut]:
+async def list_webhooks(c: Services, principal: Principal) -> list[WebhookOut]:
     return [webhook_out(h) for h in await c.webhooks.list(tenant_of(principal))]
 
 
 @get("/webhooks/{webhook_id:str}", opt={"scope": ADMIN}, tags=["webhooks"])
-async def get_webhook(webhook_id: str, c: Container, principal: Principal) -> WebhookOut:
+async def get_webhook(webhook_id: str, c: Services, principal: Principal) -> WebhookOut:
     return webhook_out(await c.webhooks.get(tenant_of(principal), webhook_id))
 
 
@@ -89,7 +89,7 @@ async def get_webhook(webhook_id: str, c: Container, principal: Principal) -> We
     "/webhooks/{webhook_id:str}", opt={"scope": ADMIN, "body": WebhookPatchIn}, tags=["webhooks"]
 )
 async def update_webhook(
-    webhook_id: str, request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    webhook_id: str, request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> WebhookOut:
     """Change the URL or the types, or pause (``active: false``) and resume delivery; records
     written while paused are delivered on resume."""
@@ -106,14 +106,14 @@ async def update_webhook(
 
 
 @delete("/webhooks/{webhook_id:str}", status_code=204, opt={"scope": ADMIN}, tags=["webhooks"])
-async def delete_webhook(webhook_id: str, c: Container, principal: Principal, actor: Actor) -> None:
+async def delete_webhook(webhook_id: str, c: Services, principal: Principal, actor: Actor) -> None:
     await c.webhooks.delete(tenant_of(principal), webhook_id, actor)
 
 
 @get("/webhooks/{webhook_id:str}/deliveries", opt={"scope": ADMIN}, tags=["webhooks"])
 async def list_deliveries(
     webhook_id: str,
-    c: Container,
+    c: Services,
     principal: Principal,
     status: DeliveryStatus | None = None,
     cursor_: Annotated[str | None, Parameter(query="cursor")] = None,
@@ -138,7 +138,7 @@ async def list_deliveries(
     tags=["webhooks"],
 )
 async def replay_webhook(
-    webhook_id: str, request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    webhook_id: str, request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> ReplayOut:
     """Deliver again every record from ``from_event_id`` on, dead-lettered ones included."""
     body = await decode_body(request, ReplayIn)

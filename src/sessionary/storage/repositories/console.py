@@ -1,16 +1,25 @@
-"""Read-only queries behind the admin console: overview counts, paged session and key lists,
-a session's timeline. Every list is keyset-paged (``pk`` descending), never OFFSET."""
+"""The console's read model (``domain.read_models.ConsoleQueries``): overview counts, paged
+session and key lists, a session's timeline. Every list is keyset-paged (``pk`` descending),
+never OFFSET."""
 
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import Micros
+from ...domain.read_models import (
+    DAY,
+    DayUsage,
+    KeyRow,
+    SessionQuery,
+    SessionRow,
+    TenantCounts,
+    TimelineEntry,
+)
 from ...domain.session import Status
 from ..executor import Executor
 from ..tables import credentials as cr
@@ -20,80 +29,6 @@ from ..tables import sessions as t
 from ..tables import subjects as subj
 from ..tables import tenants as tn
 from ..tables import work_items as w
-
-DAY: Micros = 86_400_000_000
-
-
-@dataclass(slots=True, frozen=True)
-class SessionQuery:
-    """Console filters; ``None`` means any. Statuses are effective (rule 4)."""
-
-    now: Micros
-    tenant_pk: int | None = None
-    status: Status | None = None
-    subject_kind: str | None = None
-    subject_id: str | None = None
-    scope: str | None = None
-    dialect: str | None = None
-    opened_from: Micros | None = None
-    opened_to: Micros | None = None
-    before_pk: int | None = None  # the keyset cursor: rows with a smaller pk
-
-
-@dataclass(slots=True, frozen=True)
-class SessionRow:
-    pk: int
-    tenant_pk: int
-    tenant: str
-    id: str
-    subject_kind: str
-    subject_id: str
-    scope: str | None
-    dialect: str
-    status: str  # effective
-    opened_at: Micros
-    ended_at: Micros | None
-    metered: bool
-
-
-@dataclass(slots=True, frozen=True)
-class TenantCounts:
-    tenant_pk: int
-    active: int = 0
-    opened_today: int = 0
-
-
-@dataclass(slots=True, frozen=True)
-class DayUsage:
-    tenant_pk: int
-    day: int  # days since the epoch, UTC
-    ended: int
-    billed_minutes: int
-
-
-@dataclass(slots=True, frozen=True)
-class KeyRow:
-    pk: int
-    id: str
-    tenant_pk: int | None
-    name: str | None
-    prefix: str
-    kind: str
-    scopes: str
-    attributes: dict[str, Any]
-    created_at: Micros
-    expires_at: Micros | None
-    revoked_at: Micros | None
-    last_used_at: Micros | None
-
-
-@dataclass(slots=True, frozen=True)
-class TimelineEntry:
-    kind: str  # "lifecycle", "event" or "work"
-    key: int  # lifecycle id, event seq or work item pk: the page cursor within its kind
-    at: Micros
-    title: str
-    detail: str
 
 
 def _due(now: Micros) -> ColumnElement[bool]:

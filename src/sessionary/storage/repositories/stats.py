@@ -1,19 +1,17 @@
-"""Index-backed reads for the metrics gauges (observability/stats.py caches them).
+"""The metrics gauges' read model (``domain.read_models.GaugeQueries``; observability/stats.py
+caches what it answers).
 
 The active count and the overdue check walk the partial index ``ix_sessions_due`` (active rows
 only), the webhook backlog the ``(status, next_attempt_at)`` index."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, literal_column, select, text
 
 from ...domain.model import Micros
+from ...domain.read_models import BACKLOG_STATUSES, LiveCounts
 from ..executor import Executor
 from ..tables import sessions, webhook_deliveries
-
-BACKLOG_STATUSES = ("pending", "delivering")
 
 # Literal, not bound, statuses: PostgreSQL only picks a partial index when it can prove the
 # query's predicate implies the index's, which a generic plan with a parameter cannot.
@@ -27,13 +25,6 @@ _COUNT_ACTIVE = {
         "SELECT count(*) FROM sessions INDEXED BY ix_sessions_due WHERE status = 'active'"
     )
 }
-
-
-@dataclass(frozen=True, slots=True)
-class LiveCounts:
-    active: int
-    oldest_due: Micros | None  # the oldest expires_at still marked active, if any is past
-    backlog: dict[str, tuple[int, Micros]]  # status -> (count, oldest created_at)
 
 
 class SqlStatsQueries:
@@ -56,3 +47,7 @@ class SqlStatsQueries:
             oldest_due=None if oldest_due is None else int(oldest_due),
             backlog={str(r.status): (int(r.n), int(r.oldest)) for r in rows},
         )
+
+    async def sessions_by_status(self) -> dict[str, int]:
+        stmt = select(sessions.c.status, func.count().label("n")).group_by(sessions.c.status)
+        return {str(row.status): int(row.n) for row in await self._ex.execute(stmt)}

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar, Router
-from litestar.di import Provide
 
-from ...deps import provide_container
+from ...deps import SERVICES
 from . import close, game_api, history, start
 from .errors import render
 
@@ -26,7 +25,7 @@ def casino_router(prefix: str) -> Router:
             *history.ROUTES,
             *game_api.ROUTES,
         ],
-        dependencies={"c": Provide(provide_container, sync_to_thread=False)},
+        dependencies=SERVICES,
         include_in_schema=False,
     )
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from litestar import Request, Response, post
 
-from ....bootstrap import Container
 from ....dialects.casino.partners import PLAYER, Partner, game_exists
 from ....domain.errors import InvalidInput, SubjectNotFound
+from ....services.registry import Services
 from .errors import GenBError, auth_failed, bad_game, no_argument, success
 from .inputs import BAD, actor, body_of, clear_history, text, user_id
 from .partners import partner_for
@@ -21,7 +21,7 @@ from .signing import verify
 AnyRequest = Request[Any, Any, Any]
 
 
-async def gen_a_partner(request: AnyRequest, c: Container, body: dict[str, Any]) -> Partner:
+async def gen_a_partner(request: AnyRequest, c: Services, body: dict[str, Any]) -> Partner:
     """MEMB_ID + HASH (the static token), secureLogin == MEMB_ID, then the body hash."""
     memb = request.query_params.get("MEMB_ID")
     partner = await partner_for(c, memb, request.query_params.get("HASH"))
@@ -33,7 +33,7 @@ async def gen_a_partner(request: AnyRequest, c: Container, body: dict[str, Any])
 
 
 async def close_player(
-    request: AnyRequest, c: Container, partner: Partner, user: str, game: str | None, clear: int
+    request: AnyRequest, c: Services, partner: Partner, user: str, game: str | None, clear: int
 ) -> None:
     """Every live game session of the player (or of that game) ends and its token dies;
     ``clear`` cancels the rounds still in progress in that scope."""
@@ -47,7 +47,7 @@ async def close_player(
     )
 
 
-async def player_known(c: Container, partner: Partner, user: str) -> bool:
+async def player_known(c: Services, partner: Partner, user: str) -> bool:
     try:
         await c.subjects.get(partner.tenant_pk, PLAYER, partner.player(user))
     except (SubjectNotFound, InvalidInput):  # InvalidInput: an id no player can have (U+0000)
@@ -55,7 +55,7 @@ async def player_known(c: Container, partner: Partner, user: str) -> bool:
     return True
 
 
-async def _gen_a(request: AnyRequest, c: Container) -> Response[bytes]:
+async def _gen_a(request: AnyRequest, c: Services) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise no_argument()
@@ -72,7 +72,7 @@ async def _gen_a(request: AnyRequest, c: Container) -> Response[bytes]:
     return success()
 
 
-async def _gen_b(request: AnyRequest, c: Container) -> Response[bytes]:
+async def _gen_b(request: AnyRequest, c: Services) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise GenBError(21)
@@ -95,7 +95,7 @@ async def _gen_b(request: AnyRequest, c: Container) -> Response[bytes]:
 
 
 @post("/v4/closesession", status_code=200)
-async def close_session(request: AnyRequest, c: Container) -> Response[bytes]:
+async def close_session(request: AnyRequest, c: Services) -> Response[bytes]:
     if "MEMB_ID" in request.query_params or "HASH" in request.query_params:
         return await _gen_a(request, c)
     return await _gen_b(request, c)

@@ -12,8 +12,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
-from ....domain.errors import InvalidInput
-from ....storage.errors import StorageUnavailable
+from ....domain.errors import InvalidInput, StorageUnavailable
 
 log = logging.getLogger("sessionary.casino")
 

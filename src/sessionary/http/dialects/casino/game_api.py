@@ -18,12 +18,12 @@ import msgspec
 from litestar import Request, Response, get, post
 from msgspec import Meta, Struct
 
-from ....bootstrap import Container
 from ....dialects.casino.partners import GAME_TOKEN, game_name
 from ....domain.errors import NotFound, SessionNotActive, Unauthenticated
 from ....domain.ports import WorkFilter
 from ....domain.session import Session
 from ....domain.work import WorkItem, WorkNotOpen, WorkStatus
+from ....services.registry import Services
 from ...deps import throttle
 from .errors import GenAError, TooManyCalls, json_response
 from .rounds import round_out
@@ -50,7 +50,7 @@ class GameCaller:
     partner: str
 
 
-async def game_caller(request: AnyRequest, c: Container) -> GameCaller:
+async def game_caller(request: AnyRequest, c: Services) -> GameCaller:
     token = request.headers.get("x-game-token") or request.query_params.get("token")
     try:
         principal = await c.auth.authenticate(token)
@@ -82,13 +82,13 @@ async def _decode(request: AnyRequest, model: type[Any]) -> Any:
         raise GenAError(400, "V.1", f"Have no Argument: {exc}") from None
 
 
-async def _round_out(c: Container, g: GameCaller, item: WorkItem) -> dict[str, Any]:
+async def _round_out(c: Services, g: GameCaller, item: WorkItem) -> dict[str, Any]:
     """As the history endpoints show it: ``gameName`` from the catalogue."""
     return round_out(item, await game_name(c, g.tenant_pk, item.scope or ""))
 
 
 @get(["/game/launch", "/game/session"], include_in_schema=True, tags=["casino game API"])
-async def game_session(request: AnyRequest, c: Container) -> Response[bytes]:
+async def game_session(request: AnyRequest, c: Services) -> Response[bytes]:
     """The game session of the token (header X-Game-Token or query token) and its
     unfinished round, if any."""
     g = await game_caller(request, c)
@@ -107,7 +107,7 @@ async def game_session(request: AnyRequest, c: Container) -> Response[bytes]:
 
 
 @post("/game/rounds", status_code=200, include_in_schema=True, tags=["casino game API"])
-async def start_round(request: AnyRequest, c: Container) -> Response[bytes]:
+async def start_round(request: AnyRequest, c: Services) -> Response[bytes]:
     """Start a round with ``{"bet": 1.5, "currency": "USD"}``, or resume the unfinished one."""
     g = await game_caller(request, c)
     bet: BetIn = await _decode(request, BetIn)
@@ -126,7 +126,7 @@ async def start_round(request: AnyRequest, c: Container) -> Response[bytes]:
     include_in_schema=True,
     tags=["casino game API"],
 )
-async def finish_round(round_id: str, request: AnyRequest, c: Container) -> Response[bytes]:
+async def finish_round(round_id: str, request: AnyRequest, c: Services) -> Response[bytes]:
     """Complete a round with ``{"win": 2.0}``; only an InProgress round can finish."""
     g = await game_caller(request, c)
     win: WinIn = await _decode(request, WinIn)

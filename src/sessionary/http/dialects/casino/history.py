@@ -9,10 +9,10 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
-from ....bootstrap import Container
 from ....dialects.casino.partners import PLAYER, Partner, game_exists
 from ....domain.errors import SubjectNotFound
 from ....domain.ports import WorkFilter
+from ....services.registry import Services
 from ...timefmt import to_micros_in_range
 from .errors import GenBError, success
 from .inputs import body_of, text
@@ -22,7 +22,7 @@ from .rounds import STATUS, round_out
 AnyRequest = Request[Any, Any, Any]
 
 
-async def history_partner(request: AnyRequest, c: Container) -> tuple[Partner, dict[str, Any]]:
+async def history_partner(request: AnyRequest, c: Services) -> tuple[Partner, dict[str, Any]]:
     body = await body_of(request)
     if body is None or text(body, "secureLogin") is None or text(body, "token") is None:
         raise GenBError(21)
@@ -55,7 +55,7 @@ def _int(value: Any, default: int, low: int, high: int) -> int:
     return number
 
 
-async def _filter(c: Container, partner: Partner, body: dict[str, Any]) -> WorkFilter | None:
+async def _filter(c: Services, partner: Partner, body: dict[str, Any]) -> WorkFilter | None:
     user, game = text(body, "userId"), text(body, "gameId")
     subject_pk = None
     if user is not None:
@@ -73,7 +73,7 @@ async def _filter(c: Container, partner: Partner, body: dict[str, Any]) -> WorkF
 
 
 @post("/history/getgamerounds", status_code=200)
-async def get_game_rounds(request: AnyRequest, c: Container) -> Response[bytes]:
+async def get_game_rounds(request: AnyRequest, c: Services) -> Response[bytes]:
     partner, body = await history_partner(request, c)
     page, limit = _int(body.get("page"), 1, 1, 2**31), _int(body.get("limit"), 100, 1, 1000)
     flt = await _filter(c, partner, body)
@@ -87,7 +87,7 @@ async def get_game_rounds(request: AnyRequest, c: Container) -> Response[bytes]:
 
 
 @post("/history/getroundstatus", status_code=200)
-async def get_round_status(request: AnyRequest, c: Container) -> Response[bytes]:
+async def get_round_status(request: AnyRequest, c: Services) -> Response[bytes]:
     partner, body = await history_partner(request, c)
     round_id = text(body, "roundId")
     if round_id is None:

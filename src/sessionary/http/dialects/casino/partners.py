@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ....bootstrap import Container
 from ....dialects.casino.partners import PARTNER, Partner
 from ....domain.errors import Unauthenticated
 from ....services.credentials import digest, digests_match
+from ....services.registry import Services
 from ...deps import throttle
 from .errors import TooManyCalls
 
 
-async def partner_for(c: Container, secure_login: str | None, token: str | None) -> Partner | None:
+async def partner_for(c: Services, secure_login: str | None, token: str | None) -> Partner | None:
     """The partner whose token this is, when it also carries this Partner ID."""
     if not secure_login or not token:
         return None

@@ -9,9 +9,9 @@ from typing import Any
 
 from litestar import Request, Response, post
 
-from ....bootstrap import Container
 from ....dialects.casino.partners import GAME_TOKEN, PLAYER, Partner, game_exists
 from ....services.credentials import NewCredential
+from ....services.registry import Services
 from ....services.sessions import OpenRequest
 from .close import gen_a_partner
 from .errors import GenBError, bad_game, no_argument, success
@@ -23,7 +23,7 @@ DIALECT = "casino"
 
 
 async def launch(
-    request: AnyRequest, c: Container, partner: Partner, user: str, game: str, body: dict[str, Any]
+    request: AnyRequest, c: Services, partner: Partner, user: str, game: str, body: dict[str, Any]
 ) -> str:
     token = str(uuid.uuid4())
     key = NewCredential(
@@ -54,7 +54,7 @@ async def launch(
 
 
 @post("/api/startgame", status_code=200)
-async def start_game_a(request: AnyRequest, c: Container) -> Response[bytes]:
+async def start_game_a(request: AnyRequest, c: Services) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise no_argument()
@@ -68,7 +68,7 @@ async def start_game_a(request: AnyRequest, c: Container) -> Response[bytes]:
 
 
 @post("/v4/startgame", status_code=200)
-async def start_game_b(request: AnyRequest, c: Container) -> Response[bytes]:
+async def start_game_b(request: AnyRequest, c: Services) -> Response[bytes]:
     body = await body_of(request)
     if body is None:
         raise GenBError(21)

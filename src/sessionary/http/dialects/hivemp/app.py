@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
-from litestar.di import Provide
 
-from ...deps import provide_container
+from ...deps import SERVICES
 from . import routes
 from .errors import render
 from .swagger import swagger
@@ -32,6 +31,6 @@ def hivemp_router(root: str) -> Router:
     return Router(
         root,
         route_handlers=[*routes.ROUTES, metadata, swagger_json],
-        dependencies={"c": Provide(provide_container, sync_to_thread=False)},
+        dependencies=SERVICES,
         include_in_schema=False,
     )

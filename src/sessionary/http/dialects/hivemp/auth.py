@@ -11,11 +11,11 @@ from typing import Any
 
 from litestar import Request
 
-from ....bootstrap import Container
 from ....dialects.hivemp.keys import KIND
 from ....domain.errors import Unauthenticated
 from ....domain.model import Principal
 from ....domain.session import Session
+from ....services.registry import Services
 from ...deps import throttle
 from .errors import HiveError
 
@@ -48,7 +48,7 @@ def _unauthorized(info: str, **data: Any) -> HiveError:
 
 
 async def provide_caller(request: Request[Any, Any, Any]) -> Caller:
-    c: Container = request.app.state.container
+    c: Services = request.app.state.container
     key = presented_key(request)
     if key is None:
         raise _unauthorized("send the key in the X-API-Key header")
@@ -66,7 +66,7 @@ async def provide_caller(request: Request[Any, Any, Any]) -> Caller:
     return Caller(principal, str(attrs.get("type")), str(attrs.get("project")), session)
 
 
-async def _refused(c: Container, key: str) -> HiveError:
+async def _refused(c: Services, key: str) -> HiveError:
     """The same answer on every node: a dead HiveMP session's key names its session. Any other
     key (another dialect's, whatever its tenant) is just not valid."""
     found = await c.credentials.find_by_secret(key)
@@ -77,7 +77,7 @@ async def _refused(c: Container, key: str) -> HiveError:
     return _unauthorized("the API key is not valid")
 
 
-async def _own_session(c: Container, principal: Principal) -> Session | None:
+async def _own_session(c: Services, principal: Principal) -> Session | None:
     if principal.bound_session_pk is None:
         return None
     session = await c.sessions.get_by_pk(principal.bound_session_pk)

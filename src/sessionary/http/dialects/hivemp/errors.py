@@ -16,7 +16,6 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from ....domain import errors as e
-from ....storage.errors import StorageUnavailable
 
 log = logging.getLogger("sessionary.hivemp")
 
@@ -83,15 +82,15 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     if isinstance(exc, HiveError):
         data = {k: v for k, v in exc.data.items() if v is not None}
         return error_response(exc.status, exc.code, exc.message, exc.fields, data)
+    if isinstance(exc, e.StorageUnavailable):  # before DomainError: not the caller's fault
+        log.error("storage unavailable: %s", exc)
+        return error_response(503, 6001, "the service is busy; retry later", None, {})
     if isinstance(exc, e.DomainError):
         return _domain(exc)
     if isinstance(exc, ValidationException):
         return error_response(400, 1003, "a query parameter is invalid", None, {})
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return _http(exc.status_code)
-    if isinstance(exc, StorageUnavailable):
-        log.error("storage unavailable: %s", exc)
-        return error_response(503, 6001, "the service is busy; retry later", None, {})
     log.exception("unhandled error in the HiveMP dialect")
     return error_response(500, 7001, "an internal error occurred", None, {})
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from litestar import post
 
-from ....bootstrap import Container
 from ....dialects.hivemp.accounts import create_account
 from ....domain.model import Actor, Principal
 from ....domain.scopes import ADMIN
+from ....services.registry import Services
 from ...deps import AnyRequest, tenant_of
 from ...native.body import decode_body
 from .account_structs import AccountIn, AccountOut
@@ -22,7 +22,7 @@ from .account_structs import AccountIn, AccountOut
     tags=["dialects"],
 )
 async def create_hivemp_account(
-    request: AnyRequest, c: Container, principal: Principal, actor: Actor
+    request: AnyRequest, c: Services, principal: Principal, actor: Actor
 ) -> AccountOut:
     """Create a HiveMP account (email + password) that PUT /authenticate accepts."""
     body = await decode_body(request, AccountIn)

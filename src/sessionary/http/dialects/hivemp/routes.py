@@ -9,12 +9,12 @@ from litestar import Request, Response, delete, get, post, put
 from litestar.di import Provide
 from litestar.params import Parameter
 
-from ....bootstrap import Container
 from ....dialects.hivemp.accounts import ACCOUNT, check_credentials, is_password_hash
 from ....dialects.hivemp.keys import ADMIN, KIND, PUBLIC, SESSION, new_api_key
 from ....domain.model import Actor
 from ....domain.session import Session
 from ....services.credentials import NewCredential
+from ....services.registry import Services
 from ....services.sessions import OpenRequest
 from ...deps import actor_of
 from .auth import Caller, provide_caller
@@ -58,7 +58,7 @@ async def _body(request: AnyRequest, model: type[Any]) -> Any:
 
 
 async def open_session(
-    request: AnyRequest, c: Container, caller: Caller, account_id: str, role: str, metered: bool
+    request: AnyRequest, c: Services, caller: Caller, account_id: str, role: str, metered: bool
 ) -> dict[str, Any]:
     """A user session plus its own API key, in one transaction."""
     api_key = new_api_key()
@@ -86,7 +86,7 @@ async def open_session(
 
 
 @put("/v1/authenticate", dependencies=CALLER)
-async def authenticate(request: AnyRequest, c: Container, caller: Caller) -> Response[bytes]:
+async def authenticate(request: AnyRequest, c: Services, caller: Caller) -> Response[bytes]:
     """Missing credentials answer 200 with promptFor* flags; wrong ones are an error."""
     if caller.key_type != PUBLIC:
         raise wrong_key_type(PUBLIC)
@@ -113,7 +113,7 @@ async def authenticate(request: AnyRequest, c: Container, caller: Caller) -> Res
     return ok(authentication_response(session))
 
 
-async def _project_prompt(c: Container, caller: Caller) -> dict[str, Any]:
+async def _project_prompt(c: Services, caller: Caller) -> dict[str, Any]:
     """An admin asked which project to log in to: its key's project is the one it may use."""
     tenant = await c.tenants.get(caller.tenant_pk)
     projects = [{"id": caller.project_id, "name": tenant.name}]
@@ -123,7 +123,7 @@ async def _project_prompt(c: Container, caller: Caller) -> dict[str, Any]:
 
 
 @put("/v1/authenticate/switch", dependencies=CALLER)
-async def authenticate_switch(request: AnyRequest, c: Container, caller: Caller) -> Response[bytes]:
+async def authenticate_switch(request: AnyRequest, c: Services, caller: Caller) -> Response[bytes]:
     """Admin only. Projects are isolated tenants here, so the only project an admin key can
     switch into is its own: it gets a fresh admin session there."""
     if caller.key_type != ADMIN:
@@ -156,7 +156,7 @@ def _chosen_id(caller: Caller, session_id: str | None) -> str:
     return session_id
 
 
-async def _live_target(c: Container, caller: Caller, session_id: str | None) -> Session:
+async def _live_target(c: Services, caller: Caller, session_id: str | None) -> Session:
     """The chosen session as stored now; 404 unless it is live. A session key's own session
     was read and found live by this very request's authentication (auth.py), so it is not
     read twice."""
@@ -171,14 +171,14 @@ async def _live_target(c: Container, caller: Caller, session_id: str | None) -> 
 
 
 @get("/v1/session", dependencies=CALLER)
-async def get_session(c: Container, caller: Caller, session_id: IdParam = None) -> Response[bytes]:
+async def get_session(c: Services, caller: Caller, session_id: IdParam = None) -> Response[bytes]:
     session = await _live_target(c, caller, session_id)
     return ok(user_session(session, caller.project_id, c.clock.now()))
 
 
 @post("/v1/session", status_code=200, dependencies=CALLER)
 async def extend_session(
-    request: AnyRequest, c: Container, caller: Caller, session_id: IdParam = None
+    request: AnyRequest, c: Services, caller: Caller, session_id: IdParam = None
 ) -> Response[bytes]:
     """expiry = now + 3600, not added on; an ended session cannot be revived."""
     sid = (await _live_target(c, caller, session_id)).id
@@ -190,7 +190,7 @@ async def extend_session(
 
 @delete("/v1/session", status_code=200, dependencies=CALLER)
 async def delete_session(
-    request: AnyRequest, c: Container, caller: Caller, session_id: IdParam = None
+    request: AnyRequest, c: Services, caller: Caller, session_id: IdParam = None
 ) -> Response[bytes]:
     """Stops the meter; the session's key dies with it. The body is exactly ``true``. One unit
     of work: an ended session answers 404 and is left as it is (``live_only``)."""
@@ -203,7 +203,7 @@ async def delete_session(
 @put("/v1/session", dependencies=CALLER)
 async def legacy_create_session(
     request: AnyRequest,
-    c: Container,
+    c: Services,
     caller: Caller,
     provider: Annotated[str | None, Parameter(query="authenticationProvider")] = None,
     credentials: str | None = None,

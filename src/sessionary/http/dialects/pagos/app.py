@@ -7,12 +7,10 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router
-from litestar.di import Provide
 from litestar.exceptions import HTTPException
 
-from ....domain.errors import InvalidInput
-from ....storage.errors import StorageUnavailable
-from ...deps import provide_container
+from ....domain.errors import InvalidInput, StorageUnavailable
+from ...deps import SERVICES
 from .routes import ROUTES
 from .token_route import oauth, token_route
 
@@ -47,6 +45,6 @@ def pagos_router(prefix: str) -> Router:
     return Router(
         prefix,
         route_handlers=[*ROUTES, token_route()],
-        dependencies={"c": Provide(provide_container, sync_to_thread=False)},
+        dependencies=SERVICES,
         include_in_schema=False,
     )

@@ -12,7 +12,6 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, post
 
-from ....bootstrap import Container
 from ....dialects.pagos.clients import APPLICATION, CLIENT
 from ....domain.errors import (
     InvalidInput,
@@ -22,6 +21,7 @@ from ....domain.errors import (
     SubjectNotFound,
 )
 from ....domain.model import Actor, Principal, Subject
+from ....services.registry import Services
 from ....services.sessions import OpenRequest
 from ...deps import actor_of, throttle
 from . import envelope as env
@@ -37,7 +37,7 @@ def bearer(request: AnyRequest) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-async def caller(request: AnyRequest, c: Container) -> Principal:
+async def caller(request: AnyRequest, c: Services) -> Principal:
     client = await token_client(c, bearer(request))
     if client is None:
         raise Refusal(env.RESTRICTED, invalid_token=True)
@@ -59,7 +59,7 @@ async def fields(request: AnyRequest) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in body.items()}
 
 
-async def application(c: Container, client: Principal, body: dict[str, Any]) -> Subject:
+async def application(c: Services, client: Principal, body: dict[str, Any]) -> Subject:
     key = body.get("applicationkey")
     if not isinstance(key, str) or not key:
         raise Refusal(env.APP_REQUIRED)
@@ -82,7 +82,7 @@ def actor(request: AnyRequest, client: Principal) -> Actor:
 
 
 @post("/Api/Applications/OpenDedicatedSession", status_code=200)
-async def open_dedicated_session(request: AnyRequest, c: Container) -> Response[bytes]:
+async def open_dedicated_session(request: AnyRequest, c: Services) -> Response[bytes]:
     try:
         client = await caller(request, c)
         app = await application(c, client, await fields(request))
@@ -115,7 +115,7 @@ def session_id(body: dict[str, Any]) -> str:
 
 
 @post("/Api/Applications/CloseDedicatedSession", status_code=200)
-async def close_dedicated_session(request: AnyRequest, c: Container) -> Response[bytes]:
+async def close_dedicated_session(request: AnyRequest, c: Services) -> Response[bytes]:
     """Not idempotent: a second close fails (spec §5 rule 4)."""
     try:
         client = await caller(request, c)
@@ -131,7 +131,7 @@ async def close_dedicated_session(request: AnyRequest, c: Container) -> Response
 
 
 async def _close(
-    request: AnyRequest, c: Container, client: Principal, app: Subject, sid: str
+    request: AnyRequest, c: Services, client: Principal, app: Subject, sid: str
 ) -> None:
     """Only the client and application that opened a session may close it: another's is,
     to this caller, no session at all (the close's own guard, in one step)."""

@@ -14,9 +14,9 @@ from typing import Any
 
 from litestar import Request
 
-from ....bootstrap import Container
 from ....domain.model import SECOND
 from ....services.ratelimit import RateLimiter
+from ....services.registry import Services
 from .tokens import Lockout
 
 _STATE_KEY = "pagos_token_guard"
@@ -46,7 +46,7 @@ def _refusal(wait: float | None) -> SlowDown | None:
 
 
 class TokenGuard:
-    def __init__(self, c: Container) -> None:
+    def __init__(self, c: Services) -> None:
         s = c.settings
 
         def clock() -> float:
@@ -67,7 +67,7 @@ class TokenGuard:
         return _refusal(self._clients.check((tenant_pk, client_id)))
 
 
-def token_guard(request: Request[Any, Any, Any], c: Container) -> TokenGuard:
+def token_guard(request: Request[Any, Any, Any], c: Services) -> TokenGuard:
     """The app's one guard, built on first use from its container's settings and clock."""
     guard = request.app.state.get(_STATE_KEY)
     if not isinstance(guard, TokenGuard):

@@ -7,8 +7,9 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, post
 
-from ....bootstrap import Container
 from ....domain.model import Actor
+from ....services.registry import Services
+from ...request_id import request_id
 from .token_limits import SlowDown, token_guard
 from .tokens import issue_token
 
@@ -61,7 +62,7 @@ def slow_down(refused: SlowDown) -> Response[bytes]:
 
 def token_route() -> Any:
     @post("/token", status_code=200)
-    async def token(request: Request[Any, Any, Any], c: Container) -> Response[bytes]:
+    async def token(request: Request[Any, Any, Any], c: Services) -> Response[bytes]:
         """grant_type=client_credentials&client_id=...&client_secret=... -> bearer token."""
         guard = token_guard(request, c)
         busy = guard.source(request.client.host if request.client else None)
@@ -72,13 +73,12 @@ def token_route() -> Any:
             return oauth(400, {"error": "unsupported_grant_type"})
         if not form.get("client_id") or not form.get("client_secret"):
             return oauth(400, {"error": "invalid_request"})
-        rid = request.scope.get("state", {}).get("request_id")
         issued = await issue_token(
             c,
             guard,
             form["client_id"],
             form["client_secret"],
-            Actor(credential_pk=None, request_id=rid, label="pagos"),
+            Actor(credential_pk=None, request_id=request_id(request), label="pagos"),
         )
         if issued is None:
             return oauth(400, {"error": "invalid_client"})

@@ -13,11 +13,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ....bootstrap import Container
 from ....dialects.pagos.clients import CLIENT
 from ....domain.errors import Unauthenticated
 from ....domain.model import SECOND, Actor, Principal
 from ....services.credentials import NewCredential, digest, digests_match
+from ....services.registry import Services
 
 if TYPE_CHECKING:
     from .token_limits import SlowDown, TokenGuard
@@ -87,7 +87,7 @@ class Lockout:
 
 
 async def issue_token(
-    c: Container,
+    c: Services,
     guard: TokenGuard,
     client_id: str,
     client_secret: str,
@@ -109,7 +109,7 @@ async def issue_token(
     return throttled if throttled is not None else await _store_token(c, client, actor)
 
 
-async def _client(c: Container, lockout: Lockout, client_id: str, secret: str) -> Principal | None:
+async def _client(c: Services, lockout: Lockout, client_id: str, secret: str) -> Principal | None:
     """The client whose secret this is, if its id is ``client_id``; else a failure counted."""
     try:
         client = await c.auth.authenticate(secret)
@@ -125,7 +125,7 @@ async def _client(c: Container, lockout: Lockout, client_id: str, secret: str) -
     return client
 
 
-async def _store_token(c: Container, client: Principal, actor: Actor) -> str:
+async def _store_token(c: Services, client: Principal, actor: Actor) -> str:
     """A new token named after its client; the client's oldest past the cap are deleted (a
     deleted token answers exactly like an expired one: ``InvalidToken``)."""
     token = new_token()
@@ -142,7 +142,7 @@ async def _store_token(c: Container, client: Principal, actor: Actor) -> str:
     return token
 
 
-async def token_client(c: Container, token: str | None) -> Principal | None:
+async def token_client(c: Services, token: str | None) -> Principal | None:
     """The token's principal if it is live and its client is not revoked, else None."""
     try:
         principal = await c.auth.authenticate(token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from ...deps import provide_container
+from ...deps import SERVICES
 from . import devices, passings, sessions
 from .auth import provide_rufus_principal
 from .errors import render
@@ -18,7 +18,7 @@ def rufus_router(prefix: str) -> Router:
         prefix,
         route_handlers=[*devices.ROUTES, *sessions.ROUTES, *passings.ROUTES],
         dependencies={
-            "c": Provide(provide_container, sync_to_thread=False),
+            **SERVICES,
             "principal": Provide(provide_rufus_principal),
         },
         include_in_schema=False,

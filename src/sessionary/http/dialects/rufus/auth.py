@@ -6,10 +6,10 @@ from typing import Any
 
 from litestar import Request
 
-from ....bootstrap import Container
 from ....dialects.rufus.keys import KIND
 from ....domain.errors import Unauthenticated
 from ....domain.model import Principal
+from ....services.registry import Services
 from ...deps import throttle
 from .errors import RufusError
 
@@ -38,7 +38,7 @@ def presented_key(request: Request[Any, Any, Any]) -> str | None:
 
 
 async def provide_rufus_principal(request: Request[Any, Any, Any]) -> Principal:
-    container: Container = request.app.state.container
+    container: Services = request.app.state.container
     try:
         principal = await container.auth.authenticate(presented_key(request))
     except Unauthenticated:

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from litestar import Request, Response, delete, get, post
 from litestar.params import Parameter
 
-from ....bootstrap import Container
 from ....domain.errors import SubjectNotFound
 from ....domain.model import Principal
+from ....services.registry import Services
 from .common import actor, parse, tenant_of
 from .errors import RufusError
 from .reply import reply
@@ -21,7 +21,7 @@ AnyRequest = Request[Any, Any, Any]
 
 
 @post("/devices", status_code=201)
-async def bind_device(request: AnyRequest, c: Container, principal: Principal) -> Response[bytes]:
+async def bind_device(request: AnyRequest, c: Services, principal: Principal) -> Response[bytes]:
     """Re-binding a serial number binds a new device with a fresh id (spec §9.9)."""
     attributes = device_attributes(await parse(request, DeviceIn))
     deviceid = secrets.token_hex(32).upper()
@@ -32,7 +32,7 @@ async def bind_device(request: AnyRequest, c: Container, principal: Principal) -
 
 @delete("/devices/{deviceid:str}", status_code=200)
 async def unbind_device(
-    deviceid: str, request: AnyRequest, c: Container, principal: Principal
+    deviceid: str, request: AnyRequest, c: Services, principal: Principal
 ) -> Response[bytes]:
     """Deletes the device with all its sessions and passings."""
     try:
@@ -48,7 +48,7 @@ async def unbind_device(
 @get("/devices")
 async def list_devices(
     request: AnyRequest,
-    c: Container,
+    c: Services,
     principal: Principal,
     page: Annotated[int, Parameter(ge=1, le=2**31)] = 1,
     limit: Annotated[int, Parameter(ge=1, le=5000)] = 5000,
@@ -70,7 +70,7 @@ async def list_devices(
 
 @get("/devices/{deviceid:str}")
 async def get_device(
-    deviceid: str, request: AnyRequest, c: Container, principal: Principal
+    deviceid: str, request: AnyRequest, c: Services, principal: Principal
 ) -> Response[bytes]:
     tenant = tenant_of(principal)
     try:

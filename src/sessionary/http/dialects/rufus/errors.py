@@ -9,7 +9,6 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from ....domain import errors as e
-from ....storage.errors import StorageUnavailable
 from .reply import reply
 
 log = logging.getLogger("sessionary.rufus")
@@ -34,6 +33,9 @@ def bad_request(description: str) -> RufusError:
 def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     if isinstance(exc, RufusError):
         return reply(request, exc.status, exc.body, exc.headers)
+    if isinstance(exc, e.StorageUnavailable):  # before DomainError: not the caller's fault
+        log.error("storage unavailable: %s", exc)
+        return reply(request, 503, None)
     if isinstance(exc, e.Unauthenticated | e.Forbidden):
         return reply(request, 403, {"description": exc.message})
     if isinstance(exc, e.RateLimited):  # as the per-key limit answers (auth.py)
@@ -45,9 +47,6 @@ def render(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
         return reply(request, 400, {"description": "Invalid query parameter"})
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return reply(request, exc.status_code, {"description": _http_description(exc)})
-    if isinstance(exc, StorageUnavailable):
-        log.error("storage unavailable: %s", exc)
-        return reply(request, 503, None)
     log.exception("unhandled error in the RUFUS dialect")
     return reply(request, 500, None)
 

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
-from ....bootstrap import Container
 from ....domain.errors import SessionNotActive, SessionNotFound, SubjectNotFound
 from ....domain.model import Principal
+from ....services.registry import Services
 from ...bodies import declared_length
 from ...params import OrdinalQuery
 from .common import page_offset, parse, tenant_of, time_param
@@ -27,14 +27,14 @@ MAX_BATCH = 5000
 
 @post("/passings", status_code=201)
 async def insert_passings(
-    request: AnyRequest, c: Container, principal: Principal
+    request: AnyRequest, c: Services, principal: Principal
 ) -> Response[bytes]:
     """Atomic batches of up to 5,000; a repeated num_passing counts in duplicate_count."""
     async with c.bulk.slot(declared_length(request)):
         return await _insert(request, c, principal)
 
 
-async def _insert(request: AnyRequest, c: Container, principal: Principal) -> Response[bytes]:
+async def _insert(request: AnyRequest, c: Services, principal: Principal) -> Response[bytes]:
     body = await parse(request, PassingsIn)
     if not body.token_session or not body.passings_list:
         raise bad_request("token_session and a non-empty passings_list are required")
@@ -59,7 +59,7 @@ async def _insert(request: AnyRequest, c: Container, principal: Principal) -> Re
 async def passings_of_session(
     token: str,
     request: AnyRequest,
-    c: Container,
+    c: Services,
     principal: Principal,
     first: Ordinal = None,
     last: Ordinal = None,
@@ -85,7 +85,7 @@ async def passings_of_session(
 async def passings_of_device(
     deviceid: str,
     request: AnyRequest,
-    c: Container,
+    c: Services,
     principal: Principal,
     time_from: Annotated[str | None, Parameter(query="from")] = None,
     time_to: Annotated[str | None, Parameter(query="to")] = None,
@@ -109,7 +109,7 @@ async def passings_of_device(
 async def poll_passings_of_device(
     deviceid: str,
     request: AnyRequest,
-    c: Container,
+    c: Services,
     principal: Principal,
     time_from: Annotated[str | None, Parameter(query="from")] = None,
     time_to: Annotated[str | None, Parameter(query="to")] = None,
@@ -146,7 +146,7 @@ async def poll_passings_of_device(
     )
 
 
-async def _require_device(c: Container, principal: Principal, deviceid: str) -> None:
+async def _require_device(c: Services, principal: Principal, deviceid: str) -> None:
     try:
         await c.subjects.get(tenant_of(principal), DEVICE, deviceid.upper())
     except SubjectNotFound:

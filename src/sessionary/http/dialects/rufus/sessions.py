@@ -7,11 +7,11 @@ from typing import Any
 
 from litestar import Request, Response, get, patch, post
 
-from ....bootstrap import Container
 from ....domain.errors import SessionNotActive, SessionNotFound, SubjectNotFound
 from ....domain.model import Principal
 from ....domain.ports import SessionFilter
 from ....domain.session import Session, Status
+from ....services.registry import Services
 from ....services.sessions import OpenRequest
 from .common import actor, parse, tenant_of
 from .errors import RufusError, bad_request
@@ -24,9 +24,7 @@ MAX_LISTED = 5000
 
 
 @post("/sessions", status_code=201)
-async def insert_session(
-    request: AnyRequest, c: Container, principal: Principal
-) -> Response[bytes]:
+async def insert_session(request: AnyRequest, c: Services, principal: Principal) -> Response[bytes]:
     body = await parse(request, SessionIn)
     if not body.deviceid:
         raise bad_request("deviceid is required")
@@ -51,7 +49,7 @@ async def insert_session(
 
 @patch("/sessions/close/{token:str}", status_code=200)
 async def close_session(
-    token: str, request: AnyRequest, c: Container, principal: Principal
+    token: str, request: AnyRequest, c: Services, principal: Principal
 ) -> Response[bytes]:
     """Closing a closed session answers 200 again (idempotent, spec §6 S2)."""
     try:
@@ -67,7 +65,7 @@ async def close_session(
     )
 
 
-async def is_bound_device(c: Container, tenant_pk: int, deviceid: str) -> bool:
+async def is_bound_device(c: Services, tenant_pk: int, deviceid: str) -> bool:
     """Only devices bound through POST /devices (a "device" another API made is not one)."""
     try:
         device = await c.subjects.get(tenant_pk, DEVICE, deviceid)
@@ -77,7 +75,7 @@ async def is_bound_device(c: Container, tenant_pk: int, deviceid: str) -> bool:
 
 
 async def device_sessions(
-    c: Container, principal: Principal, deviceid: str, status: Status | None, limit: int
+    c: Services, principal: Principal, deviceid: str, status: Status | None, limit: int
 ) -> list[Session]:
     flt = SessionFilter(
         now=c.clock.now(),
@@ -92,7 +90,7 @@ async def device_sessions(
 
 @get("/sessions/device/{deviceid:str}")
 async def sessions_of_device(
-    deviceid: str, request: AnyRequest, c: Container, principal: Principal
+    deviceid: str, request: AnyRequest, c: Services, principal: Principal
 ) -> Response[bytes]:
     found = await device_sessions(c, principal, deviceid, None, MAX_LISTED)
     if not found:
@@ -104,7 +102,7 @@ async def sessions_of_device(
 
 @get("/sessions/device/{deviceid:str}/active")
 async def active_session_of_device(
-    deviceid: str, request: AnyRequest, c: Container, principal: Principal
+    deviceid: str, request: AnyRequest, c: Services, principal: Principal
 ) -> Response[bytes]:
     found = await device_sessions(c, principal, deviceid, Status.ACTIVE, 1)
     if not found:
@@ -114,7 +112,7 @@ async def active_session_of_device(
 
 @get("/sessions/{token:str}")
 async def get_session(
-    token: str, request: AnyRequest, c: Container, principal: Principal
+    token: str, request: AnyRequest, c: Services, principal: Principal
 ) -> Response[bytes]:
     try:
         session = await c.sessions.get(tenant_of(principal), token.upper(), dialect=DIALECT)
@@ -123,7 +121,7 @@ async def get_session(
     return await _detail(request, c, session)
 
 
-async def _detail(request: AnyRequest, c: Container, session: Session) -> Response[bytes]:
+async def _detail(request: AnyRequest, c: Services, session: Session) -> Response[bytes]:
     bounds = await c.event_queries.time_bounds(session)
     result = [session_detail(session, bounds, c.clock.now())]
     return reply(request, 200, {"description": "Success", "result": result})
