@@ -117,7 +117,10 @@ def effects(
         out.append(delete(events).where(pk_in(events.c.session_pk)))
     if tr.audit is not None and audited:
         a = tr.audit
-        values = (c.tenant_pk, ACTOR_PK, ACTOR_LABEL, key(a.action), c.id, REQUEST_ID, NOW)
+        # Stamped with the transition's own instant (its record's), which is the clock's
+        # reading unless the session's last activity is later.
+        at = NOW if tr.record is None else tr.record.at(c)
+        values = (c.tenant_pk, ACTOR_PK, ACTOR_LABEL, key(a.action), c.id, REQUEST_ID, at)
         stmt = insert(audit).from_select(
             [*_AUDIT_COLUMNS, "detail"], select(*values, a.detail()).where(*rows)
         )
