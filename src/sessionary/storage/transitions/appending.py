@@ -35,17 +35,7 @@ _SQLITE_ROWS = (
     " value -> '$.payload' AS payload, value ->> '$.dedupe_key' AS dedupe_key"
     " FROM json_each(:events)"
 )
-_COLUMNS = [
-    "session_pk",
-    "seq",
-    "tenant_pk",
-    "type",
-    "occurred_at",
-    "recorded_at",
-    "dedupe_key",
-    "ordinal",
-    "payload",
-]
+_COLUMNS = [column.name for column in events.c]  # the values below, in the table's order
 
 
 def _insert_events(rows_sql: str, changed: Any) -> list[Any]:

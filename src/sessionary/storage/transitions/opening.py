@@ -37,20 +37,17 @@ from ...domain.session import Status
 from ..errors import asyncpg_errors, sqlite_errors
 from ..rows import row_of, sqlite_rows
 from ..tables import sessions, subjects, tenants
-from .plans import _PG, _SQLITE, Compiled, compile_for, effects
+from .plans import PG_DIALECT, SQLITE_DIALECT, Compiled, compile_for, effects
 from .sqlfuncs import json_object, least
 from .steps import NOW, Audit, Expr, Record, Transition, key, seconds
-from .targets import ID, SUBJECT_ID, SUBJECT_KIND, TENANT
+from .targets import DIALECT, ID, OWNER, SCOPE, SUBJECT_ID, SUBJECT_KIND, TENANT
 
 IDLE = bindparam("idle_timeout_s", type_=Integer)
 LIFE = bindparam("max_lifetime_s", type_=Integer)
 FALLBACK = bindparam("fallback_idle_timeout_s", type_=Integer)
-SCOPE = bindparam("scope", type_=String)
 ALIAS = bindparam("alias", type_=String)
 METERED = bindparam("metered", type_=Boolean)
 STATE = bindparam("state", type_=sessions.c.state.type)
-DIALECT = bindparam("dialect", type_=String)
-OWNER = bindparam("owner", type_=String)
 
 OPEN = Transition(
     Step.OPEN,
@@ -149,7 +146,7 @@ def pg_open(create_subject: bool) -> Any:
 
 @functools.cache
 def compiled_pg(create_subject: bool) -> Compiled:
-    return compile_for(pg_open(create_subject), _PG)
+    return compile_for(pg_open(create_subject), PG_DIALECT)
 
 
 @functools.cache
@@ -159,9 +156,9 @@ def compiled_sqlite() -> tuple[Compiled, Compiled, list[Compiled]]:
     subject = _named_subject().subquery("subject")
     more = effects(OPEN, row, [row.pk == pk], lambda col: col == pk, True)
     return (
-        compile_for(_subject_upsert(sqlite_insert), _SQLITE),
-        compile_for(_session_insert(subject), _SQLITE),
-        [compile_for(e, _SQLITE) for e in more],
+        compile_for(_subject_upsert(sqlite_insert), SQLITE_DIALECT),
+        compile_for(_session_insert(subject), SQLITE_DIALECT),
+        [compile_for(e, SQLITE_DIALECT) for e in more],
     )
 
 

@@ -56,8 +56,8 @@ from .targets import LIMIT, audit_of_target, selector, visibility
 
 t = sessions
 PK = t.c.pk
-_PG = asyncpg.dialect()  # type: ignore[no-untyped-call]
-_SQLITE = sqlite.dialect()
+PG_DIALECT = asyncpg.dialect()  # type: ignore[no-untyped-call]
+SQLITE_DIALECT = sqlite.dialect()
 _RECORD_COLUMNS = ["tenant_pk", "session_pk", "session_id", "type", "reason", "at", "data"]
 _AUDIT_COLUMNS = ["tenant_pk", "credential_pk", "actor", "action", "target", "request_id", "at"]
 
@@ -241,16 +241,16 @@ def sqlite_plan(
             stmts.extend(extra(select(*t.c).where(pk == PK).subquery("changed_row")))
         steps.append(
             SqliteSteps(
-                compile_for(_sqlite_update(tr, target), _SQLITE),
-                [_indexed(compile_for(s, _SQLITE)) for s in stmts],
+                compile_for(_sqlite_update(tr, target), SQLITE_DIALECT),
+                [_indexed(compile_for(s, SQLITE_DIALECT)) for s in stmts],
             )
         )
     diagnose = None
     if target is One:
         stmt = select(*t.c, *_subject_columns(), why(trs[-1], target, t.c).label("why"))
-        diagnose = compile_for(stmt.where(selector(target, t.c)), _SQLITE)
+        diagnose = compile_for(stmt.where(selector(target, t.c)), SQLITE_DIALECT)
     once = audit_of_target(target)
-    after = [compile_for(once, _SQLITE)] if audited and once is not None else []
+    after = [compile_for(once, SQLITE_DIALECT)] if audited and once is not None else []
     return SqlitePlan(steps, diagnose, after)
 
 
@@ -258,7 +258,7 @@ def sqlite_plan(
 def compiled_pg(
     trs: tuple[Transition, ...], target: type[Target], audited: bool, extra: Extra | None = None
 ) -> Compiled:
-    return compile_for(pg_statement(trs, target, audited, extra), _PG)
+    return compile_for(pg_statement(trs, target, audited, extra), PG_DIALECT)
 
 
 @functools.cache
