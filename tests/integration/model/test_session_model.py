@@ -291,7 +291,7 @@ class SessionModel(RuleBasedStateMachine):
         elif op == "extend":
             self.extend(ref, "own", 90, lag)
         elif op == "append":
-            self.append(ref, "own", [NewEvent("tick", {}, dedupe_key="k1")], False, lag)
+            self.append(ref, "own", [NewEvent("tick", {})], False, lag)
         else:
             self.delete(ref, "own", op == "delete-live-only", lag)
 
