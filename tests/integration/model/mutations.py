@@ -7,11 +7,8 @@ Run from the worktree root, with src/ clean (the script refuses otherwise, so no
     PYTHONPATH=src /work/main/.venv/bin/python -m tests.integration.model.mutations [NAME ...]
 
 Each run is quick: shrinking is off (MODEL_QUICK=1) and the first failing example stops it.
-The mutations name today's code (issue 20 rewrites it): after the rewrite, restate each one
-against the one definition of its transition; a mutation whose text is gone is reported
-"stale", not passed.
-
-Last run, 2026-12-07 on main's code before the rewrite: 28 of 28 caught, 4-19 s each."""
+The mutations name the one definition of each transition (storage/transitions/, issue 20) and
+the use cases composing them; a mutation whose text is gone is reported "stale", not passed."""
 
 from __future__ import annotations
 
@@ -23,8 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-REPOS = "src/sessionary/storage/repositories/"
-SERVICES = "src/sessionary/services/"
+STEPS = "src/sessionary/storage/transitions/steps.py"
+OPENING = "src/sessionary/storage/transitions/opening.py"
+APPENDING = "src/sessionary/storage/transitions/appending.py"
+TARGETS = "src/sessionary/storage/transitions/targets.py"
+PLANS = "src/sessionary/storage/transitions/plans.py"
+CHANGES = "src/sessionary/services/changes.py"
+EVENTS = "src/sessionary/services/events.py"
+SESSIONS = "src/sessionary/services/sessions.py"
 TEST = "tests/integration/model/test_session_model.py"
 
 
@@ -38,88 +41,76 @@ class Mutation:
     backend: str  # "sqlite", "postgresql" or "" (both)
 
 
+# Since issue 20 each transition has one definition (storage/transitions/), compiled for both
+# backends: a mutation there changes both, so each runs on one backend, alternating.
 MUTATIONS = [
-    Mutation("open-ignores-tenant-idle", "open", REPOS + "hot.py",
-             "idle = req.idle_timeout_s or policy[0]", "idle = req.idle_timeout_s", "sqlite"),
-    Mutation("open-drops-audit", "open", REPOS + "hot.py",
-             "opened_at,\n           '{{}}'::jsonb\n      FROM s\n",
-             "opened_at,\n           '{{}}'::jsonb\n      FROM s WHERE false\n", "postgresql"),
-    Mutation("extend-drops-version", "extend", REPOS + "hot_extend.py",
-             "opened_at + max_lifetime_s * {_US}),\n           version = version + 1",
-             "opened_at + max_lifetime_s * {_US}),\n           version = version", "postgresql"),
-    Mutation("extend-ignores-allow-extend", "extend", REPOS + "hot_extend.py",
-             "   AND EXISTS (SELECT 1 FROM tenants WHERE pk = ?3 AND allow_extend)\n", "",
+    Mutation("open-ignores-tenant-idle", "open", OPENING,
+             "_unset_as_null(t.idle_timeout_s), FALLBACK", "FALLBACK", "sqlite"),
+    Mutation("open-ignores-fallback-idle", "open", OPENING,
+             "_unset_as_null(t.idle_timeout_s), FALLBACK", "_unset_as_null(t.idle_timeout_s)",
+             "postgresql"),
+    Mutation("open-drops-audit", "open", OPENING,
+             'audit=Audit("session.open", lambda: json_object()),', "audit=None,", "postgresql"),
+    Mutation("open-uncapped-idle", "open", OPENING,
+             "else_=least(idle, life),", "else_=idle,", "sqlite"),
+    Mutation("open-skips-bound-key", "open", SESSIONS,
+             "    if req.bound_key is not None:\n", "    if False:\n", "sqlite"),
+    Mutation("extend-drops-version", "extend", STEPS,
+             '"expires_at": expires, "version": c.version + 1}', '"expires_at": expires}',
+             "postgresql"),
+    Mutation("extend-ignores-allow-extend", "extend", STEPS,
+             "        (Why.FORBIDDEN, allows_extend(c)),\n", "", "sqlite"),
+    Mutation("extend-uncapped", "extend", STEPS,
+             "expires = capped(at + seconds(ttl(c)), c)", "expires = at + seconds(ttl(c))",
+             "postgresql"),
+    Mutation("touch-moves-activity-back", "append", STEPS,
+             "    return greatest(NOW, c.last_activity_at)", "    return NOW", "sqlite"),
+    Mutation("touch-accepts-due-session", "append", STEPS,
+             "    return [(Why.ENDED, active(c)), (Why.DUE, not_(due(c)))]",
+             "    return [(Why.ENDED, active(c))]", "postgresql"),
+    Mutation("append-seq-not-counted", "append", STEPS,
+             '"last_seq": c.last_seq + N_EVENTS', '"last_seq": c.last_seq', "sqlite"),
+    Mutation("append-forgets-stored-keys", "append", EVENTS,
+             "stored = await uow.events.existing_keys(locked.pk, keys)", "stored = set()",
+             "postgresql"),
+    Mutation("close-bills-floor", "close", STEPS,
+             "(whole + 59) // 60", "whole // 60", "postgresql"),
+    Mutation("close-keeps-bound-key", "close", STEPS,
+             "    Audit(\"session.close\", lambda: json_object(key(\"reason\"), REASON)),\n"
+             "    revokes_keys=True,",
+             "    Audit(\"session.close\", lambda: json_object(key(\"reason\"), REASON)),\n"
+             "    revokes_keys=False,", "sqlite"),
+    Mutation("close-ignores-dialect", "close", TARGETS,
+             "        _optional(DIALECT, c.dialect),\n", "", "postgresql"),
+    Mutation("close-reason-ignored", "close", STEPS,
+             "_ended_by(Status.CLOSED, activity(c), REASON)",
+             "_ended_by(Status.CLOSED, activity(c), key(CloseReason.CLIENT.value))", "sqlite"),
+    Mutation("delete-keeps-events", "delete", STEPS,
+             "    revokes_keys=True,\n    drops_events=True,\n)\n# HiveMP",
+             "    revokes_keys=True,\n    drops_events=False,\n)\n# HiveMP", "sqlite"),
+    Mutation("delete-record-at-now", "delete", STEPS,
+             "(c.close_reason == CloseReason.DELETED.value, c.closed_at), else_=NOW",
+             "(c.close_reason == CloseReason.DELETED.value, NOW), else_=NOW", "postgresql"),
+    Mutation("delete-due-not-expired-first", "delete", CHANGES,
+             "        if change.step is Step.DELETE and not change.live_only:",
+             "        if False:", "sqlite"),
+    Mutation("expire-at-sweep-time", "expire", STEPS,
+             "_ended_by(Status.EXPIRED, c.expires_at, expiry_reason(c))",
+             "_ended_by(Status.EXPIRED, NOW, expiry_reason(c))", "postgresql"),
+    Mutation("expire-reason-always-idle", "expire", STEPS,
+             "(at_deadline, key(CloseReason.MAX_LIFETIME.value))",
+             "(at_deadline, key(CloseReason.IDLE_TIMEOUT.value))", "sqlite"),
+    Mutation("supersede-any-scope", "supersede", SESSIONS,
+             "req.scope, False)\n        change = Change(Step.CLOSE, target, clock.now(), "
+             "reason=CloseReason.SUPERSEDED)",
+             "req.scope, True)\n        change = Change(Step.CLOSE, target, clock.now(), "
+             "reason=CloseReason.SUPERSEDED)", "postgresql"),
+    Mutation("subject-close-drops-audit", "subject close", PLANS,
+             "    if audited and once is not None:\n        dml.append",
+             "    if False:\n        dml.append", "postgresql"),
+    Mutation("subject-close-skips-due-expiry", "subject close", "src/sessionary/storage/"
+             "transitions/run.py", "        return (EXPIRE, main)", "        return (main,)",
              "sqlite"),
-    Mutation("append-moves-activity-back", "append", REPOS + "hot_append.py",
-             '_SQLITE_NOW = "MAX(?1, last_activity_at)"', '_SQLITE_NOW = "?1"', "sqlite"),
-    Mutation("append-accepts-due-session", "append", REPOS + "hot_append.py",
-             "       AND (expires_at IS NULL OR expires_at > {_NOW})\n", "", "postgresql"),
-    Mutation("append-dedupe-no-touch", "append", SERVICES + "events.py",
-             "            session.touch(now)\n", "", ""),
-    Mutation("close-at-now-not-last-activity", "close", REPOS + "hot.py",
-             "closed_at = GREATEST($3::bigint, last_activity_at)", "closed_at = $3::bigint",
-             "postgresql"),
-    Mutation("close-keeps-bound-key", "close", REPOS + "hot.py",
-             "    conn.execute(SQLITE_REVOKE, (now, row.pk))\n    detail", "    detail", "sqlite"),
-    Mutation("close-bills-floor", "close", REPOS + "hot.py",
-             "THEN (GREATEST(closed_at - opened_at, 0) / 1000000 + 59) / 60",
-             "THEN (GREATEST(closed_at - opened_at, 0) / 1000000) / 60", "postgresql"),
-    Mutation("close-forgets-dialect", "close", REPOS + "hot.py",
-             "   AND (expires_at IS NULL OR expires_at > ?1) AND (?5 IS NULL OR dialect = ?5)",
-             "   AND (expires_at IS NULL OR expires_at > ?1)", "sqlite"),
-    Mutation("close-general-drops-audit", "close", SERVICES + "sessions.py",
-             '            await record(uow, tenant_pk, actor, "session.close", session.id, now,'
-             " reason=reason)\n", "", ""),
-    Mutation("delete-keeps-events", "delete", REPOS + "hot_delete.py",
-             "    conn.execute(_SQLITE_EVENTS, (row.pk,))\n", "", "sqlite"),
-    Mutation("delete-reason-client", "delete", REPOS + "hot_delete.py",
-             "close_reason = 'deleted', version = version + 1\n     WHERE pk = (SELECT pk",
-             "close_reason = 'client', version = version + 1\n     WHERE pk = (SELECT pk",
-             "postgresql"),
-    Mutation("delete-due-skips-expiry", "delete", SERVICES + "sessions.py",
-             "            if session.is_due(now):\n"
-             "                await expire_in(uow, session, now)\n",
-             "", ""),
-    Mutation("expire-keeps-bound-key", "expire", SERVICES + "sessions.py",
-             "    await uow.lifecycle.add(rec)\n"
-             "    await uow.credentials.revoke_bound_to(session.pk, now)\n\n\nasync def close_in",
-             "    await uow.lifecycle.add(rec)\n\n\nasync def close_in", ""),
-    Mutation("expire-sweeps-one-instant-late", "expire", REPOS + "sessions.py",
-             "where = (t.c.status == Status.ACTIVE.value) & (t.c.expires_at <= now)",
-             "where = (t.c.status == Status.ACTIVE.value) & (t.c.expires_at < now)", ""),
-    Mutation("supersede-any-scope", "supersede", SERVICES + "sessions.py",
-             "tenant_pk, subject.pk, req.scope, any_scope=False",
-             "tenant_pk, subject.pk, req.scope, any_scope=True", ""),
-    Mutation("subject-close-reason-client", "subject close", SERVICES + "sessions.py",
-             "await close_in(uow, session, now, CloseReason.SUBJECT_CLOSED)",
-             "await close_in(uow, session, now, CloseReason.CLIENT)", ""),
-    # A second change per transition, on the other backend or the general path.
-    Mutation("open-ignores-tenant-lifetime", "open", REPOS + "hot.py",
-             "COALESCE($10::int, max_lifetime_s) AS life", "$10::int AS life", "postgresql"),
-    Mutation("open-general-skips-bound-key", "open", SERVICES + "sessions.py",
-             "            if req.bound_key is not None:", "            if False:", ""),
-    Mutation("extend-uncapped-by-lifetime", "extend", REPOS + "hot_extend.py",
-             "               opened_at + max_lifetime_s * {_US}),",
-             "               NULL),", "postgresql"),
-    Mutation("append-counts-no-seq", "append", REPOS + "hot_append.py",
-             "last_seq = last_seq + $4::bigint,", "last_seq = last_seq + 0,", "postgresql"),
-    Mutation("append-general-forgets-stored-keys", "append", SERVICES + "events.py",
-             "split_duplicates(batch, stored)", "split_duplicates(batch, set())", ""),
-    Mutation("close-pg-forgets-dialect", "close", REPOS + "hot.py",
-             "       AND ($5::text IS NULL OR dialect = $5::text)\n RETURNING {SESSION_COLUMNS}\n"
-             "), record AS (\n    INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type,"
-             " reason, at, data)\n    SELECT tenant_pk, pk, id, 'closed'",
-             " RETURNING {SESSION_COLUMNS}\n"
-             "), record AS (\n    INSERT INTO lifecycle (tenant_pk, session_pk, session_id, type,"
-             " reason, at, data)\n    SELECT tenant_pk, pk, id, 'closed'", "postgresql"),
-    Mutation("delete-keeps-bound-key", "delete", REPOS + "hot_delete.py",
-             "    conn.execute(SQLITE_REVOKE, (now, row.pk))\n", "", "sqlite"),
-    Mutation("supersede-reason-client", "supersede", SERVICES + "sessions.py",
-             "await close_in(uow, old, now, CloseReason.SUPERSEDED)",
-             "await close_in(uow, old, now, CloseReason.CLIENT)", ""),
-    Mutation("subject-close-drops-audit", "subject close", SERVICES + "sessions.py",
-             '            await record(uow, tenant_pk, actor, "subject.close_sessions", target,'
-             " now, scope=scope)\n", "", ""),
 ]  # fmt: skip
 
 
