@@ -70,7 +70,9 @@ def capped(value: Expr, c: Cols) -> Expr:
 
 
 def active(c: Cols) -> Expr:
-    is_active: Expr = c.status == Status.ACTIVE.value
+    """Written into the SQL, not bound: the partial indexes (``WHERE status = 'active'``)
+    match only a literal."""
+    is_active: Expr = c.status == key(Status.ACTIVE.value)
     return is_active
 
 

@@ -40,14 +40,17 @@ def _optional(param: Any, column: Expr) -> Expr:
     return or_(param.is_(None), column == param)
 
 
-def _of_subject(c: Cols, subject_id: Expr, kind: Expr | None = None) -> Expr:
+def _of_subject(c: Cols, subject_id: Expr) -> Expr:
     # An alias: the statements that read this also join ``subjects``, and the same name
     # would correlate to it.
     s = subjects.alias("named_subject")
-    where = [s.c.pk == c.subject_pk, s.c.external_id == subject_id]
-    if kind is not None:
-        where.append(s.c.kind == kind)
-    return exists(select(1).where(*where))
+    return exists(select(1).where(s.c.pk == c.subject_pk, s.c.external_id == subject_id))
+
+
+def _subject_pk() -> Expr:
+    s = subjects.alias("named_subject")
+    named = (s.c.tenant_pk == TENANT) & (s.c.kind == SUBJECT_KIND) & (s.c.external_id == SUBJECT_ID)
+    return select(s.c.pk).where(named).scalar_subquery()
 
 
 def selector(target: type[Target], c: Cols) -> Expr:
@@ -56,8 +59,10 @@ def selector(target: type[Target], c: Cols) -> Expr:
         return and_(c.tenant_pk == TENANT, c.id == ID)
     if target is LiveOfSubject:
         in_scope = or_(ANY_SCOPE, c.scope.is_not_distinct_from(SCOPE))
-        subject = _of_subject(c, SUBJECT_ID, SUBJECT_KIND)
-        return and_(c.tenant_pk == TENANT, active(c), in_scope, subject)
+        # Equality with the subject's pk, so the (tenant, subject, status) index finds the
+        # rows: a correlated EXISTS made SQLite test every live session of the tenant.
+        subject = c.subject_pk == _subject_pk()
+        return and_(c.tenant_pk == TENANT, subject, active(c), in_scope)
     return and_(active(c), c.expires_at <= NOW)
 
 
@@ -67,7 +72,7 @@ def visibility(target: type[Target], c: Cols) -> list[tuple[Why, ColumnElement[b
     if target is not One:
         return []
     seen = and_(
-        c.status != Status.DELETED.value,
+        c.status != literal_column(f"'{Status.DELETED.value}'"),
         _optional(DIALECT, c.dialect),
         _optional(OWNER, c.owner),
         or_(SUBJECT_ID.is_(None), _of_subject(c, SUBJECT_ID)),
