@@ -85,13 +85,9 @@ class SessionService:
             await _prepare_open(uow, tenant_pk, req, self._clock)
             opening = _opening(tenant_pk, req, req.id or self._new_id(), self._clock.now(), actor)
             session = await uow.sessions.open(opening)
-            if session is None:  # the tenant is gone, or a new subject is not visible yet
-                await _tenant(uow, tenant_pk)
-                await _subject(uow, tenant_pk, req, opening.now)
-                session = await uow.sessions.open(replace(opening, now=self._clock.now()))
-                if session is None:
-                    raise TenantNotFound("no such tenant")
-            await _after_open(uow, tenant_pk, req, session, self._clock)
+            if session is None:
+                session = await _open_refused(uow, tenant_pk, req, opening, self._clock)
+            await _after_open(uow, tenant_pk, req, session)
             await uow.commit()
         return session
 
@@ -212,13 +208,12 @@ async def cancel_open_work(
 
 
 async def _prepare_open(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, clock: Clock) -> None:
-    """What an open needs before its statement: a subject it must not create exists; the
-    subject's other live sessions in the scope are superseded (the subject locked first, so
-    two such opens run one after the other); an owner limit's lock is taken, so the count
-    after the insert includes every open of the owner that committed before."""
-    if not req.create_subject or req.supersede:
-        subject = await _subject(uow, tenant_pk, req, clock.now())
+    """What an open needs before its statement: the subject's other live sessions in the
+    scope are superseded (the subject locked first, so two such opens run one after the
+    other); an owner limit's lock is taken, so the statement's count sees every open of the
+    owner that committed before."""
     if req.supersede:
+        subject = await _subject(uow, tenant_pk, req, clock.now())
         await uow.subjects.lock(subject.pk)
         target = LiveOfSubject(tenant_pk, req.subject_kind, req.subject_id, req.scope, False)
         change = Change(Step.CLOSE, target, clock.now(), reason=CloseReason.SUPERSEDED)
@@ -227,18 +222,26 @@ async def _prepare_open(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, clock
         await uow.sessions.lock_owner(tenant_pk, req.owner)
 
 
-async def _after_open(
-    uow: UnitOfWork, tenant_pk: int, req: OpenRequest, session: Session, clock: Clock
-) -> None:
+async def _open_refused(
+    uow: UnitOfWork, tenant_pk: int, req: OpenRequest, opening: Opening, clock: Clock
+) -> Session:
+    """The open's statement added nothing: the tenant is gone, the subject is not there (or,
+    added by a concurrent request, not visible to the statement yet), or the owner has its
+    limit of live sessions. Say which, or open once more."""
+    await _tenant(uow, tenant_pk)
+    await _subject(uow, tenant_pk, req, opening.now)
+    session = await uow.sessions.open(replace(opening, now=clock.now()))
+    if session is not None:
+        return session
+    if req.max_live_per_owner is not None and req.owner is not None:
+        raise LimitExceeded("too many live sessions for this owner", limit=req.max_live_per_owner)
+    raise TenantNotFound("no such tenant")
+
+
+async def _after_open(uow: UnitOfWork, tenant_pk: int, req: OpenRequest, session: Session) -> None:
     if req.bound_key is not None:
         bound = replace(req.bound_key, tenant_pk=tenant_pk, bound_session_pk=session.pk)
         await uow.credentials.add(build_credential(bound, session.opened_at)[0])
-    if req.max_live_per_owner is not None and req.owner is not None:
-        live = await uow.sessions.count_live_of_owner(tenant_pk, req.owner, clock.now())
-        if live > req.max_live_per_owner:
-            raise LimitExceeded(
-                "too many live sessions for this owner", limit=req.max_live_per_owner
-            )
 
 
 def _opening(
@@ -261,6 +264,7 @@ def _opening(
         actor=actor,
         fallback_idle_timeout_s=req.fallback_idle_timeout_s,
         create_subject=req.create_subject,
+        max_live_per_owner=req.max_live_per_owner,
     )
 
 

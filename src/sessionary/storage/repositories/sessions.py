@@ -13,13 +13,13 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
-    text,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import Micros
 from ...domain.ports import SessionFilter, SubjectTotals, UsageRow
 from ...domain.session import Session, Status
+from ..errors import asyncpg_errors
 from ..executor import Executor
 from ..rows import session_of as _session
 from ..tables import sessions as t
@@ -41,7 +41,7 @@ def _locking(stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
 
 # Hot statements are built once: SQLAlchemy then reuses their cache keys and compiled SQL,
 # which measured about half of a request's CPU when they were rebuilt per call.
-_OWNER_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
+_OWNER_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
 _OF_SUBJECT = (t.c.tenant_pk == bindparam("tenant_pk")) & (
     t.c.subject_pk == bindparam("subject_pk")
 )
@@ -53,13 +53,6 @@ _LOCK_LIVE_IN_SCOPE = _locking(
     .order_by(t.c.pk)
 )
 _LOCK_ALL_OF_SUBJECT = _locking(_select().where(_OF_SUBJECT).order_by(t.c.pk))
-# Built once: made per call, its expression and cache key cost ~100 us per Pagos open.
-_LIVE_OF_OWNER = select(func.count()).where(
-    (t.c.tenant_pk == bindparam("tenant_pk"))
-    & (t.c.owner == bindparam("owner"))
-    & (t.c.status == Status.ACTIVE.value)
-    & (t.c.expires_at.is_(None) | (t.c.expires_at > bindparam("now")))
-)
 _BY_ID = (t.c.tenant_pk == bindparam("tenant_pk")) & (t.c.id == bindparam("id"))
 _GET = _select().where(_BY_ID)
 _LOCK = _locking(_select().where(_BY_ID))
@@ -180,15 +173,12 @@ class SqlSessionRepository(SessionChanges):
         }
 
     async def lock_owner(self, tenant_pk: int, owner: str) -> None:
-        """Serialise opens per owner so an insert-then-count limit holds (SQLite already
-        serialises writers with BEGIN IMMEDIATE); services/sessions.py takes it last."""
+        """Serialise opens per owner, in the transaction, so a limit checked by the open's own
+        statement holds (SQLite already serialises writers with BEGIN IMMEDIATE)."""
         if self._ex.dialect == "postgresql":
-            key = {"k": f"sessions-owner:{tenant_pk}:{owner}"}
-            await self._ex.execute(_OWNER_LOCK, key)
-
-    async def count_live_of_owner(self, tenant_pk: int, owner: str, now: Micros) -> int:
-        params = {"tenant_pk": tenant_pk, "owner": owner, "now": now}
-        return int((await self._ex.execute(_LIVE_OF_OWNER, params)).scalar_one())
+            conn = await self._ex.driver_in_transaction()
+            with asyncpg_errors(conn):
+                await conn.execute(_OWNER_LOCK_SQL, f"sessions-owner:{tenant_pk}:{owner}")
 
     async def count_by_status(self, tenant_pk: int | None) -> dict[str, int]:
         stmt = select(t.c.status, func.count().label("n")).group_by(t.c.status)

@@ -19,12 +19,15 @@ from sqlalchemy import (
     Boolean,
     Integer,
     String,
+    and_,
     bindparam,
     case,
     func,
     insert,
     literal_column,
+    not_,
     null,
+    or_,
     select,
     true,
     union_all,
@@ -39,12 +42,13 @@ from ..rows import row_of, sqlite_rows
 from ..tables import sessions, subjects, tenants
 from .plans import PG_DIALECT, SQLITE_DIALECT, Compiled, compile_for, effects
 from .sqlfuncs import json_object, least
-from .steps import NOW, Audit, Expr, Record, Transition, key, seconds
+from .steps import NOW, Audit, Expr, Record, Transition, active, due, key, seconds
 from .targets import DIALECT, ID, OWNER, SCOPE, SUBJECT_ID, SUBJECT_KIND, TENANT
 
 IDLE = bindparam("idle_timeout_s", type_=Integer)
 LIFE = bindparam("max_lifetime_s", type_=Integer)
 FALLBACK = bindparam("fallback_idle_timeout_s", type_=Integer)
+MAX_LIVE = bindparam("max_live_per_owner", type_=Integer)
 ALIAS = bindparam("alias", type_=String)
 METERED = bindparam("metered", type_=Boolean)
 STATE = bindparam("state", type_=sessions.c.state.type)
@@ -84,27 +88,46 @@ def initial_expiry(policy: Any) -> Expr:
     )
 
 
+def _under_owner_limit() -> Expr:
+    """An owner's limit of live sessions (a Pagos client's). The caller holds the owner's
+    lock (PostgreSQL) from before this statement, so the count sees every open of the owner
+    that committed, and one that commits later waits to count this one."""
+    others = sessions.alias("others")
+    live = and_(
+        others.c.tenant_pk == TENANT,
+        others.c.owner == OWNER,
+        active(others.c),
+        not_(due(others.c)),
+    )
+    count = select(func.count()).where(live).scalar_subquery()
+    return or_(MAX_LIVE.is_(None), OWNER.is_(None), count < MAX_LIVE)
+
+
 def _session_insert(subject: Any) -> Any:
     policy = _policy()
-    values = select(
-        TENANT,
-        ID,
-        subject.c.pk,
-        SCOPE,
-        ALIAS,
-        key(Status.ACTIVE.value),
-        NOW,
-        NOW,
-        initial_expiry(policy),
-        policy.c.idle,
-        policy.c.life,
-        METERED,
-        STATE,
-        literal_column("1"),
-        literal_column("0"),
-        DIALECT,
-        OWNER,
-    ).select_from(policy.join(subject, true()))
+    values = (
+        select(
+            TENANT,
+            ID,
+            subject.c.pk,
+            SCOPE,
+            ALIAS,
+            key(Status.ACTIVE.value),
+            NOW,
+            NOW,
+            initial_expiry(policy),
+            policy.c.idle,
+            policy.c.life,
+            METERED,
+            STATE,
+            literal_column("1"),
+            literal_column("0"),
+            DIALECT,
+            OWNER,
+        )
+        .select_from(policy.join(subject, true()))
+        .where(_under_owner_limit())
+    )
     columns = [
         "tenant_pk", "id", "subject_pk", "scope", "alias", "status", "opened_at",
         "last_activity_at", "expires_at", "idle_timeout_s", "max_lifetime_s", "metered",
@@ -173,6 +196,7 @@ def values(req: Opening) -> dict[str, Any]:
         "idle_timeout_s": req.idle_timeout_s,
         "max_lifetime_s": req.max_lifetime_s,
         "fallback_idle_timeout_s": req.fallback_idle_timeout_s,
+        "max_live_per_owner": req.max_live_per_owner,
         "scope": req.scope,
         "alias": req.alias,
         "metered": req.metered,
