@@ -95,7 +95,7 @@ class Session:
 
     def activity_at(self, now: Micros) -> Micros:
         """When new activity happens: ``now``, but never before the last activity, which a node
-        whose clock is a little ahead may have written (the one-step statements use
+        whose clock is a little ahead may have written (storage's transitions use
         ``GREATEST(now, last_activity_at)`` the same way)."""
         return max(now, self.last_activity_at)
 
@@ -193,8 +193,9 @@ RECORD_TIMES = frozenset({"expires_at", "ended_at"})
 
 
 def billed_minutes(opened_at: Micros, end: Micros, metered: bool) -> int:
-    """Rule 5: ceil(whole active seconds / 60) from open to ``end``; 0 if unmetered. The
-    one-step statements on PostgreSQL say the same in SQL (storage/repositories/hot.py)."""
+    """Rule 5: ceil(whole active seconds / 60) from open to ``end``; 0 if unmetered. This is
+    the specification; storage's transitions say it in SQL (storage/transitions/steps.py),
+    held to it by the model-based test."""
     if not metered:
         return 0
     active_s = max(0, end - opened_at) // SECOND  # whole seconds: a new session bills 0

@@ -22,7 +22,7 @@ class Executor(Protocol):
 
     async def driver(self) -> Any:
         """The driver's own connection (``sqlite3`` or ``asyncpg``), for the few hot paths
-        that a profile showed are worth writing in the driver's SQL (repositories/hot.py)."""
+        that a profile showed are worth writing in the driver's SQL (storage/transitions/)."""
         ...
 
     async def driver_in_transaction(self) -> Any:
@@ -50,7 +50,7 @@ class SyncExecutor:
 class AsyncExecutor:
     """SQLAlchemy's transaction is begun by the first statement that goes through it, not up
     front: asyncpg sends BEGIN only then anyway, and a unit of work that runs one driver
-    statement (the one-step paths) saves SQLAlchemy's begin and commit and their greenlet hops
+    statement (a change of one session) saves SQLAlchemy's begin and commit and their greenlet hops
     (bench/PROFILE.md section 12)."""
 
     dialect = "postgresql"

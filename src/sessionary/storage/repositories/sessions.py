@@ -10,7 +10,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    literal,
     literal_column,
     select,
 )
@@ -24,6 +23,7 @@ from ..executor import Executor
 from ..rows import session_of as _session
 from ..tables import sessions as t
 from ..tables import subjects as subj
+from ..transitions.steps import billed_minutes, due
 from .session_changes import SessionChanges
 
 DAY: Micros = 86_400_000_000
@@ -200,9 +200,7 @@ def _ended_per_day(
 ) -> Select[Any]:
     ended = select(t.c.opened_at, t.c.metered, _end_expr(now).label("ended_at"))
     inner = ended.select_from(_JOINED).where(*base).subquery()
-    seconds = (inner.c.ended_at - inner.c.opened_at) // 1_000_000  # whole seconds, as billed
-    minutes = (seconds + 59) // 60
-    billed = case((inner.c.metered, minutes), else_=literal(0))
+    billed = billed_minutes(inner.c.opened_at, inner.c.ended_at, inner.c.metered)
     day = (inner.c.ended_at // DAY).label("day")
     stmt = select(day, func.count().label("n"), func.sum(billed).label("m"))
     stmt = stmt.where(inner.c.ended_at >= lo, inner.c.ended_at < hi)
@@ -210,7 +208,7 @@ def _ended_per_day(
 
 
 def _due(now: Micros) -> ColumnElement[bool]:
-    return and_(t.c.status == Status.ACTIVE.value, t.c.expires_at <= now)
+    return due(t.c, now)
 
 
 def _end_expr(now: Micros) -> ColumnElement[Any]:

@@ -76,9 +76,10 @@ def active(c: Cols) -> Expr:
     return is_active
 
 
-def due(c: Cols) -> Expr:
-    """Rule 4: active on disk but past its expiry, so already expired."""
-    return and_(active(c), c.expires_at.is_not(None), c.expires_at <= NOW)
+def due(c: Cols, now: Any = NOW) -> Expr:
+    """Rule 4: active on disk but past its expiry, so already expired (reads pass their own
+    ``now``)."""
+    return and_(active(c), c.expires_at.is_not(None), c.expires_at <= now)
 
 
 def expiry_reason(c: Cols) -> Expr:
@@ -91,15 +92,17 @@ def expiry_reason(c: Cols) -> Expr:
     return reason
 
 
-def billed_minutes(c: Cols) -> Expr:
-    """Rule 5: ceil(whole active seconds / 60) from open to end; 0 when unmetered."""
-    whole = greatest(c.closed_at - c.opened_at, literal_column("0")) // SECOND
-    return case((c.metered, (whole + 59) // 60), else_=literal_column("0"))
+def billed_minutes(opened_at: Expr, ended_at: Expr, metered: Expr) -> Expr:
+    """Rule 5: ceil(whole active seconds / 60) from open to end; 0 when unmetered (the usage
+    report sums the same expression)."""
+    whole = greatest(ended_at - opened_at, literal_column("0")) // SECOND
+    return case((metered, (whole + 59) // 60), else_=literal_column("0"))
 
 
 def ended_data(c: Cols) -> Expr:
     """An ending record carries what GET shows once ended, so a receiver bills from it."""
-    return json_object(key("billed_minutes"), billed_minutes(c), key("ended_at"), c.closed_at)
+    minutes = billed_minutes(c.opened_at, c.closed_at, c.metered)
+    return json_object(key("billed_minutes"), minutes, key("ended_at"), c.closed_at)
 
 
 def ttl(c: Cols) -> Expr:
