@@ -16,13 +16,15 @@ def row_of(mapping: dict[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**mapping)
 
 
-def sqlite_rows(cursor: Any) -> list[SimpleNamespace]:
-    """Every row of a sqlite3 cursor, as ``row_of`` makes them."""
+def sqlite_rows(cursor: Any, decode: bool = True) -> list[SimpleNamespace]:
+    """Every row of a sqlite3 cursor, as ``row_of`` makes them (``decode``: a session's
+    state decoded from JSON; other rows say what to decode themselves)."""
     found = cursor.fetchall()
     if not found:
         return []
     names = [d[0] for d in cursor.description]
-    return [row_of(dict(zip(names, values, strict=True))) for values in found]
+    rows = (dict(zip(names, values, strict=True)) for values in found)
+    return [row_of(r) if decode else SimpleNamespace(**r) for r in rows]
 
 
 def session_of(row: Any) -> Session:

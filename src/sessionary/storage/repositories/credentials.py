@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, update
 
 from ...domain.model import Credential, Micros
+from .. import driver_reads
 from ..executor import Executor
 from ..tables import credentials as c
 
@@ -80,7 +81,8 @@ class SqlCredentialRepository:
         return None if row is None else _credential(row)
 
     async def by_id(self, tenant_pk: int | None, id: str) -> Credential | None:
-        row = (await self._ex.execute(_BY_ID, {"id": id, "tenant_pk": tenant_pk})).first()
+        params = {"id": id, "tenant_pk": tenant_pk}
+        row = await driver_reads.first(self._ex, _BY_ID, params, ("attributes",))
         return None if row is None else _credential(row)
 
     async def list(self, tenant_pk: int | None) -> list[Credential]:

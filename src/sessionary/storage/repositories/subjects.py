@@ -8,6 +8,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...domain.model import JSON, Micros, Subject
+from .. import driver_reads
 from ..executor import Executor
 from ..tables import subjects as s
 
@@ -76,7 +77,7 @@ class SqlSubjectRepository:
 
     async def find(self, tenant_pk: int, kind: str, external_id: str) -> Subject | None:
         params = {"tenant_pk": tenant_pk, "kind": kind, "external_id": external_id}
-        row = (await self._ex.execute(_FIND, params)).first()
+        row = await driver_reads.first(self._ex, _FIND, params, ("attributes",))
         return None if row is None else _subject(row)
 
     async def list(
