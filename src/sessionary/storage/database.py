@@ -28,6 +28,7 @@ from .checkpointer import RESTART_BYTES, WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
 from .errors import refused_input, sqlite_errors
 from .executor import AsyncExecutor, Executor, SyncExecutor
+from .pgurl import connect_kwargs
 from .probes import postgres_write_problem, sealed_samples, sqlite_write_problem
 from .repositories import build_repositories
 from .sqlite_writer import begin_immediate
@@ -269,20 +270,27 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
 
     def __init__(
-        self, url: str, *, pool_size: int = 20, max_overflow: int = 0, timeout_s: float = 5.0
+        self,
+        url: str,
+        *,
+        pool_size: int = 20,
+        max_overflow: int = 0,
+        timeout_s: float = 5.0,
+        statement_cache: bool = True,
     ) -> None:
-        self._dsn = "postgresql://" + to_asyncpg_url(url).split("://", 1)[1]
+        self._connect = connect_kwargs(url)
         self._timeout_s = timeout_s
         # One timeout bounds the connect, the wait for a pooled connection and every statement,
         # so a database that is down or frozen turns into a fast 503, never a hung request.
-        self._engine: AsyncEngine = create_async_engine(
-            to_asyncpg_url(url),
+        self._engine: AsyncEngine = pg_engine(
+            url,
+            statement_cache=statement_cache,
+            timeout_s=timeout_s,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_reset_on_return=None,
             pool_pre_ping=False,
             pool_timeout=timeout_s,
-            connect_args={"timeout": timeout_s, "command_timeout": timeout_s},
         )
         # Reads run without BEGIN and COMMIT: under READ COMMITTED every statement takes its
         # own snapshot inside a transaction too, so a read-only unit of work sees the same
@@ -326,7 +334,7 @@ class PostgresDatabase(Database):
 
     async def write_problem(self, min_free_bytes: int) -> str | None:
         try:
-            return await postgres_write_problem(self._dsn, self._timeout_s)
+            return await postgres_write_problem(self._connect, self._timeout_s)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             return f"a new connection failed: {type(exc).__name__}"
 
@@ -339,6 +347,38 @@ class PostgresDatabase(Database):
 
     async def dispose(self) -> None:
         await self._engine.dispose()
+
+
+def _unnamed() -> str:
+    return ""
+
+
+# Behind a transaction-pooling proxy (PgBouncer pool_mode=transaction) consecutive transactions
+# of one client connection run on different server connections, and a named prepared statement
+# lives on the server connection that prepared it: asyncpg's cache and SQLAlchemy's would name
+# statements that the next server connection does not have. Without the caches every statement
+# is prepared unnamed and executed in the same exchange (Parse, Describe, Bind, Execute, one
+# Sync), which never leaves its server connection.
+NO_STATEMENT_CACHE: dict[str, Any] = {
+    "statement_cache_size": 0,  # asyncpg's own cache, used by the driver's hot paths
+    "prepared_statement_cache_size": 0,  # SQLAlchemy's adapter's cache
+    "prepared_statement_name_func": _unnamed,  # else the adapter names each statement
+}
+
+
+def pg_engine(
+    url: str, *, statement_cache: bool, timeout_s: float | None = None, **options: Any
+) -> AsyncEngine:
+    """An asyncpg engine for a libpq-style URL (storage/pgurl.py): every option goes to
+    ``asyncpg.connect`` already translated, none through SQLAlchemy's URL query. The URL's
+    ``connect_timeout`` wins over ``timeout_s`` for the connect."""
+    connect: dict[str, Any] = {}
+    if timeout_s is not None:
+        connect.update(timeout=timeout_s, command_timeout=timeout_s)
+    connect.update(connect_kwargs(url))
+    if not statement_cache:
+        connect.update(NO_STATEMENT_CACHE)
+    return create_async_engine("postgresql+asyncpg://", connect_args=connect, **options)
 
 
 def to_asyncpg_url(url: str) -> str:
