@@ -26,7 +26,7 @@ from sqlalchemy.pool import StaticPool
 from ..domain.errors import Conflict
 from .checkpointer import RESTART_BYTES, WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
-from .errors import refused_input, sqlite_errors
+from .errors import refused_input, sqlite_errors, unavailable_reason
 from .executor import AsyncExecutor, Executor, SyncExecutor
 from .pgurl import connect_kwargs
 from .probes import postgres_write_problem, sealed_samples, sqlite_write_problem
@@ -82,7 +82,7 @@ class SqlUnitOfWork:
             if refused is not None:
                 raise refused from exc
         if isinstance(exc, DBAPIError):
-            raise StorageUnavailable(type(exc.orig).__name__) from exc
+            raise StorageUnavailable(unavailable_reason(exc.orig)) from exc
 
     async def commit(self) -> None:
         try:
