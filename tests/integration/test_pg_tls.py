@@ -4,17 +4,12 @@ The whole service runs on it: migrations, the app's engine, the driver's hot pat
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from sessionary.bootstrap import build
 from sessionary.config import Settings
@@ -26,61 +21,9 @@ from sessionary.storage.migrate import current, head, upgrade
 
 from ..conftest import TEST_ACTOR
 from ..pgcluster import PgCluster
+from ..tlscerts import make_ca, make_server_cert, pem
 
 HBA = "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n"
-_DAY = datetime.timedelta(days=1)
-
-
-def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
-
-def _pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def make_ca(common: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common))
-        .issuer_name(_name(common))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _DAY)
-        .not_valid_after(now + _DAY)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(*[False] * 5, True, True, False, False), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
-
-
-def make_server_cert(
-    ca_key: ec.EllipticCurvePrivateKey, ca: x509.Certificate
-) -> tuple[bytes, bytes]:
-    """A certificate for 127.0.0.1 alone (no DNS name: ``localhost`` does not match it)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    san = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("sessionary test server"))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _DAY)
-        .not_valid_after(now + _DAY)
-        .add_extension(san, critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return _pem(cert), key_pem
 
 
 @dataclass
@@ -98,8 +41,8 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsCluster]:
     directory = tmp_path_factory.mktemp("tls")
     ca_key, ca = make_ca("sessionary test CA")
     cert, key = make_server_cert(ca_key, ca)
-    (directory / "ca.pem").write_bytes(_pem(ca))
-    (directory / "other-ca.pem").write_bytes(_pem(make_ca("someone else's CA")[1]))
+    (directory / "ca.pem").write_bytes(pem(ca))
+    (directory / "other-ca.pem").write_bytes(pem(make_ca("someone else's CA")[1]))
     cluster = PgCluster(
         settings={"ssl": "on", "ssl_cert_file": "server.crt", "ssl_key_file": "server.key"},
         files={"server.crt": cert, "server.key": key},
@@ -117,7 +60,7 @@ async def ssl_of_own_backend(url: str) -> tuple[bool, str]:
     engine = pg_engine(url, statement_cache=True)
     try:
         async with engine.connect() as conn:
-            row = (
+            row: Any = (
                 await conn.exec_driver_sql(
                     "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
                 )

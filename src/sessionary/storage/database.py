@@ -82,7 +82,7 @@ class SqlUnitOfWork:
             if refused is not None:
                 raise refused from exc
         if isinstance(exc, DBAPIError):
-            raise StorageUnavailable(unavailable_reason(exc.orig)) from exc
+            raise StorageUnavailable(unavailable_reason(exc.orig or exc)) from exc
 
     async def commit(self) -> None:
         try:
