@@ -10,6 +10,7 @@ with it at start without importing SQLAlchemy.
 
 from __future__ import annotations
 
+import math
 import re
 import ssl
 from dataclasses import dataclass, field
@@ -28,13 +29,18 @@ TLS_VERSIONS = {
 # Files that only mean something on an encrypted, verified or client-authenticated connection.
 SSL_FILES = ("sslrootcert", "sslcert", "sslkey", "sslcrl", "sslpassword")
 SSL_OPTIONS = ("sslmode", *SSL_FILES, "ssl_min_protocol_version", "ssl_max_protocol_version")
-# Accepted because what they ask for is what asyncpg does anyway; other values are refused.
-NO_OPS = {"gssencmode": ("disable", "prefer"), "channel_binding": ("disable", "prefer")}
+CHOICES = {
+    "target_session_attrs": SESSION_ATTRS,
+    "gsslib": ("gssapi", "sspi"),
+    "sslnegotiation": ("postgres", "direct"),
+    # Accepted because what they ask for is what asyncpg does anyway; other values are refused.
+    "gssencmode": ("disable", "prefer"),
+    "channel_binding": ("disable", "prefer"),
+}
+PASSED_AS_IS = ("target_session_attrs", "gsslib", "krbsrvname", "passfile")
 PLAIN = ("connect_timeout", "application_name", "fallback_application_name", "options")
-PASSED = ("target_session_attrs", "krbsrvname", "gsslib", "passfile", "sslnegotiation")
 LOCATION = ("host", "port", "user", "password", "dbname")
-SUPPORTED = (*LOCATION, *SSL_OPTIONS, *PLAIN, *PASSED, *NO_OPS)
-_SECRET = ("password", "sslpassword")
+SUPPORTED = (*LOCATION, *SSL_OPTIONS, *PLAIN, *CHOICES, "krbsrvname", "passfile")
 
 
 class PgUrlError(ValueError):
@@ -154,33 +160,23 @@ def connect_kwargs(url: str) -> dict[str, Any]:
 
 
 def _plain_options(options: dict[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    for name, allowed in CHOICES.items():
+        if name in options:
+            _one_of(name, options[name], allowed)
+    out: dict[str, Any] = {name: options[name] for name in PASSED_AS_IS if name in options}
+    if "sslnegotiation" in options:
+        out["direct_tls"] = options["sslnegotiation"] == "direct"
     server = {}
     if "options" in options:  # PostgreSQL reads it from the startup packet, as from libpq
         server["options"] = options["options"]
-    name = options.get("application_name", options.get("fallback_application_name"))
-    if name is not None:
-        server["application_name"] = name
+    app_name = options.get("application_name", options.get("fallback_application_name"))
+    if app_name is not None:
+        server["application_name"] = app_name
     if server:
         out["server_settings"] = server
-    if "connect_timeout" in options:
-        timeout = _seconds(options["connect_timeout"])
-        if timeout > 0:  # libpq: 0 waits forever; here the service's own timeout stays
-            out["timeout"] = max(timeout, 2.0)  # libpq counts 1 as 2 seconds
-    attrs = options.get("target_session_attrs")
-    if attrs is not None:
-        out["target_session_attrs"] = _one_of("target_session_attrs", attrs, SESSION_ATTRS)
-    if "gsslib" in options:
-        out["gsslib"] = _one_of("gsslib", options["gsslib"], ("gssapi", "sspi"))
-    for name in ("krbsrvname", "passfile"):
-        if name in options:
-            out[name] = options[name]
-    if "sslnegotiation" in options:
-        neg = _one_of("sslnegotiation", options["sslnegotiation"], ("postgres", "direct"))
-        out["direct_tls"] = neg == "direct"
-    for name, allowed in NO_OPS.items():
-        if name in options:
-            _one_of(name, options[name], allowed)
+    timeout = _seconds(options.get("connect_timeout", "0"))
+    if timeout > 0:  # libpq: 0 waits forever; here the service's own timeout stays
+        out["timeout"] = max(timeout, 2.0)  # libpq counts 1 as 2 seconds
     return out
 
 
@@ -189,7 +185,7 @@ def _seconds(value: str) -> float:
         number = float(value)
     except ValueError:
         number = -1.0
-    if number < 0:
+    if not math.isfinite(number) or number < 0:
         raise PgUrlError(f"connect_timeout={value!r} is not a number of seconds")
     return number
 
