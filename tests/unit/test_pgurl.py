@@ -203,7 +203,8 @@ def test_mask_url_hides_the_password_and_the_key_password() -> None:
     assert mask_url(url) == (
         "postgresql://app:***@db/x?sslpassword=***&password=***&sslmode=require"
     )
-    assert mask_url("postgresql://app@db/x") == "postgresql://app@db/x"
+    assert mask_url("postgresql://app@db:5432/x") == "postgresql://app@db:5432/x"
+    assert mask_url("postgresql://app:p@ss@h1:5432,h2/x") == "postgresql://app:***@h1:5432,h2/x"
 
 
 def test_settings_refuse_a_bad_url_at_start_naming_the_variable_and_not_the_password() -> None:

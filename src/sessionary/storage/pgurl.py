@@ -61,7 +61,9 @@ class PgUrl:
 
 def mask_url(url: str) -> str:
     """The URL with its password and ``sslpassword`` replaced by ``***``: for messages."""
-    masked = re.sub(r"(://[^/@?#]*?:)[^/@?#]*@", r"\1***@", url, count=1)
+    # Up to the last "@" before the path, as parse_pg_url reads it: a raw "@" in a password
+    # must not leave its tail showing.
+    masked = re.sub(r"(://[^/?#:@]*:)[^/?#]*@", r"\1***@", url, count=1)
     return re.sub(r"([?&](?:ssl)?password=)[^&#]*", r"\1***", masked)
 
 
