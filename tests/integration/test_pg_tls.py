@@ -16,8 +16,9 @@ from sessionary.config import Settings
 from sessionary.domain.errors import StorageUnavailable
 from sessionary.domain.model import NewEvent, TenantPolicy
 from sessionary.services.sessions import OpenRequest
-from sessionary.storage.database import PostgresDatabase, pg_engine
+from sessionary.storage.database import PostgresDatabase
 from sessionary.storage.migrate import current, head, upgrade
+from sessionary.storage.pg_engine import pg_engine
 
 from ..conftest import TEST_ACTOR
 from ..pgcluster import PgCluster

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, text
 
-from .database import pg_engine
+from .pg_engine import pg_engine
 
 _HERE = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x5E55_1011  # advisory lock: two nodes upgrading at once take turns
