@@ -80,6 +80,7 @@ def open_storage(settings: Settings) -> Database:
         pool_size=settings.pg_pool_size,
         max_overflow=settings.pg_max_overflow,
         timeout_s=settings.db_timeout_s,
+        statement_cache=settings.pg_pool_mode == "session",
     )
 
 
