@@ -66,26 +66,22 @@ async def test_an_overlap_in_the_body_is_used_and_zero_means_none(
     assert none.status_code == 200 and none.json()["previous_secret_expires_at"] is None
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
+async def test_a_bad_overlap_is_refused_and_the_secret_stays(
+    api: Api, container: Container, receiver: Receiver
+) -> None:
+    created = await _create(api, receiver.url)
+    path = _rotate_path(created["id"])
+    for body in (
         {"overlap_s": -1},
-        {"overlap_s": 2_592_001},
+        {"overlap_s": 2_592_001},  # over 30 days
         {"overlap_s": "60"},
         {"overlap_s": 1.5},
         {"overlap": 60},
         [60],
-    ],
-)
-async def test_a_bad_overlap_is_refused_and_the_secret_stays(
-    api: Api, container: Container, receiver: Receiver, body: object
-) -> None:
-    created = await _create(api, receiver.url)
-
-    r = await api.client.post(_rotate_path(created["id"]), json=body, headers=api.headers)
-
-    assert r.status_code in (400, 422), r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
+    ):
+        r = await api.client.post(path, json=body, headers=api.headers)
+        assert r.status_code in (400, 422), (body, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
     assert await _secret_now(container, api, created["id"]) == created["secret"]
 
 
