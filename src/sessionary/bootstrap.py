@@ -94,7 +94,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
 
     sealer = Sealer(secret.get_secret_value() if secret is not None else None)
     targets = TargetPolicy(settings.webhook_allowed_networks)
-    webhooks = WebhookService(uow, clock, sealer, targets)
+    webhooks = WebhookService(uow, clock, sealer, targets, settings.webhook_secret_overlap_s)
 
     return Container(
         settings=settings,

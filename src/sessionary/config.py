@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .dialects.registry import parse_paths
+from .domain.limits import WEBHOOK_SECRET_OVERLAP_S
 from .storage.pgurl import PgUrlError, connect_kwargs
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/sessionary.db"
@@ -63,6 +64,8 @@ class Settings(BaseSettings):
     webhook_backoff_base_s: float = Field(default=2.0, gt=0)
     webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
     webhook_keep_delivered_days: int = Field(default=7, ge=1)
+    # After a secret rotation the old secret signs too for this long (0: it stops at once).
+    webhook_secret_overlap_s: int = Field(default=86_400, ge=0, le=WEBHOOK_SECRET_OVERLAP_S)
     # Networks webhooks may reach besides public addresses, for receivers on premises; a
     # comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00:1::/64 (see the README).
     webhook_allowed_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
