@@ -174,10 +174,7 @@ def _verify(path: Path, *, full: bool) -> str:
     its table, for a file of unknown history."""
     conn = _open(path, "ro")
     try:
-        found = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
-        if found != [("ok",)]:
-            problems = "; ".join(str(row[0]) for row in found[:3])
-            raise BackupError(f"the copy failed its integrity check: {problems}")
+        _check(conn, full)
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if not tables >= _OWN_TABLES:
             raise BackupError("not a sessionary database (no schema revision or tables)")
@@ -189,6 +186,16 @@ def _verify(path: Path, *, full: bool) -> str:
     if row is None:
         raise BackupError("not a sessionary database (no schema revision)")
     return str(row[0])
+
+
+def _check(conn: sqlite3.Connection, full: bool) -> None:
+    try:
+        found = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:  # damage that stops the check itself
+        found = [(str(exc),)]
+    if found != [("ok",)]:
+        problems = "; ".join(str(row[0]) for row in found[:3])
+        raise BackupError(f"the copy failed its integrity check: {problems}")
 
 
 @contextmanager
