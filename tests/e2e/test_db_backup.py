@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -59,10 +60,20 @@ def test_a_backup_taken_while_the_server_writes_restores_every_acknowledged_writ
     assert made["bytes"] == copy.stat().st_size
     restored = invoke_json(env, "db", "restore", str(copy), "--yes")
     assert restored["revision"] == restored["head"] == head()
-    assert Path(restored["replaced"]).exists()
+    seen_last = _last_record(Path(restored["replaced"]))
+    assert restored["last_record_id"] == seen_last > _last_record(copy)
     with serving(sqlite_url) as (base, _):
         assert_present(base, headers, before)
         assert_writable(base, headers)
+    assert _last_record(Path(restored["file"])) > seen_last  # no id names two records
+
+
+def _last_record(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT coalesce(max(id), 0) FROM lifecycle").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def test_pg_dump_while_serving_then_pg_restore_into_another_cluster_serves_every_write(

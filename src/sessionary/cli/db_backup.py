@@ -141,11 +141,19 @@ def _report(verb: str, copied: Copied, json: bool) -> None:
 def _report_restore(restored: Restored, json: bool) -> None:
     replaced = None if restored.replaced is None else str(restored.replaced)
     if json:
-        emit_json({**_summary(restored.copied), "head": restored.head, "replaced": replaced})
+        emit_json(
+            {
+                **_summary(restored.copied),
+                "head": restored.head,
+                "replaced": replaced,
+                "last_record_id": restored.last_record_id,
+            }
+        )
         return
     _report("restored", restored.copied, json)
     if replaced is not None:
         typer.echo(f"the database it replaced is kept as {replaced}")
+    typer.echo(f"new lifecycle records are numbered after {restored.last_record_id}")
     if restored.copied.revision != restored.head:
         typer.echo("its schema is older than this version's: run `sessionary db upgrade`")
     typer.echo("start the server when ready")

@@ -54,6 +54,7 @@ class Restored:
     copied: Copied
     head: str | None  # this code's newest revision: serve needs the database at it
     replaced: Path | None  # where the database that was there before now lies
+    last_record_id: int  # new lifecycle records are numbered after it
 
 
 def backup(
@@ -99,10 +100,11 @@ def restore(
         revision = _verify(tmp, full=True)
         if not known_revision(revision):
             raise BackupError(f"the backup is at revision {revision}, unknown to this version")
+        last_id = _continue_record_ids(tmp, _last_record_id(target))
         replaced = _set_aside(target)
         _install(tmp, target, overwrite=False)
     copied = Copied(target, target.stat().st_size, pages, time.monotonic() - started, revision)
-    return Restored(copied, head(), replaced)
+    return Restored(copied, head(), replaced, last_id)
 
 
 def in_use(path: Path) -> bool:
@@ -166,6 +168,37 @@ def _copy_snapshot(
         src.close()
         dst.close()
     return seen[0]
+
+
+def _last_record_id(path: Path) -> int:
+    """The highest lifecycle record id the database ever handed out (0 if unreadable)."""
+    if not path.is_file():
+        return 0
+    conn = _open(path, "rw")
+    try:
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'lifecycle'").fetchone()
+    except sqlite3.DatabaseError:
+        return 0
+    finally:
+        conn.close()
+    return 0 if row is None else int(row[0])
+
+
+def _continue_record_ids(path: Path, replaced_last: int) -> int:
+    """Number new lifecycle records after every id the replaced database handed out: stream
+    clients and webhook receivers have seen those ids, so none may name another record. A
+    client resuming after one that the restore took away is told that no record has it."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        (last,) = conn.execute(
+            "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'lifecycle'"
+        ).fetchone()
+        if replaced_last > last:
+            conn.execute("DELETE FROM sqlite_sequence WHERE name = 'lifecycle'")
+            conn.execute("INSERT INTO sqlite_sequence VALUES ('lifecycle', ?)", (replaced_last,))
+    finally:
+        conn.close()
+    return max(int(last), replaced_last)
 
 
 def _verify(path: Path, *, full: bool) -> str:
