@@ -5,8 +5,11 @@ backup restarts from its first page whenever another connection commits between 
 under a serving server's steady writes it never ends (measured: still restarting after 2,000
 steps). It is therefore run inside one read transaction on the source: the backup then copies
 that transaction's snapshot, and the server's commits, which in WAL mode never wait for a
-reader, go on meanwhile. What the snapshot costs is WAL space: the checkpointer cannot copy
-frames past it, so the WAL grows by whatever is written until the backup ends.
+reader, go on meanwhile. What the snapshot costs is WAL space: no checkpoint can copy frames
+past it, and the server's checkpoint thread does not start the WAL over while it lasts
+(storage/checkpointer.py), so the WAL grows by whatever is written until the backup ends. (On
+a database in rollback-journal mode the snapshot would hold writers for the whole copy; the
+server always leaves its database in WAL mode.)
 
 Each result is written to a temporary file next to its target, checked, synced and renamed,
 so a target is either untouched or complete."""
@@ -110,7 +113,9 @@ def restore(
 def in_use(path: Path) -> bool:
     """Whether another connection has the database open. Every connection to a WAL database
     holds a shared lock on its shared-memory file for as long as it is open, so an exclusive
-    lock is refused while a server runs, even an idle one. Nothing is written."""
+    lock is refused while a server runs, even an idle one. Nothing is changed, except what
+    any last connection does on closing: a WAL that a crashed server left is copied into the
+    file."""
     if not path.is_file():
         return False
     conn = _open(path, "rw", timeout=0)
