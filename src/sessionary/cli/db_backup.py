@@ -60,6 +60,8 @@ def db_backup(
             )
         except BackupError as exc:
             fail(str(exc))
+        except OSError as exc:  # a file system's refusal: a directory, permissions, space
+            fail(f"{exc.strerror}: {exc.filename2 or exc.filename}")
     _report("backed up to", copied, json)
 
 
@@ -85,6 +87,8 @@ def db_restore(
             restored = restore(file, target, step_pages=step_pages, progress=on_progress)
         except BackupError as exc:
             fail(str(exc))
+        except OSError as exc:  # a file system's refusal: a directory, permissions, space
+            fail(f"{exc.strerror}: {exc.filename2 or exc.filename}")
     _report_restore(restored, json)
 
 
