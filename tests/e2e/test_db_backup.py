@@ -86,7 +86,7 @@ def test_pg_dump_while_serving_then_pg_restore_into_another_cluster_serves_every
         writer.wait_for(20)
         before: list[Ack] = writer.acked()
         with dump.open("wb") as out:  # written by this process: pg_dump may run as postgres
-            _pg_tool(pg_cluster, "pg_dump", "--format=custom", url, stdout=out)
+            _pg_tool("pg_dump", "--format=custom", url, stdout=out)
         writer.wait_for(20, sent_after=time.monotonic())
     other = PgCluster()
     try:
@@ -94,7 +94,7 @@ def test_pg_dump_while_serving_then_pg_restore_into_another_cluster_serves_every
         restored = other.create_database("sessionary")
         with dump.open("rb") as archive:
             args = ("--no-owner", "--exit-on-error", "-d", restored)
-            _pg_tool(other, "pg_restore", *args, stdin=archive)
+            _pg_tool("pg_restore", *args, stdin=archive)
         behind, seen, total = asyncio.run(_stream_state(restored))
         assert behind and seen < total  # the README's check sees what the stream would miss
         other.next_epoch(1)
@@ -132,8 +132,8 @@ async def _stream_state(url: str) -> tuple[bool, int, int]:
     return bool(await _sql(url, BEHIND)), len(seen), int(total)
 
 
-def _pg_tool(cluster: PgCluster, tool: str, *args: str, **streams: Any) -> None:
-    """A PostgreSQL client tool of the cluster's own version (as its user when root)."""
+def _pg_tool(tool: str, *args: str, **streams: Any) -> None:
+    """A PostgreSQL client tool of the clusters' own version (as their user when root)."""
     cmd = [str(_bindir() / tool), *args]
     if os.geteuid() == 0:
         cmd = ["runuser", "-u", "postgres", "--", *cmd]
