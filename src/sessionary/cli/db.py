@@ -8,6 +8,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from ..bootstrap import Container
 from ..storage.migrate import current, upgrade
 from .common import JsonOption, emit_json, fail, run, settings
+from .db_backup import db_backup, db_restore
 
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
@@ -38,6 +39,10 @@ def db_current(json: bool = JsonOption) -> None:
         emit_json({"revision": rev})
     else:
         typer.echo(rev or "(empty database)")
+
+
+db_app.command("backup")(db_backup)
+db_app.command("restore")(db_restore)
 
 
 def sweep(json: bool = JsonOption) -> None:
