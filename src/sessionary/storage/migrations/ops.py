@@ -11,6 +11,7 @@ again builds it. SQLite has no concurrent build; there the plain statement is us
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -31,9 +32,9 @@ def create_index(
 ) -> None:
     """``CREATE INDEX CONCURRENTLY IF NOT EXISTS`` on PostgreSQL, after dropping an INVALID
     leftover of the same name; ``where`` makes it a partial index on both engines."""
-    predicate = {"where": sa.text(where)} if where else {}
-    if not _postgresql():
-        kw = {f"sqlite_{k}": v for k, v in predicate.items()}
+    engine = "postgresql" if _postgresql() else "sqlite"
+    kw: dict[str, Any] = {f"{engine}_where": sa.text(where)} if where else {}
+    if engine == "sqlite":
         op.create_index(name, table, list(columns), unique=unique, if_not_exists=True, **kw)
         return
     with op.get_context().autocommit_block():
@@ -46,7 +47,7 @@ def create_index(
             unique=unique,
             if_not_exists=True,
             postgresql_concurrently=True,
-            **{f"postgresql_{k}": v for k, v in predicate.items()},
+            **kw,
         )
 
 
