@@ -51,6 +51,7 @@ async def test_a_compatible_migration_applied_under_load_loses_nothing_and_fails
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ours = head()
+    assert ours is not None
     world = await asyncio.to_thread(provision, database_url, "acme")
     server = Server(database_url)
     await asyncio.to_thread(server.start)
@@ -86,6 +87,7 @@ async def test_a_compatible_migration_applied_under_load_loses_nothing_and_fails
 
 def _restart_accepts_then_contract(database_url: str, native_key: str) -> None:
     ours = head()
+    assert ours is not None
     server = Server(database_url)
     server.start()
     try:

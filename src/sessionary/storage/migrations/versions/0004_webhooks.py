@@ -133,6 +133,8 @@ def _lifecycle_as_outbox() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("lifecycle", schema=None) as batch_op:
+        if op.get_bind().dialect.name == "sqlite":  # rebuilt: the key gets back 0001's name
+            batch_op.create_primary_key("pk_lifecycle", ["id"])
         batch_op.drop_index("ix_lifecycle_at")
         batch_op.drop_index("ix_lifecycle_tenant_tx")
         batch_op.create_index("ix_lifecycle_tenant", ["tenant_pk", "id"], unique=False)
