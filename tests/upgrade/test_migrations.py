@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import Connection, text
 
 from sessionary.storage.migrate import (
-    _script,
     current,
     downgrade,
     downgrade_plan,
     head,
     lineage,
+    script_directory,
     upgrade,
 )
 from tests.pgcluster import PgCluster
@@ -37,7 +37,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_every_migration_declares_whether_the_previous_head_can_serve_its_schema() -> None:
-    for script in _script(NEXT).walk_revisions():
+    for script in script_directory(NEXT).walk_revisions():
         flag = getattr(script.module, "compatible_with_previous", None)
         assert isinstance(flag, bool), f"{script.revision} declares no compatible_with_previous"
 

@@ -39,7 +39,7 @@ def _config(connection: Connection | None = None, extra: Locations = ()) -> Conf
     return cfg
 
 
-def _script(extra: Locations = ()) -> ScriptDirectory:
+def script_directory(extra: Locations = ()) -> ScriptDirectory:
     return ScriptDirectory.from_config(_config(extra=extra))
 
 
@@ -89,7 +89,7 @@ def downgrade_plan(url: str, revision: str = "-1", extra: Locations = ()) -> lis
     if at is None:
         raise DowngradeRefused("the database has no schema: there is nothing to downgrade")
     try:
-        applied = [r.revision for r in _script(extra).iterate_revisions(at, "base")]
+        applied = [r.revision for r in script_directory(extra).iterate_revisions(at, "base")]
     except RevisionError:
         raise DowngradeRefused(
             f"the database is at {at}, a revision this version does not know: downgrade it"
@@ -112,7 +112,7 @@ def downgrade_plan(url: str, revision: str = "-1", extra: Locations = ()) -> lis
 
 def downgrade(url: str, undo: Sequence[str], extra: Locations = ()) -> None:
     """Undo the revisions of ``downgrade_plan`` (newest first), down to the one before them."""
-    below = _script(extra).get_revision(undo[-1])
+    below = script_directory(extra).get_revision(undo[-1])
     assert below is not None
     target = below.down_revision or "base"
     assert isinstance(target, str), "merge revisions are not used in this project"
@@ -120,12 +120,12 @@ def downgrade(url: str, undo: Sequence[str], extra: Locations = ()) -> None:
 
 
 def head(extra: Locations = ()) -> str | None:
-    return _script(extra).get_current_head()
+    return script_directory(extra).get_current_head()
 
 
 def lineage(extra: Locations = ()) -> list[str]:
     """This code's revisions, its head first."""
-    return [r.revision for r in _script(extra).walk_revisions()]
+    return [r.revision for r in script_directory(extra).walk_revisions()]
 
 
 def current(url: str) -> str | None:
