@@ -46,3 +46,8 @@ def test_downgrade_below_the_base_is_refused_with_what_is_possible(cli_env: str)
     assert runner.invoke(app, ["db", "downgrade", "base", "--yes"]).exit_code == 0
     empty = runner.invoke(app, ["db", "downgrade", "--yes"])
     assert empty.exit_code == 1 and "nothing to downgrade" in empty.output
+
+
+def test_downgrade_to_the_current_revision_says_there_is_nothing_to_undo(cli_env: str) -> None:
+    result = runner.invoke(app, ["db", "downgrade", str(head()), "--yes"])
+    assert result.exit_code == 1 and "there is nothing to undo" in result.output

@@ -95,6 +95,13 @@ def downgrade_plan(url: str, revision: str = "-1", extra: Locations = ()) -> lis
             f"the database is at {at}, a revision this version does not know: downgrade it"
             " with the sessionary that migrated it"
         ) from None
+    undo = _undone(applied, revision)
+    if not undo:
+        raise DowngradeRefused(f"the database is at {at}: there is nothing to undo")
+    return undo
+
+
+def _undone(applied: list[str], revision: str) -> list[str]:
     if revision == "base":
         return applied
     if revision.startswith("-") and revision[1:].isdigit():
@@ -102,11 +109,11 @@ def downgrade_plan(url: str, revision: str = "-1", extra: Locations = ()) -> lis
         if steps > len(applied):
             raise DowngradeRefused(
                 f"cannot undo {steps} migrations: only {len(applied)} are applied"
-                f" ({applied[-1]}..{at}); `base` undoes them all"
+                f" ({applied[-1]}..{applied[0]}); `base` undoes them all"
             )
         return applied[:steps]
     if revision not in applied:
-        raise DowngradeRefused(f"{revision} is not below the database's revision {at}")
+        raise DowngradeRefused(f"{revision} is not below the database's revision {applied[0]}")
     return applied[: applied.index(revision)]
 
 
