@@ -1,10 +1,10 @@
-"""Migration 0008 (the previous webhook secret) is additive: a subscription made before it
+"""Migration 0009 (the previous webhook secret) is additive: a subscription made before it
 keeps its secret and delivers, and the statements of the previous release (which name no new
 column) still work once it ran; it also undoes cleanly. On both backends."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,22 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    name = f"before_0008_{tmp_path.name[-12:].lower()}".replace("-", "_")
+    name = f"before_0009_{tmp_path.name[-12:].lower()}".replace("-", "_")
     url = cluster.create_database(name)
     yield url
     cluster.drop_database(name)
+
+
+def _committed(fn: Callable[[Connection], Any]) -> Callable[[Connection], Any]:
+    """``fn`` then a commit: the migration runner hands out a connection outside any
+    transaction, and a write left in its implicit one would be rolled back."""
+
+    def run(conn: Connection) -> Any:
+        result = fn(conn)
+        conn.commit()
+        return result
+
+    return run
 
 
 def _previous_release_writes(conn: Connection) -> None:
@@ -53,12 +65,12 @@ def _read(conn: Connection, *columns: Any) -> tuple[Any, ...]:
 def test_the_new_columns_start_empty_and_the_previous_releases_statements_still_run(
     empty_url: str,
 ) -> None:
-    upgrade(empty_url, "0007")
-    _with_connection(empty_url, _previous_release_writes)
+    upgrade(empty_url, "0008")
+    _with_connection(empty_url, _committed(_previous_release_writes))
 
     upgrade(empty_url)
 
-    assert current(empty_url) == "0008"
+    assert current(empty_url) == "0009"
     c = webhooks.c
     assert _with_connection(
         empty_url, lambda conn: _read(conn, c.secret_sealed, *_new_columns())
@@ -71,7 +83,7 @@ def test_the_new_columns_start_empty_and_the_previous_releases_statements_still_
     patched = dict(
         zip(
             [col.name for col in _OLD_COLUMNS],
-            _with_connection(empty_url, previous_release_patch),
+            _with_connection(empty_url, _committed(previous_release_patch)),
             strict=True,
         )
     )
@@ -79,13 +91,13 @@ def test_the_new_columns_start_empty_and_the_previous_releases_statements_still_
 
 
 def test_the_migration_undoes_without_losing_the_subscription(empty_url: str) -> None:
-    upgrade(empty_url, "0007")
-    _with_connection(empty_url, _previous_release_writes)
+    upgrade(empty_url, "0008")
+    _with_connection(empty_url, _committed(_previous_release_writes))
     upgrade(empty_url)
 
-    _with_connection(empty_url, lambda conn: command.downgrade(_config(conn), "0007"))
+    _with_connection(empty_url, lambda conn: command.downgrade(_config(conn), "0008"))
 
-    assert current(empty_url) == "0007"
+    assert current(empty_url) == "0008"
     assert _with_connection(empty_url, lambda conn: _read(conn, webhooks.c.secret_sealed)) == (
         "sealed-old",
     )

@@ -14,6 +14,7 @@ from ..dialects.registry import extra_from_env, installed
 from . import remote, webhook_secrets  # noqa: F401 - webhook_secrets adds its command
 from .admin import keys_app, tenants_app
 from .db import db_app, sweep
+from .db_downgrade import db_downgrade  # noqa: F401  (registers `db downgrade`)
 from .serve import serve
 from .sessions import sessions_app, usage_app
 from .webhooks import webhooks_app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from typing import Any
@@ -10,12 +11,13 @@ import typer
 
 from ..bootstrap import Container
 from ..config import Settings
+from ..http.health import SCHEMA_NOTE_ENV
 from ..http.supervision import guard_forked_workers
 from ..observability.logs import configure_logging, resolve_format
 from ..observability.multiproc import multiprocess_metrics
 from ..services.credentials import IssuedCredential
 from ..services.sealing import SealError, check_sealed
-from ..storage.migrate import current, head
+from ..storage.migrate import schema_verdict
 from .common import fail, run, settings
 from .listener import PortTaken, bind_exclusive, exclusive_granian
 
@@ -37,9 +39,20 @@ def _listen(cfg: Settings) -> socket.socket:
         fail(f"cannot listen on {cfg.host}:{cfg.port}: {exc} (SESSIONARY_HOST, SESSIONARY_PORT)")
 
 
+def _check_schema(cfg: Settings) -> None:
+    """Serve our own head, or a schema ahead of it that the database records as compatible
+    (a rolling upgrade); say so in the log, here and in every worker's /readyz."""
+    verdict = schema_verdict(cfg.database_url)
+    if not verdict.serves:
+        fail(verdict.message or "the database schema cannot be served by this code")
+    if verdict.message is not None:
+        logging.getLogger("sessionary.schema").warning("%s", verdict.message)
+        typer.echo(verdict.message)
+        os.environ[SCHEMA_NOTE_ENV] = verdict.message
+
+
 def _prepare(cfg: Settings) -> None:
-    if current(cfg.database_url) != head():
-        fail("the database schema is not up to date; run: sessionary db upgrade")
+    _check_schema(cfg)
     try:
         issued = _bootstrap()
     except SealError as exc:

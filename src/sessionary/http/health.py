@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from typing import Any
 
@@ -14,6 +15,8 @@ from ..services.registry import Services
 log = logging.getLogger("sessionary.health")
 WRITE_CHECK_KEY = "write_check"
 RECHECK_S = 1.0
+# Set by `serve` for its workers when the schema is ahead of this code but compatible
+SCHEMA_NOTE_ENV = "SESSIONARY_SCHEMA_NOTE"
 
 
 class WriteCheck:
@@ -56,12 +59,19 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", include_in_schema=False)
 async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-    """The database answers and takes writes; load balancers stop routing here when not."""
+    """The database answers and takes writes; load balancers stop routing here when not. A
+    schema ahead of this code's (a rolling upgrade) is named in ``schema``."""
     services: Services = request.app.state.container
     if not await services.probe.ping():
         reason = "the database does not answer"
-        return Response({"status": "unavailable", "reason": reason}, status_code=503)
+        return _ready({"status": "unavailable", "reason": reason}, 503)
     check: WriteCheck | None = request.app.state.get(WRITE_CHECK_KEY)
     if check is not None and (problem := await check.current()) is not None:
-        return Response({"status": "unavailable", "reason": problem}, status_code=503)
-    return Response({"status": "ok"}, status_code=200)
+        return _ready({"status": "unavailable", "reason": problem}, 503)
+    return _ready({"status": "ok"}, 200)
+
+
+def _ready(body: dict[str, str], status: int) -> Response[dict[str, str]]:
+    if note := os.environ.get(SCHEMA_NOTE_ENV):
+        body["schema"] = note
+    return Response(body, status_code=status)

@@ -270,3 +270,14 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     Index("ix_webhook_deliveries_order", "webhook_pk", "session_pk", "lifecycle_id"),
 )
+
+# One row per applied migration, written by the migration environment (migrations/env.py):
+# the oldest migration head whose code still serves the schema this revision left. A server
+# reads it for a database ahead of its own code, whose migration files it does not have.
+schema_compat = Table(
+    "schema_compat",
+    metadata,
+    Column("revision", String(32), primary_key=True),
+    Column("compatible_with_previous", Boolean, nullable=False),
+    Column("oldest_reader", String(32), nullable=False),
+)

@@ -14,6 +14,9 @@ revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
 depends_on = ${repr(depends_on)}
+# True only for an expand-only change that code of the previous head still serves (nullable or
+# defaulted columns, new tables, indexes built with migrations/ops.py): README "Upgrading".
+compatible_with_previous = False
 
 
 def upgrade() -> None:

@@ -15,6 +15,7 @@ revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+compatible_with_previous = False  # the first schema: there is no older code to serve it
 
 
 def upgrade() -> None:

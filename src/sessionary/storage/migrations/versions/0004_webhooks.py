@@ -11,10 +11,13 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from sessionary.storage.migrations.ops import create_index
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
+compatible_with_previous = False  # lifecycle ordered by tx, which older code does not write
 
 
 def upgrade() -> None:
@@ -117,16 +120,21 @@ def _lifecycle_as_outbox() -> None:
             sa.Column("tx", sa.BigInteger(), server_default=sa.text("0"), nullable=False)
         )
         batch_op.drop_index("ix_lifecycle_tenant")
-        batch_op.create_index("ix_lifecycle_tenant_tx", ["tenant_pk", "tx", "id"], unique=False)
-        batch_op.create_index("ix_lifecycle_at", ["at"], unique=False)
+        if sqlite:  # the table is rebuilt anyway; PostgreSQL builds them concurrently below
+            batch_op.create_index("ix_lifecycle_tenant_tx", ["tenant_pk", "tx", "id"])
+            batch_op.create_index("ix_lifecycle_at", ["at"])
     if not sqlite:
         op.execute(
             "ALTER TABLE lifecycle ALTER COLUMN tx SET DEFAULT (pg_current_xact_id()::text::bigint)"
         )
+        create_index("ix_lifecycle_tenant_tx", "lifecycle", ["tenant_pk", "tx", "id"])
+        create_index("ix_lifecycle_at", "lifecycle", ["at"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("lifecycle", schema=None) as batch_op:
+        if op.get_bind().dialect.name == "sqlite":  # rebuilt: the key gets back 0001's name
+            batch_op.create_primary_key("pk_lifecycle", ["id"])
         batch_op.drop_index("ix_lifecycle_at")
         batch_op.drop_index("ix_lifecycle_tenant_tx")
         batch_op.create_index("ix_lifecycle_tenant", ["tenant_pk", "id"], unique=False)

@@ -7,12 +7,13 @@ Create Date: 2026-11-23 10:00:00.000000
 
 from __future__ import annotations
 
-from alembic import op
+from sessionary.storage.migrations.ops import create_index, drop_index
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+compatible_with_previous = True  # indexes only
 
 _INDEXES = (
     ("ix_subjects_external_id", "subjects", ["external_id"]),
@@ -24,9 +25,9 @@ _INDEXES = (
 
 def upgrade() -> None:
     for name, table, columns in _INDEXES:
-        op.create_index(name, table, columns, unique=False)
+        create_index(name, table, columns)
 
 
 def downgrade() -> None:
     for name, table, _ in reversed(_INDEXES):
-        op.drop_index(name, table_name=table)
+        drop_index(name, table)

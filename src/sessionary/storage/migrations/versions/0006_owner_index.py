@@ -10,25 +10,20 @@ Create Date: 2026-11-22 19:30:00.000000
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from sessionary.storage.migrations.ops import create_index, drop_index
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
+compatible_with_previous = True  # an index only
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_sessions_owner",
-        "sessions",
-        ["tenant_pk", "owner", "status"],
-        unique=False,
-        postgresql_where=sa.text("owner IS NOT NULL"),
-        sqlite_where=sa.text("owner IS NOT NULL"),
+    create_index(
+        "ix_sessions_owner", "sessions", ["tenant_pk", "owner", "status"], where="owner IS NOT NULL"
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_sessions_owner", table_name="sessions")
+    drop_index("ix_sessions_owner", "sessions")

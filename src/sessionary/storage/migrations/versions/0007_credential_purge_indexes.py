@@ -11,33 +11,23 @@ Create Date: 2026-12-06 21:40:00.000000
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from sessionary.storage.migrations.ops import create_index, drop_index
 
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
+compatible_with_previous = True  # indexes only
 
 
 def upgrade() -> None:
     for column in ("revoked_at", "expires_at"):
         name = "ix_credentials_revoked" if column == "revoked_at" else "ix_credentials_expires"
-        op.create_index(
-            name,
-            "credentials",
-            [column],
-            unique=False,
-            postgresql_where=sa.text(f"{column} IS NOT NULL"),
-            sqlite_where=sa.text(f"{column} IS NOT NULL"),
-        )
+        create_index(name, "credentials", [column], where=f"{column} IS NOT NULL")
 
-    op.create_index(
-        "ix_credentials_named", "credentials", ["tenant_pk", "kind", "name"], unique=False
-    )
+    create_index("ix_credentials_named", "credentials", ["tenant_pk", "kind", "name"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_credentials_named", table_name="credentials")
-    op.drop_index("ix_credentials_expires", table_name="credentials")
-    op.drop_index("ix_credentials_revoked", table_name="credentials")
+    for name in ("ix_credentials_named", "ix_credentials_expires", "ix_credentials_revoked"):
+        drop_index(name, "credentials")

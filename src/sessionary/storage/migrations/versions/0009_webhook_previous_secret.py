@@ -3,8 +3,8 @@
 Additive only: both columns are nullable and nothing reads them on older code, so nodes of
 the previous release keep serving the same database while the fleet upgrades.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 03:30:00.000000
 """
 
@@ -13,10 +13,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
+compatible_with_previous = True  # two nullable columns older code never reads
 
 
 def upgrade() -> None:
