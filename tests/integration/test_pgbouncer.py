@@ -12,7 +12,9 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from sessionary import cli
 from sessionary.bootstrap import Container, build
 from sessionary.config import Settings
 from sessionary.domain.errors import StorageUnavailable
@@ -62,11 +64,21 @@ async def container(
     await built.close()
 
 
-def test_migrations_run_through_pgbouncer(pg_cluster: PgCluster, bouncer: PgBouncer) -> None:
-    """One transaction under a transaction-scoped advisory lock, without a statement cache."""
+def test_migrations_refuse_to_run_with_pool_mode_transaction(
+    pg_cluster: PgCluster, bouncer: PgBouncer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their lock is a session lock held across commits, which transaction pooling would hand
+    to another client: they run on a direct URL, and say so rather than risk it."""
     pg_cluster.create_database("bounced_migrations")
-    upgrade(bouncer.url("bounced_migrations"))
-    assert current(bouncer.url("bounced_migrations")) == head()
+    url = bouncer.url("bounced_migrations")
+    monkeypatch.setenv("SESSIONARY_DATABASE_URL", url)
+    monkeypatch.setenv("SESSIONARY_PG_POOL_MODE", "transaction")
+
+    result = CliRunner().invoke(cli.app, ["db", "upgrade"])
+
+    assert result.exit_code == 2
+    assert "migrations need a direct PostgreSQL connection" in result.output
+    assert current(url) is None
 
 
 async def test_the_api_works_through_pgbouncer_with_pool_mode_transaction(

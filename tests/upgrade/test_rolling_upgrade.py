@@ -123,4 +123,5 @@ def _downgrade_to(database_url: str, ours: str) -> None:
     downgrade(database_url, plan, NEXT)
     assert current(database_url) == ours
     assert schema_verdict(database_url) == Verdict(True)
-    assert query(database_url, "SELECT revision FROM schema_compat") == [(ours,)]
+    left = {row[0] for row in query(database_url, "SELECT revision FROM schema_compat")}
+    assert ours in left and not left & {"u01_expand", "u02_contract"}

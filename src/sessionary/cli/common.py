@@ -66,3 +66,18 @@ def emit_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
+
+
+def migration_url() -> str:
+    """The database URL a migration may run on. Migrations hold a session-level advisory lock
+    across their commits (an index built CONCURRENTLY runs outside any transaction), which a
+    transaction-pooling PgBouncer would hand to another client: refuse to run through one."""
+    config = settings()
+    if config.pg_pool_mode == "transaction":
+        fail(
+            "migrations need a direct PostgreSQL connection: run them with SESSIONARY_DATABASE_URL"
+            " naming the server itself and SESSIONARY_PG_POOL_MODE unset (README, \"Managed"
+            " PostgreSQL and PgBouncer\")",
+            2,
+        )
+    return config.database_url

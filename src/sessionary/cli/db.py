@@ -7,7 +7,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from ..bootstrap import Container
 from ..storage.migrate import current, upgrade
-from .common import JsonOption, emit_json, fail, run, settings
+from .common import JsonOption, emit_json, fail, migration_url, run, settings
 from .db_backup import db_backup, db_restore
 
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -15,8 +15,8 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head"), json: bool = JsonOption) -> None:
-    """Migrate the database named by SESSIONARY_DATABASE_URL."""
-    url = settings().database_url
+    """Migrate the database named by SESSIONARY_DATABASE_URL (directly, not through PgBouncer)."""
+    url = migration_url()
     try:
         upgrade(url, revision)
     except Exception as exc:

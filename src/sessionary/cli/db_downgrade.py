@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from ..storage.migrate import DowngradeRefused, current, downgrade, downgrade_plan
-from .common import JsonOption, emit_json, fail, settings
+from .common import JsonOption, emit_json, fail, migration_url
 from .db import db_app
 
 
@@ -19,7 +19,7 @@ def db_downgrade(
     """Undo the last migration (or down to REVISION) of SESSIONARY_DATABASE_URL.
 
     Then serve it with the sessionary whose head is the revision left (README "Upgrading")."""
-    url = settings().database_url
+    url = migration_url()
     try:
         undo = downgrade_plan(url, revision)
     except DowngradeRefused as exc:

@@ -14,7 +14,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
 from sqlalchemy import Connection, create_engine, text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .pg_engine import pg_engine
 from .schema_compat import Verdict, judge, oldest_reader
@@ -57,28 +56,22 @@ def _with_connection(url: str, fn: Callable[[Connection], Any], lock: bool = Fal
 
 
 async def _with_pg_connection(url: str, fn: Callable[[Connection], Any], lock: bool) -> Any:
-    # No statement cache: migrations gain nothing from one, and without it they also run
-    # through a transaction-pooling PgBouncer.
+    # No statement cache: migrations gain nothing from one.
     engine = pg_engine(url, statement_cache=False)
     try:
         async with engine.connect() as conn:
-            if not lock:
+            if lock:  # a session lock: it outlives the commits made along the way
+                await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
+                await conn.commit()
+            try:
                 return await conn.run_sync(fn)
-            async with engine.connect() as holder, holder.begin():
-                await _hold_migration_lock(holder)
-                return await conn.run_sync(fn)
+            finally:
+                if lock:
+                    await conn.rollback()
+                    await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
+                    await conn.commit()
     finally:
         await engine.dispose()
-
-
-async def _hold_migration_lock(holder: AsyncConnection) -> None:
-    """Two nodes upgrading at once take turns. The lock is a transaction lock held open on a
-    connection of its own for the whole run, not a session lock: migrations commit one by one
-    (an index built CONCURRENTLY needs no transaction around it), and through a
-    transaction-pooling PgBouncer a session lock could be released on another server
-    connection and leak. An idle transaction holds no snapshot, so concurrent index builds do
-    not wait for it."""
-    await holder.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
 
 
 def upgrade(url: str, revision: str = "head", extra: Locations = ()) -> None:
