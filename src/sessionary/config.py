@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .dialects.registry import parse_paths
+from .services.sealing import parse_keys
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/sessionary.db"
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
     # workers, 64 connections: close at 2,168-2,178/s with 0 against 1,160-1,215/s with 20.
     pg_max_overflow: int = Field(default=0, ge=0, le=200)
     db_timeout_s: float = Field(default=5.0, gt=0, le=300)  # connect, pool wait, each statement
+    # Sealing keys, comma-separated, newest first (README "Rotating the sealing key").
     secret_key: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] | None = None  # None: json in production, else text
@@ -140,10 +142,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
-        if self.environment == "production":
-            key = self.secret_key.get_secret_value() if self.secret_key else ""
-            if len(key) < 32 or key.lower().startswith(("change", "secret", "default")):
-                raise ValueError("SESSIONARY_SECRET_KEY must be a random value of 32+ characters")
+        weak = not self.secret_keys or any(map(_weak_key, self.secret_keys))
+        if self.environment == "production" and weak:
+            raise ValueError(
+                "SESSIONARY_SECRET_KEY must be a random value of 32+ characters"
+                " (each key, when it lists several)"
+            )
         return self
 
     @field_validator("metrics_token")
@@ -154,6 +158,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The sealing keys, newest first; empty when none is set."""
+        return parse_keys(self.secret_key.get_secret_value() if self.secret_key else None)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -162,6 +171,10 @@ class Settings(BaseSettings):
         if self.console_secure_cookie is not None:
             return self.console_secure_cookie
         return self.environment == "production"
+
+
+def _weak_key(key: str) -> bool:
+    return len(key) < 32 or key.lower().startswith(("change", "secret", "default"))
 
 
 class SettingsError(Exception):

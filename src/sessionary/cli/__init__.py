@@ -14,6 +14,7 @@ from ..dialects.registry import extra_from_env, installed
 from . import remote
 from .admin import keys_app, tenants_app
 from .db import db_app, sweep
+from .secrets import secrets_app
 from .serve import serve
 from .sessions import sessions_app, usage_app
 from .webhooks import webhooks_app
@@ -52,6 +53,7 @@ def build(dialects: Sequence[Dialect]) -> typer.Typer:
         if dialect.cli is not None:
             cli.add_typer(dialect.cli(), name=dialect.name)
     cli.add_typer(webhooks_app, name="webhooks")
+    cli.add_typer(secrets_app, name="secrets")
     return cli
 
 
