@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,7 @@ def sqlite_url(sqlite_template_file: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def receivers() -> Any:
+def receivers() -> Iterator[tuple[Receiver, Receiver]]:
     pair = (Receiver().start(), Receiver().start())
     yield pair
     for r in pair:
@@ -58,13 +60,13 @@ def test_rotating_the_sealing_key_keeps_casino_signatures_webhooks_and_replays_w
 ) -> None:
     admin = asyncio.run(_provision(sqlite_url))
     first, second = receivers
-    with serving(sqlite_url, SESSIONARY_SECRET_KEY=OLD, **SERVER_ENV) as (base, _):
+    with _serving(sqlite_url, OLD) as base:
         first_secret = _subscribe(base, admin, first.url)
         replayed = _open_once(base, admin, "k-1")
         _casino_round(base, "p1")
         wait_for(lambda: len(first.accepted()) >= 2, what="deliveries under the old key")
 
-    with serving(sqlite_url, SESSIONARY_SECRET_KEY=f"{NEW},{OLD}", **SERVER_ENV) as (base, _):
+    with _serving(sqlite_url, f"{NEW},{OLD}") as base:
         assert _open_once(base, admin, "k-1") == replayed  # sealed under the old key
         _casino_round(base, "p2")
         second_secret = _subscribe(base, admin, second.url)
@@ -84,7 +86,7 @@ def test_rotating_the_sealing_key_keeps_casino_signatures_webhooks_and_replays_w
         }
 
     delivered = len(first.accepted()), len(second.accepted())
-    with serving(sqlite_url, SESSIONARY_SECRET_KEY=NEW, **SERVER_ENV) as (base, _):
+    with _serving(sqlite_url, NEW) as base:
         assert _open_once(base, admin, "k-1") == replayed
         _casino_round(base, "p3")
         wait_for(
@@ -96,6 +98,14 @@ def test_rotating_the_sealing_key_keeps_casino_signatures_webhooks_and_replays_w
         )
     _all_signed(first, first_secret)
     _all_signed(second, second_secret)
+
+
+@contextmanager
+def _serving(url: str, keys: str) -> Iterator[str]:
+    """A server with these sealing keys, delivering webhooks to the test's receivers."""
+    env = {**SERVER_ENV, "SESSIONARY_SECRET_KEY": keys}
+    with serving(url, 1, **env) as (base, _):
+        yield base
 
 
 async def _provision(url: str) -> Headers:
