@@ -17,6 +17,7 @@ from sessionary.bootstrap import Container, build
 from sessionary.config import Settings
 from sessionary.dialects.casino.partners import create_partner
 from sessionary.domain.model import TenantPolicy
+from sessionary.domain.ports import SealedValue
 from sessionary.services.idempotency import Claim, fingerprint
 from sessionary.services.resealing import PlaceReport, Resealer
 from sessionary.services.sealing import Sealer, check_sealed
@@ -117,8 +118,9 @@ async def test_the_json_swap_sets_only_the_sealed_key_and_only_over_the_value_re
     place = "credentials.attributes.secret_sealed"
     async with c.database.unit_of_work() as uow:
         [value] = await uow.sealed.page(place, None, 10)
-        assert not await uow.sealed.swap(place, value.key, b"stale", b"new-token")
-        assert await uow.sealed.swap(place, value.key, value.sealed, b"new-token")
+        stale = SealedValue(value.key, b"stale")
+        assert await uow.sealed.swap(place, [(stale, b"new-token")]) == 0
+        assert await uow.sealed.swap(place, [(value, b"new-token")]) == 1
         await uow.commit()
     stmt = select(credentials.c.attributes).where(credentials.c.pk == value.key)
     attributes = await _one(c, stmt)

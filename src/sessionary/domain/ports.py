@@ -283,8 +283,9 @@ class SealedRepository(Protocol):
         """Up to ``limit`` values in primary-key order, after the key ``after``."""
         ...
 
-    async def swap(self, place: str, key: int | str, old: bytes, new: bytes) -> bool:
-        """Write ``new`` where ``old`` still is (compare-and-set); False if it changed."""
+    async def swap(self, place: str, changes: Sequence[tuple[SealedValue, bytes]]) -> int:
+        """Write each new value where the value read is still stored (compare-and-set);
+        answers how many were written (the others changed meanwhile)."""
         ...
 
 

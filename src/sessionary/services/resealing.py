@@ -79,9 +79,7 @@ class Resealer:
         if not changes:
             return  # nothing to write: no write transaction (a second run takes no lock)
         async with self._uow() as uow:
-            swapped = [
-                await uow.sealed.swap(report.place, v.key, v.sealed, new) for v, new in changes
-            ]
+            swapped = await uow.sealed.swap(report.place, changes)
             await uow.commit()
-        report.resealed += sum(swapped)
-        report.changed_meanwhile += len(swapped) - sum(swapped)
+        report.resealed += swapped
+        report.changed_meanwhile += len(changes) - swapped

@@ -6,10 +6,26 @@ them; a new sealed column is one more line in ``SEALED``."""
 from __future__ import annotations
 
 import builtins
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, LargeBinary, Table, Text, cast, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    Table,
+    Text,
+    Update,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    update,
+    values,
+)
 
 from ...domain.ports import SealedValue
 from ..executor import Executor
@@ -79,19 +95,46 @@ class SqlSealedRepository:
         rows: Any = (await self._ex.execute(stmt)).all()
         return [SealedValue(k, as_token(v)) for k, v in rows]
 
-    async def swap(self, place: str, key: int | str, old: bytes, new: bytes) -> bool:
+    async def swap(self, place: str, changes: Sequence[tuple[SealedValue, bytes]]) -> int:
+        """Each new value where the value read is still stored, in one statement: on SQLite
+        one prepared UPDATE run for every row (no round trips there); on PostgreSQL
+        WITH swap(k, old, new) AS (VALUES ...) UPDATE ... FROM swap, since a statement per row
+        held the batch's rows five times longer (measured)."""
+        if not changes:
+            return 0
         p = PLACES[place]
-        stmt = update(p.table).where(p.table.c[p.key] == key, p.value() == p.stored(old))
-        result = await self._ex.execute(stmt.values({p.column: self._new_value(p, new)}))
-        return bool(getattr(result, "rowcount", 0))
+        rows = [(v.key, p.stored(v.sealed), p.stored(new)) for v, new in changes]
+        if self._ex.dialect == "sqlite":
+            params = [{"swap_k": k, "swap_old": old, "swap_new": new} for k, old, new in rows]
+            result = await self._ex.execute(_sqlite_swap(place), params)
+            return int(getattr(result, "rowcount", 0))
+        token = LargeBinary() if p.is_bytes else Text()
+        triples = values(
+            column("k", p.table.c[p.key].type), column("old", token), column("new", token)
+        )
+        swap = triples.data(rows).cte("swap")
+        stmt = update(p.table).where(p.table.c[p.key] == swap.c.k, p.value() == swap.c.old)
+        stmt = stmt.values({p.column: _new_value(p, swap.c.new, "postgresql")})
+        result = await self._ex.execute(stmt.returning(p.table.c[p.key]))
+        return len(result.all())
 
-    def _new_value(self, p: SealedPlace, new: bytes) -> object:
-        """The column's new value; inside JSON, only that key is set, so a concurrent change
-        to the document's other keys is kept."""
-        if p.json_key is None:
-            return p.stored(new)
-        column, text = p.table.c[p.column], new.decode()
-        if self._ex.dialect == "postgresql":
-            name, value = cast(literal(p.json_key), Text), cast(literal(text), Text)
-            return column.op("||")(func.jsonb_build_object(name, value))
-        return func.json_set(column, f'$."{p.json_key}"', text)
+
+@functools.cache
+def _sqlite_swap(place: str) -> Update:
+    p = PLACES[place]
+    same = (p.table.c[p.key] == bindparam("swap_k"), p.value() == bindparam("swap_old"))
+    column = p.table.c[p.column]
+    new = bindparam("swap_new", type_=column.type if p.json_key is None else Text())
+    return update(p.table).where(*same).values({p.column: _new_value(p, new, "sqlite")})
+
+
+def _new_value(p: SealedPlace, new: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """Inside JSON only that key is set, so a concurrent change to the document's other keys
+    is kept."""
+    column = p.table.c[p.column]
+    if p.json_key is None:
+        return new
+    if dialect == "postgresql":
+        pair = func.jsonb_build_object(cast(literal(p.json_key), Text), cast(new, Text))
+        return column.op("||")(pair)
+    return func.json_set(column, f'$."{p.json_key}"', new)
