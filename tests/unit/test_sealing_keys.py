@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
 from sessionary.config import Settings, SettingsError, load_settings
+from sessionary.console.routes import csrf_secret
 from sessionary.services.sealing import Sealer, SealError, check_sealed, parse_keys
 
 OLD = "old-sealing-key-0123456789abcdef0123456789"
@@ -108,3 +109,11 @@ async def test_the_start_check_counts_values_that_open_with_none_of_the_keys() -
     stranger = "a-third-key-nobody-configured-0123456789"
     with pytest.raises(SealError, match="2 of 2 sealed secrets"):
         await check_sealed(Sealer(f"{stranger}, ,{stranger}"), samples)
+
+
+def test_the_console_signs_its_forms_with_the_newest_key_as_before_with_that_key_alone() -> None:
+    def secret(keys: str) -> str:
+        return csrf_secret(Settings(secret_key=SecretStr(keys)))
+
+    assert secret(f"{NEW},{OLD}") == secret(NEW) == secret(f" {NEW} ")
+    assert secret(f"{NEW},{OLD}") != secret(OLD)
