@@ -71,7 +71,8 @@ class Sealer:
             raise SealError("a sealed secret could not be opened") from exc
 
     def is_newest(self, sealed: bytes) -> bool:
-        """Whether the newest key alone opens it: one HMAC check, no other key tried."""
+        """Whether the newest key alone opens it: no other key is tried, and a value sealed
+        under another fails at the HMAC check, before any decryption."""
         try:
             self._newest.decrypt(sealed)
         except InvalidToken:
