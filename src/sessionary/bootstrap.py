@@ -87,12 +87,11 @@ def open_storage(settings: Settings) -> Database:
 def build(settings: Settings, clock: Clock | None = None) -> Container:
     database = open_storage(settings)
     clock = clock or SystemClock()
-    secret = settings.secret_key
 
     def uow(*, write: bool = True) -> UnitOfWork:
         return database.unit_of_work(write=write)
 
-    sealer = Sealer(secret.get_secret_value() if secret is not None else None)
+    sealer = Sealer(settings.secret_keys)
     targets = TargetPolicy(settings.webhook_allowed_networks)
     webhooks = WebhookService(uow, clock, sealer, targets, settings.webhook_secret_overlap_s)
 

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .dialects.registry import parse_paths
 from .domain.limits import WEBHOOK_SECRET_OVERLAP_S
+from .services.sealing import parse_keys
 from .storage.pgurl import PgUrlError, connect_kwargs
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/sessionary.db"
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     # "transaction" when DATABASE_URL is a transaction-pooling PgBouncer (its pool_mode): no
     # prepared statement outlives its exchange (README "Managed PostgreSQL and PgBouncer").
     pg_pool_mode: Literal["session", "transaction"] = "session"
+    # Sealing keys, comma-separated, newest first (README "Rotating the sealing key").
     secret_key: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] | None = None  # None: json in production, else text
@@ -152,10 +154,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
-        if self.environment == "production":
-            key = self.secret_key.get_secret_value() if self.secret_key else ""
-            if len(key) < 32 or key.lower().startswith(("change", "secret", "default")):
-                raise ValueError("SESSIONARY_SECRET_KEY must be a random value of 32+ characters")
+        weak = not self.secret_keys or any(map(_weak_key, self.secret_keys))
+        if self.environment == "production" and weak:
+            raise ValueError(
+                "SESSIONARY_SECRET_KEY must be a random value of 32+ characters"
+                " (each key, when it lists several)"
+            )
         return self
 
     @field_validator("metrics_token")
@@ -166,6 +170,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The sealing keys, newest first; empty when none is set."""
+        return parse_keys(self.secret_key.get_secret_value() if self.secret_key else None)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -174,6 +183,10 @@ class Settings(BaseSettings):
         if self.console_secure_cookie is not None:
             return self.console_secure_cookie
         return self.environment == "production"
+
+
+def _weak_key(key: str) -> bool:
+    return len(key) < 32 or key.lower().startswith(("change", "secret", "default"))
 
 
 class SettingsError(Exception):

@@ -21,7 +21,7 @@ from sessionary.domain.errors import StorageUnavailable
 from sessionary.domain.model import TenantPolicy
 from sessionary.http.app import create_app
 from sessionary.services.sessions import OpenRequest
-from sessionary.storage.migrate import current, head, upgrade
+from sessionary.storage.migrate import current
 
 from ..conftest import PG_TEMPLATE, TEST_ACTOR, key_headers
 from ..pgbouncer import PgBouncer

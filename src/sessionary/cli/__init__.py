@@ -15,6 +15,7 @@ from . import remote, webhook_secrets  # noqa: F401 - webhook_secrets adds its c
 from .admin import keys_app, tenants_app
 from .db import db_app, sweep
 from .db_downgrade import db_downgrade  # noqa: F401  (registers `db downgrade`)
+from .secrets import secrets_app
 from .serve import serve
 from .sessions import sessions_app, usage_app
 from .webhooks import webhooks_app
@@ -53,6 +54,7 @@ def build(dialects: Sequence[Dialect]) -> typer.Typer:
         if dialect.cli is not None:
             cli.add_typer(dialect.cli(), name=dialect.name)
     cli.add_typer(webhooks_app, name="webhooks")
+    cli.add_typer(secrets_app, name="secrets")
     return cli
 
 

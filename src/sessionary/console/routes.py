@@ -30,11 +30,12 @@ _STATIC = Path(__file__).parent / "static"
 
 
 def csrf_secret(settings: Settings) -> str:
-    """Derived from the secret key, so every worker and node accepts every other's forms;
-    without one (development), a per-process value: use one worker or set the key."""
-    if settings.secret_key is None:
+    """Derived from the newest secret key, so every worker and node accepts every other's
+    forms; without one (development), a per-process value: use one worker or set the key.
+    Litestar takes one secret: a form loaded before a key rotation is refused once."""
+    if not settings.secret_keys:
         return secrets.token_hex(32)
-    key = settings.secret_key.get_secret_value().encode()
+    key = settings.secret_keys[0].encode()
     return hmac.new(key, b"sessionary console csrf", hashlib.sha256).hexdigest()
 
 

@@ -267,6 +267,30 @@ class WebhookRepository(Protocol):
     async def purge_finished(self, before: Micros, limit: int) -> int: ...
 
 
+@dataclass(slots=True, frozen=True)
+class SealedValue:
+    key: int | str  # the row's primary key, where the value is written back
+    sealed: bytes  # the Fernet token as stored
+
+
+class SealedRepository(Protocol):
+    """Every place that stores a value sealed under ``SESSIONARY_SECRET_KEY``: storage keeps
+    the one list of them, for the start-up check and for resealing after a key rotation."""
+
+    def places(self) -> builtins.list[str]: ...
+    async def count(self, place: str) -> int: ...
+    async def page(
+        self, place: str, after: int | str | None, limit: int
+    ) -> builtins.list[SealedValue]:
+        """Up to ``limit`` values in primary-key order, after the key ``after``."""
+        ...
+
+    async def swap(self, place: str, changes: Sequence[tuple[SealedValue, bytes]]) -> int:
+        """Write each new value where the value read is still stored (compare-and-set);
+        answers how many were written (the others changed meanwhile)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     tenants: TenantRepository
     credentials: CredentialRepository
@@ -278,6 +302,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     work: WorkRepository
     webhooks: WebhookRepository
+    sealed: SealedRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

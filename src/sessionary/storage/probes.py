@@ -17,32 +17,19 @@ import asyncpg
 from sqlalchemy import select
 
 from .executor import Executor
-from .tables import credentials, idempotency, webhooks
-
-PARTNER_KIND = "casino-partner"  # the casino dialect's partner credentials hold a sealed secret
+from .repositories.sealed import SEALED, as_token
 
 
 async def sealed_samples(ex: Executor, limit: int) -> list[bytes]:
-    """Up to ``limit`` of each kind of sealed value: webhook secrets, casino partner secrets
-    and stored idempotent responses (newest first: the ones still replayed)."""
-    hooks = select(webhooks.c.secret_sealed).order_by(webhooks.c.pk.desc()).limit(limit)
-    partners = (
-        select(credentials.c.attributes)
-        .where(credentials.c.kind == PARTNER_KIND, credentials.c.revoked_at.is_(None))
-        .order_by(credentials.c.pk.desc())
-        .limit(limit)
-    )
-    responses = (
-        select(idempotency.c.body)
-        .where(idempotency.c.body.is_not(None))
-        .order_by(idempotency.c.created_at.desc())
-        .limit(limit)
-    )
-    found = [str(v).encode() for v in (await ex.execute(hooks)).scalars()]
-    for attrs in (await ex.execute(partners)).scalars():
-        if isinstance(attrs, dict) and isinstance(attrs.get("secret_sealed"), str):
-            found.append(attrs["secret_sealed"].encode())
-    found.extend(bytes(v) for v in (await ex.execute(responses)).scalars())
+    """Up to ``limit`` of each place's sealed values (repositories/sealed.py), newest first:
+    webhook secrets, casino partner secrets, stored idempotent responses (the ones still
+    replayed)."""
+    found: list[bytes] = []
+    for place in SEALED:
+        value = place.value()
+        newest = place.table.c[place.recent].desc()
+        stmt = select(value).where(value.is_not(None)).order_by(newest).limit(limit)
+        found.extend(as_token(v) for v in (await ex.execute(stmt)).scalars())
     return found
 
 

@@ -11,6 +11,7 @@ from .credentials import SqlCredentialRepository
 from .events import SqlEventRepository
 from .idempotency import SqlIdempotencyRepository
 from .lifecycle import SqlLifecycleRepository
+from .sealed import SqlSealedRepository
 from .sessions import SqlSessionRepository
 from .stats import SqlStatsQueries
 from .subjects import SqlSubjectRepository
@@ -33,4 +34,5 @@ def build_repositories(executor: Executor) -> dict[str, Any]:
         "console": SqlConsoleQueries(executor),  # read-only, for the admin console
         "webhooks": SqlWebhookRepository(executor),
         "stats": SqlStatsQueries(executor),
+        "sealed": SqlSealedRepository(executor),
     }
