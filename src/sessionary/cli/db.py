@@ -59,3 +59,8 @@ def sweep(json: bool = JsonOption) -> None:
         emit_json(counts)
     else:
         typer.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+
+
+from .db_copy import db_copy  # noqa: E402 - its own module (issue 21), registered here
+
+db_app.command("copy")(db_copy)

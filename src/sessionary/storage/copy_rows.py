@@ -1,0 +1,111 @@
+"""Rows of any table in ``tables.metadata``, read in primary-key order and compared across
+engines: the keyset pages ``sessionary db copy`` reads, the conversion of a row for the
+PostgreSQL driver, and a checksum that both engines compute alike.
+
+Nothing here names a table or a column, so a table or column added by a later migration is
+copied and checked without a change here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, Table, select, tuple_
+from sqlalchemy.engine import Dialect
+
+Processor = Callable[[Any], Any] | None
+
+
+def key_columns(table: Table, dialect: str = "sqlite") -> list[ColumnElement[Any]]:
+    """The primary key; on PostgreSQL text is compared byte by byte (``COLLATE "C"``), as
+    SQLite compares it, so that both sides walk a text key in the same order."""
+    return [
+        c.collate("C") if dialect == "postgresql" and isinstance(c.type, String) else c
+        for c in table.primary_key.columns
+    ]
+
+
+def after(table: Table, last: Sequence[Any] | None) -> ColumnElement[bool] | None:
+    """Rows whose key comes after ``last``: a row-value comparison, which SQLite (3.15+) and
+    PostgreSQL both answer from the primary key index."""
+    if last is None:
+        return None
+    keys = key_columns(table)
+    left = keys[0] if len(keys) == 1 else tuple_(*keys)
+    right = last[0] if len(keys) == 1 else tuple_(*last)
+    condition: ColumnElement[bool] = left > right
+    return condition
+
+
+def ordered(table: Table, dialect: str) -> Select[Any]:
+    return select(table).order_by(*key_columns(table, dialect))
+
+
+def page(table: Table, last: Sequence[Any] | None, limit: int) -> Select[Any]:
+    """One batch of the (SQLite) source after ``last``."""
+    stmt = ordered(table, "sqlite").limit(limit)
+    condition = after(table, last)
+    return stmt if condition is None else stmt.where(condition)
+
+
+def last_key(table: Table) -> Select[Any]:
+    """The (PostgreSQL) target's highest key: where a resumed copy of the table goes on."""
+    keys = list(table.primary_key.columns)
+    order = [k.desc() for k in key_columns(table, "postgresql")]
+    return select(*keys).order_by(*order).limit(1)
+
+
+def key_of(table: Table, row: Any) -> tuple[Any, ...]:
+    mapping = row._mapping
+    return tuple(mapping[c] for c in table.primary_key.columns)
+
+
+def bind_processors(table: Table, dialect: Dialect) -> list[Processor]:
+    """The same conversions the application's statements apply (JSON to text, ...)."""
+    return [c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns]
+
+
+def converted(rows: Iterable[Any], processors: Sequence[Processor]) -> list[tuple[Any, ...]]:
+    return [
+        tuple(value if p is None else p(value) for p, value in zip(processors, row, strict=True))
+        for row in rows
+    ]
+
+
+class Checksum:
+    """sha256 over the rows' canonical text, in key order. Each row is read back through
+    SQLAlchemy's own types on its engine, so a value that reads the same on both sides hashes
+    the same: JSON objects with sorted keys, bytes as hex."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self.rows = 0
+
+    def add(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            self._hash.update(canonical(tuple(row)).encode())
+            self._hash.update(b"\n")
+            self.rows += 1
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def canonical(row: tuple[Any, ...]) -> str:
+    return json.dumps(
+        [_plain(v) for v in row], sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"bytes": bytes(value).hex()}
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # jsonb keeps 1e20 as a number that reads back as an int
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
