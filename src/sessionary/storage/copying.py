@@ -272,6 +272,9 @@ async def _advance_sequences(source: Engine, target: AsyncEngine) -> None:
             top = max(int(top), floors.get(table.name, 0))
             if sequence is not None and top > 0:
                 await conn.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": top})
+        # Planner statistics now, not when autovacuum gets round to the new tables: the
+        # server's first queries after the switch must not plan against empty tables.
+        await conn.execute(text("ANALYZE"))
 
 
 def _source_checksum(source: Engine, table: Table, size: int = 5000) -> rows.Checksum:
