@@ -8,13 +8,15 @@ with the driver, not through the services: only the copy is measured), plus the 
 them (subjects, lifecycle records, audit, work items, webhooks and deliveries, idempotency
 records, credentials), then copies it into a fresh database of a throwaway PostgreSQL cluster
 (tests/pgcluster.py) once per write method: asyncpg's ``copy_records_to_table`` and its
-``executemany``. Prints rows/s of the copy, the time of the verification, and the total.
+``executemany``. Prints rows/s of the copy, the time of the verification, and the total, and
+writes them to bench/results/<date>-copy-rate.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import json
 import sqlite3
 import sys
@@ -27,7 +29,7 @@ from harness import REPO, temp_dir
 from sessionary.storage import tables as t
 from sessionary.storage.copying import CopyOptions, copy_database, prepare
 from sessionary.storage.migrate import upgrade
-from suite_report import machine
+from suite_report import RESULTS, machine
 
 T0 = 1_765_000_000_000_000  # a fixed instant (micros), so runs build the same file
 Row = dict[str, Any]
@@ -168,6 +170,7 @@ def main() -> None:
         sys.path.insert(0, str(REPO))
     from tests.pgcluster import PgCluster  # the repo root must be importable first
 
+    runs: list[dict[str, Any]] = []
     with temp_dir() as tmp:
         built = time.perf_counter()
         counts = build_source(tmp / "source.db", args.sessions, args.events_per_session)
@@ -177,11 +180,20 @@ def main() -> None:
         try:
             for method in args.methods.split(","):
                 target = cluster.create_database(f"copy_{method}")
-                result = run_copy(f"sqlite:///{tmp / 'source.db'}", target, method, args.batch_size)
-                print(json.dumps(result), flush=True)
+                source = f"sqlite:///{tmp / 'source.db'}"
+                runs.append(run_copy(source, target, method, args.batch_size))
+                print(json.dumps(runs[-1]), flush=True)
         finally:
             cluster.stop()
-    print(json.dumps({"machine": machine()}))
+    report = {"source": counts, "runs": runs, "machine": machine(), "load": _load()}
+    out = RESULTS / f"{datetime.date.today().isoformat()}-copy-rate.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {out}")
+
+
+def _load() -> str:
+    """The machine's load average: other jobs on a shared machine slow every figure."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 if __name__ == "__main__":
