@@ -91,10 +91,12 @@ class _progress:
             self._tasks[table] = self._bar.add_task(table, total=total)
         self._bar.update(self._tasks[table], completed=done, total=total)
 
-    def _verify(self, table: str) -> None:
+    def _verify(self, table: str, done: int, total: int) -> None:
+        """One bar for the verification, table after table."""
         if "verify" not in self._tasks:
-            self._tasks["verify"] = self._bar.add_task("verifying", total=len(self._tasks))
-        self._bar.update(self._tasks["verify"], description=f"verifying {table}", advance=1)
+            self._tasks["verify"] = self._bar.add_task("verifying", total=total)
+        task, described = self._tasks["verify"], f"verify {table}"
+        self._bar.update(task, description=described, completed=done, total=total)
 
 
 def _row(result: TableCopy) -> dict[str, Any]:

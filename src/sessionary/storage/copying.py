@@ -91,7 +91,7 @@ class CopyOptions:
     batch_size: int = 5000
     method: str = "copy"  # or "insert": asyncpg's executemany (bench/copy_rate.py compares)
     on_rows: Callable[[str, int, int], None] = lambda table, done, total: None
-    on_verify: Callable[[str], None] = lambda table: None
+    on_verify: Callable[[str, int, int], None] = lambda table, done, total: None
     # Tests interrupt a copy here: called after each committed batch with the batch count.
     after_batch: Callable[[str, int], None] = lambda table, batches: None
     batches: int = field(default=0)
@@ -146,8 +146,7 @@ async def copy_database(
         results = [await _copy_table(source, target, t, options) for t in metadata.sorted_tables]
         await _advance_sequences(source, target)
         for result in results:
-            options.on_verify(result.name)
-            await _verify(source, target, metadata.tables[result.name], result)
+            await _verify(source, target, metadata.tables[result.name], result, options)
         if mismatched := [r.name for r in results if not r.matches]:
             raise CopyMismatch(mismatched)
         async with target.begin() as conn:
@@ -286,20 +285,31 @@ def _source_checksum(source: Engine, table: Table, size: int = 5000) -> rows.Che
     return checksum
 
 
-async def _target_checksum(target: AsyncEngine, table: Table, size: int = 5000) -> rows.Checksum:
+async def _target_checksum(
+    target: AsyncEngine, table: Table, progress: Callable[[int], None], size: int = 5000
+) -> rows.Checksum:
     checksum = rows.Checksum()
     async with target.connect() as conn:
         stmt = rows.ordered(table, "postgresql").execution_options(yield_per=size)
         result = await conn.stream(stmt)
         async for part in result.partitions():
             checksum.add(part)
+            progress(checksum.rows)
     return checksum
 
 
-async def _verify(source: Engine, target: AsyncEngine, table: Table, result: TableCopy) -> None:
+async def _verify(
+    source: Engine, target: AsyncEngine, table: Table, result: TableCopy, options: CopyOptions
+) -> None:
     """Both sides at once: the source's in a thread, the target's on the loop."""
+    options.on_verify(result.name, 0, result.rows)
+
+    def progress(done: int) -> None:
+        options.on_verify(result.name, done, result.rows)
+
     mine, theirs = await asyncio.gather(
-        asyncio.to_thread(_source_checksum, source, table), _target_checksum(target, table)
+        asyncio.to_thread(_source_checksum, source, table),
+        _target_checksum(target, table, progress),
     )
     result.rows, result.checksum = mine.rows, mine.hexdigest()
     result.target_rows, result.target_checksum = theirs.rows, theirs.hexdigest()
