@@ -319,6 +319,24 @@ def test_a_row_changed_in_the_target_during_an_interruption_fails_the_verificati
     assert "verification failed" in result.output and "sessions" in result.output
 
 
+def test_an_unfinished_copy_of_another_database_is_not_finished_from_this_one(
+    source: Source, target: str
+) -> None:
+    def stop_at_once(table: str, batches: int) -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        options = CopyOptions(after_batch=stop_at_once)
+        asyncio.run(copy_database(source.settings.database_url, target, options))
+    query(target, text("UPDATE sessionary_copy SET source = '/elsewhere/sessionary.db'"))
+
+    result = cli_copy(source, target)
+
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())  # Rich wraps the message at the terminal's width
+    assert "unfinished copy of another database (/elsewhere/sessionary.db)" in said
+
+
 def test_prepare_refuses_a_source_that_is_not_a_sqlite_file(target: str) -> None:
     with pytest.raises(CopyRefused, match="SQLite"):
         prepare(target, target)

@@ -51,7 +51,7 @@ def db_copy(
     started = time.perf_counter()
     try:
         prepare(source, to, migrate=migrate)
-        with _progress(disabled=json) as progress:
+        with _Bars(disabled=json) as progress:
             results = asyncio.run(copy_database(source, to, progress.options(batch_size)))
     except CopyRefused as exc:
         fail(str(exc))
@@ -62,7 +62,7 @@ def db_copy(
     _report(results, time.perf_counter() - started, json)
 
 
-class _progress:
+class _Bars:
     """A bar per table (rows copied of the source's), then one for the verification."""
 
     def __init__(self, disabled: bool) -> None:
@@ -76,7 +76,7 @@ class _progress:
         )
         self._tasks: dict[str, TaskID] = {}
 
-    def __enter__(self) -> _progress:
+    def __enter__(self) -> _Bars:
         self._bar.__enter__()
         return self
 
