@@ -39,9 +39,19 @@ def _ident(name: str) -> str:
 
 
 class PgCluster:
-    def __init__(self, settings: dict[str, str] | None = None) -> None:
-        """``settings``: more server settings (``-c name=value``), e.g. the benchmarks' cache."""
+    def __init__(
+        self,
+        settings: dict[str, str] | None = None,
+        files: dict[str, bytes] | None = None,
+        hba: str | None = None,
+    ) -> None:
+        """``settings``: more server settings (``-c name=value``), e.g. the benchmarks' cache.
+        ``files``: written into the data directory, readable by the server alone (a TLS key
+        and certificates that ``settings`` name, e.g. ``ssl_cert_file``). ``hba``: the whole
+        pg_hba.conf instead of initdb's (e.g. ``hostssl`` lines only)."""
         self._settings = dict(settings or {})
+        self._files = dict(files or {})
+        self._hba = hba
         self._bin = _bindir()
         self._root = os.geteuid() == 0
         self._dir: Path | None = None
@@ -104,6 +114,7 @@ class PgCluster:
                     os.chown(path, pw.pw_uid, pw.pw_gid)
             initdb_opts = f"-A trust -U {_PG_USER} --no-sync -E UTF8 --locale=C".split()
             self._check("initdb", "-D", str(data), *initdb_opts)
+            self._write_files(data)
             # The probed port can be taken by someone else before postgres binds it: retry.
             for attempt in range(3):
                 self._port = _free_port()
@@ -127,6 +138,18 @@ class PgCluster:
         except BaseException:
             self.stop()
             raise
+
+    def _write_files(self, data: Path) -> None:
+        files = dict(self._files)
+        if self._hba is not None:
+            files["pg_hba.conf"] = self._hba.encode()
+        for name, content in files.items():
+            path = data / name
+            path.write_bytes(content)
+            path.chmod(0o600)  # the server refuses a key file others can read
+            if self._root:
+                pw = pwd.getpwnam(_PG_USER)
+                os.chown(path, pw.pw_uid, pw.pw_gid)
 
     def stop(self) -> None:
         if self._dir is None:

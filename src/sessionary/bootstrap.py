@@ -80,6 +80,7 @@ def open_storage(settings: Settings) -> Database:
         pool_size=settings.pg_pool_size,
         max_overflow=settings.pg_max_overflow,
         timeout_s=settings.db_timeout_s,
+        statement_cache=settings.pg_pool_mode == "session",
     )
 
 
@@ -93,7 +94,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
 
     sealer = Sealer(secret.get_secret_value() if secret is not None else None)
     targets = TargetPolicy(settings.webhook_allowed_networks)
-    webhooks = WebhookService(uow, clock, sealer, targets)
+    webhooks = WebhookService(uow, clock, sealer, targets, settings.webhook_secret_overlap_s)
 
     return Container(
         settings=settings,

@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .dialects.registry import parse_paths
+from .domain.limits import WEBHOOK_SECRET_OVERLAP_S
+from .storage.pgurl import PgUrlError, connect_kwargs
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/sessionary.db"
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
     # workers, 64 connections: close at 2,168-2,178/s with 0 against 1,160-1,215/s with 20.
     pg_max_overflow: int = Field(default=0, ge=0, le=200)
     db_timeout_s: float = Field(default=5.0, gt=0, le=300)  # connect, pool wait, each statement
+    # "transaction" when DATABASE_URL is a transaction-pooling PgBouncer (its pool_mode): no
+    # prepared statement outlives its exchange (README "Managed PostgreSQL and PgBouncer").
+    pg_pool_mode: Literal["session", "transaction"] = "session"
     secret_key: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] | None = None  # None: json in production, else text
@@ -59,6 +64,8 @@ class Settings(BaseSettings):
     webhook_backoff_base_s: float = Field(default=2.0, gt=0)
     webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
     webhook_keep_delivered_days: int = Field(default=7, ge=1)
+    # After a secret rotation the old secret signs too for this long (0: it stops at once).
+    webhook_secret_overlap_s: int = Field(default=86_400, ge=0, le=WEBHOOK_SECRET_OVERLAP_S)
     # Networks webhooks may reach besides public addresses, for receivers on premises; a
     # comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00:1::/64 (see the README).
     webhook_allowed_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
@@ -136,6 +143,11 @@ class Settings(BaseSettings):
                 "must start with sqlite:/// (a file) or postgresql:// (a server), e.g. "
                 + DEFAULT_DATABASE_URL
             )
+        if not value.startswith("sqlite"):
+            try:
+                connect_kwargs(value)  # options, certificate files: refused here, at start
+            except PgUrlError as exc:
+                raise ValueError(str(exc)) from None
         return value
 
     @model_validator(mode="after")

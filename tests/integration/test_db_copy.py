@@ -79,7 +79,8 @@ async def _populate(settings: Settings, hook_url: str) -> Source:
         tenant = await c.tenants.create("acme", TenantPolicy(), TEST_ACTOR)
         await create_partner(c, "acme", TEST_ACTOR, "S100", "TOK-0001", "testKey")
         await add_game(c, "acme", "lm_1_pumpkinfarm", "Pumpkin Farm", TEST_ACTOR)
-        await c.webhooks.create(tenant.pk, hook_url, [], TEST_ACTOR)
+        hook = await c.webhooks.create(tenant.pk, hook_url, [], TEST_ACTOR)
+        await c.webhooks.rotate_secret(tenant.pk, hook.webhook.id, TEST_ACTOR, 3600)  # both sign
         headers = await key_headers(c, tenant.pk)
         ids = await _open_over_http(c, headers)
         for n, session_id in enumerate(ids):
@@ -216,7 +217,10 @@ def test_after_the_copy_ids_events_webhooks_and_the_stream_continue_where_they_w
     assert fanned == after_cursor and len(fanned) >= 2  # the copied pending record and the new
     statuses = query(target, select(webhook_deliveries.c.status))
     assert {s for (s,) in statuses} == {"delivered"}  # the sealed secret opens on the target
-    assert {int(p.event_id) for p in receiver.posts} >= fanned
+    after_switch = [p for p in receiver.posts if int(p.event_id) in fanned]
+    assert {int(p.event_id) for p in after_switch} == fanned
+    # Both secrets of the rotation, sealed on SQLite, still sign on PostgreSQL.
+    assert all(len(p.headers["webhook-signature"].split(" ")) == 2 for p in after_switch)
 
 
 async def _continue(settings: Settings, source: Source) -> tuple[int, list[Any]]:
@@ -340,3 +344,12 @@ def test_an_unfinished_copy_of_another_database_is_not_finished_from_this_one(
 def test_prepare_refuses_a_source_that_is_not_a_sqlite_file(target: str) -> None:
     with pytest.raises(CopyRefused, match="SQLite"):
         prepare(target, target)
+
+
+def test_a_target_url_with_an_unsupported_option_is_refused_without_its_password(
+    sqlite_template_file: Path, tmp_path: Path
+) -> None:
+    url = sqlite_database(sqlite_template_file, tmp_path)
+    with pytest.raises(CopyRefused, match="keepalives") as refused:
+        prepare(url, "postgresql://app:s3cret@db.internal/x?sslmode=require&keepalives=1")
+    assert "s3cret" not in str(refused.value) and "***" in str(refused.value)

@@ -33,12 +33,21 @@ def receiver() -> Iterator[Receiver]:
 
 
 def readme_verifier() -> Verify:
-    """The signature check exactly as the README shows it to receivers."""
-    block = re.search(
-        r"```python\n(# Verifying a sessionary webhook.*?)```", README.read_text(), re.S
+    """The Standard Webhooks check exactly as the README shows it to receivers."""
+    return _readme_function("# Verifying a sessionary webhook", "verify_sessionary_webhook")
+
+
+def readme_legacy_verifier() -> Verify:
+    """The deprecated Sessionary-Signature check exactly as the README shows it."""
+    return _readme_function(
+        "# Verifying the deprecated Sessionary-Signature", "verify_sessionary_signature"
     )
-    assert block is not None, "the README's webhook verification example is missing"
+
+
+def _readme_function(first_line: str, name: str) -> Verify:
+    block = re.search(rf"```python\n({re.escape(first_line)}.*?)```", README.read_text(), re.S)
+    assert block is not None, f"the README's example {name} is missing"
     namespace: dict[str, Any] = {}
     exec(compile(block.group(1), "README.md", "exec"), namespace)  # noqa: S102 - our own README
-    verify: Verify = namespace["verify_sessionary_signature"]
+    verify: Verify = namespace[name]
     return verify

@@ -13,7 +13,7 @@ from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
 from tests.e2e.test_cli import invoke_json, runner
 
-from .conftest import LOCAL_RECEIVERS, readme_verifier
+from .conftest import LOCAL_RECEIVERS, readme_legacy_verifier, readme_verifier
 from .receiver import Receiver
 
 
@@ -46,7 +46,9 @@ def test_create_prints_id_and_secret_and_deliver_posts_signed_records(
     assert invoke_json("webhooks", "deliver")["processed"] >= 2
     [post] = receiver.posts
     assert post.session_id == sid
-    assert readme_verifier()(created["secret"], post.headers["Sessionary-Signature"], post.body)
+    assert readme_verifier()(created["secret"], post.headers, post.body)
+    signature = post.headers["Sessionary-Signature"]
+    assert readme_legacy_verifier()(created["secret"], signature, post.body)
     [delivery] = invoke_json("webhooks", "deliveries", created["id"], "--tenant", "acme")
     assert delivery["status"] == "delivered"
     replay = invoke_json(

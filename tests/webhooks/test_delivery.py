@@ -16,7 +16,7 @@ from tests.conftest import TEST_ACTOR
 from tests.observability.helpers import execute
 from tests.support import FakeClock
 
-from .conftest import readme_verifier
+from .conftest import readme_legacy_verifier, readme_verifier
 from .receiver import Receiver
 
 
@@ -79,11 +79,12 @@ async def test_every_delivery_is_signed_as_the_readme_says(
     await _churn(container, tenant, 1)
     await _drain(container, clock)
 
-    verify = readme_verifier()
+    verify, standard = readme_legacy_verifier(), readme_verifier()
     assert len(receiver.posts) == 3
     for post in receiver.posts:
         header = post.headers["Sessionary-Signature"]
         now = int(header.split(",")[0].removeprefix("t=")) + 5  # received a moment later
+        assert standard(created.secret, post.headers, post.body, now=now)
         assert verify(created.secret, header, post.body, now=now)
         assert not verify("whsec_wrong", header, post.body, now=now)
         assert not verify(created.secret, header, post.body + b" ", now=now)

@@ -11,7 +11,7 @@ import typer
 
 from ..dialects.descriptor import Dialect
 from ..dialects.registry import extra_from_env, installed
-from . import remote
+from . import remote, webhook_secrets  # noqa: F401 - webhook_secrets adds its command
 from .admin import keys_app, tenants_app
 from .db import db_app, sweep
 from .serve import serve

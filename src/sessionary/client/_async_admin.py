@@ -16,6 +16,7 @@ from ._models import (
     Delivery,
     HiveMPAccount,
     IssuedCredential,
+    RotatedSecret,
     Subject,
     Tenant,
     Usage,
@@ -251,3 +252,10 @@ class AsyncAdmin:
         """Deliver again every record from ``from_event_id`` on; the number requeued."""
         replayed = await self._run(calls.replay_webhook(webhook_id, from_event_id))
         return replayed.requeued
+
+    async def rotate_webhook_secret(
+        self, webhook_id: str, *, overlap_s: int | None = None
+    ) -> RotatedSecret:
+        """A new signing ``.secret`` (in this answer only); the old one signs too for
+        ``overlap_s`` seconds (default: the server's setting; 0: not at all)."""
+        return await self._run(calls.rotate_webhook_secret(webhook_id, overlap_s))

@@ -28,6 +28,7 @@ from ._models import (
     IssuedCredential,
     NewEvent,
     ReplayOut,
+    RotatedSecret,
     Session,
     SessionPage,
     Subject,
@@ -316,6 +317,12 @@ def list_deliveries(
 def replay_webhook(webhook_id: str, from_event_id: int) -> Call[ReplayOut]:
     body = _body(whs.ReplayIn(from_event_id=from_event_id))
     return Call("POST", f"/v1/webhooks/{_seg(webhook_id)}/replay", _json(ReplayOut), body=body)
+
+
+def rotate_webhook_secret(webhook_id: str, overlap_s: int | None) -> Call[RotatedSecret]:
+    body = _body(whs.RotateSecretIn(overlap_s=overlap_s))
+    path = f"/v1/webhooks/{_seg(webhook_id)}/rotate-secret"
+    return Call("POST", path, _json(RotatedSecret), body=body)
 
 
 # -- the live event stream -------------------------------------------------------------------

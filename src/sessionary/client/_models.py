@@ -29,6 +29,7 @@ from ..http.native.structs import UsageRecordOut as UsageRecord
 from ..http.native.webhook_structs import CreatedWebhookOut as CreatedWebhook
 from ..http.native.webhook_structs import DeliveryOut as Delivery
 from ..http.native.webhook_structs import DeliveryPage, ReplayOut
+from ..http.native.webhook_structs import RotatedSecretOut as RotatedSecret
 from ..http.native.webhook_structs import StreamEventOut as StreamEvent
 from ..http.native.webhook_structs import WebhookOut as Webhook
 
@@ -47,6 +48,7 @@ __all__ = [
     "IssuedCredential",
     "NewEvent",
     "ReplayOut",
+    "RotatedSecret",
     "Session",
     "SessionPage",
     "StreamEvent",

@@ -16,6 +16,7 @@ from ._models import (
     Delivery,
     HiveMPAccount,
     IssuedCredential,
+    RotatedSecret,
     Subject,
     Tenant,
     Usage,
@@ -248,3 +249,10 @@ class SyncAdmin:
     def replay_webhook(self, webhook_id: str, from_event_id: int) -> int:
         """Deliver again every record from ``from_event_id`` on; the number requeued."""
         return self._run(calls.replay_webhook(webhook_id, from_event_id)).requeued
+
+    def rotate_webhook_secret(
+        self, webhook_id: str, *, overlap_s: int | None = None
+    ) -> RotatedSecret:
+        """A new signing ``.secret`` (in this answer only); the old one signs too for
+        ``overlap_s`` seconds (default: the server's setting; 0: not at all)."""
+        return self._run(calls.rotate_webhook_secret(webhook_id, overlap_s))

@@ -33,6 +33,7 @@ CREDENTIAL_NAME = 200
 EVENT_TYPE = 100
 DEDUPE_KEY = 200
 WEBHOOK_URL = 2000
+WEBHOOK_SECRET_OVERLAP_S = 30 * 86_400  # how long a rotated-out webhook secret may still sign
 AUDIT_TARGET = 200
 REQUEST_ID = 64
 

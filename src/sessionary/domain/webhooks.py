@@ -48,9 +48,29 @@ class Webhook:
     cursor: tuple[int, int]  # stream position of the last record fanned out
     created_at: Micros
     disabled_at: Micros | None = None
+    # After a rotation the secret it replaced signs too, until this time (README: Webhooks).
+    previous_secret_sealed: str | None = None
+    previous_secret_expires_at: Micros | None = None
 
     def wants(self, record: LifecycleRecord) -> bool:
         return not self.event_types or record.type in self.event_types
+
+    def signing_secrets_sealed(self, now: Micros) -> list[str]:
+        """The sealed secrets that sign a delivery made at ``now``: the current one first,
+        then the previous one while its overlap lasts (an expired one is never used)."""
+        previous = self.previous_secret_sealed
+        expires = self.previous_secret_expires_at
+        if previous is None or expires is None or expires <= now:
+            return [self.secret_sealed]
+        return [self.secret_sealed, previous]
+
+    def rotate_secret(self, new_sealed: str, now: Micros, overlap: Micros) -> None:
+        """The current secret becomes the previous one for ``overlap`` (0: it stops at once).
+        Only one previous secret is kept: rotating again during an overlap drops the older."""
+        keep = overlap > 0
+        self.previous_secret_sealed = self.secret_sealed if keep else None
+        self.previous_secret_expires_at = now + overlap if keep else None
+        self.secret_sealed = new_sealed
 
 
 @dataclass(slots=True)

@@ -98,7 +98,8 @@ class Sweeper:
         """Rule 2: remove each tenant's ended sessions (with their events and keys) and
         lifecycle records older than its ``retention_days``, and delivered webhook rows older
         than ``keep_delivered_days``; in batches, each its own short transaction, so storage
-        stays bounded under churn without a long lock. Returns the sessions removed."""
+        stays bounded under churn without a long lock. Returns the sessions removed.
+        Rotated-out webhook secrets past their overlap are cleared too (never used again)."""
         now = self._clock.now()
         async with self._uow(write=False) as uow:
             tenants = await uow.tenants.list()
@@ -114,6 +115,7 @@ class Sweeper:
         deliveries = await self._in_batches(
             lambda uow: uow.webhooks.purge_finished(delivered_before, self._batch)
         )
+        await self._in_batches(lambda uow: uow.webhooks.forget_expired_secrets(now))
         if sessions or records or deliveries:
             log.info(
                 "retention applied",

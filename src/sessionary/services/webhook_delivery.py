@@ -23,7 +23,7 @@ from ..domain.model import SECOND, LifecycleRecord, Micros
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.webhooks import Delivery, DeliveryStatus, RetryPolicy, Webhook
 from .stream import record_body
-from .webhook_signing import HEADER, signature
+from .webhook_signing import HEADER, signature, standard_headers
 from .webhook_targets import TargetPolicy
 from .webhook_transport import GuardedTransport, failure_class
 from .webhooks import WebhookService
@@ -162,13 +162,18 @@ class WebhookDispatcher:
     def _headers(
         self, delivery: Delivery, record: LifecycleRecord, hook: Webhook, body: bytes
     ) -> dict[str, str]:
+        now = self._clock.now()
+        secrets = self._webhooks.signing_secrets(hook, now)  # newest first
+        stamp = now // SECOND
         return {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "Sessionary-Event-Id": str(record.id),
             "Sessionary-Event-Type": record.type,
             "Sessionary-Delivery-Attempt": str(delivery.attempts + 1),
-            HEADER: signature(self._webhooks.secret_of(hook), self._clock.now() // SECOND, body),
+            # the delivery's id, not the attempt's: receivers dedupe retries by webhook-id
+            **standard_headers(secrets, str(delivery.pk), stamp, body),
+            HEADER: signature(secrets[0], stamp, body),  # deprecated: the newest secret only
         }
 
     def _delivered(self, delivery: Delivery, status: int) -> Delivery:

@@ -12,11 +12,12 @@ import httpx
 
 from ..domain import ids, limits
 from ..domain.errors import InvalidInput, WebhookNotFound
-from ..domain.model import Actor
+from ..domain.model import SECOND, Actor, Micros
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.webhooks import EVENT_TYPES, Delivery, DeliveryStatus, Webhook
 from .audit import record
 from .sealing import Sealer
+from .webhook_signing import new_secret
 from .webhook_targets import BlockedTarget, TargetPolicy
 
 MAX_URL = limits.WEBHOOK_URL
@@ -27,6 +28,13 @@ RESOLVE_TIMEOUT_S = 3.0
 class CreatedWebhook:
     webhook: Webhook
     secret: str  # shown once; the server keeps it sealed
+
+
+@dataclass(slots=True, frozen=True)
+class RotatedSecret:
+    webhook: Webhook
+    secret: str  # the new secret, shown once
+    overlap_s: int  # how long the previous secret still signs (0: not at all)
 
 
 def checked_url(url: str) -> str:
@@ -105,19 +113,25 @@ async def _locate(uow: UnitOfWork, tenant_pk: int, id: str) -> Webhook:
 
 class WebhookService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, sealer: Sealer, targets: TargetPolicy
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        sealer: Sealer,
+        targets: TargetPolicy,
+        secret_overlap_s: int = 86_400,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._sealer = sealer
         self._targets = targets
+        self._secret_overlap_s = secret_overlap_s
 
     async def create(
         self, tenant_pk: int, url: str, event_types: list[str], actor: Actor
     ) -> CreatedWebhook:
         """A new subscription receives records written from now on (``replay`` reaches back)."""
         url = await reachable_url(url, self._targets)  # resolves: not inside the transaction
-        secret = ids.secret_token("whsec", 32)
+        secret = new_secret()
         now = self._clock.now()
         async with self._uow() as uow:
             hook = await uow.webhooks.add(
@@ -223,5 +237,28 @@ class WebhookService:
             await uow.commit()
         return requeued
 
+    async def rotate_secret(
+        self, tenant_pk: int, id: str, actor: Actor, overlap_s: int | None = None
+    ) -> RotatedSecret:
+        """Issue a new secret; the one it replaces keeps signing for ``overlap_s`` (default:
+        the server's setting), so receivers can switch without refusing a delivery."""
+        overlap = self._secret_overlap_s if overlap_s is None else overlap_s
+        limits.check_int(overlap, "overlap_s", 0, limits.WEBHOOK_SECRET_OVERLAP_S)
+        secret = new_secret()
+        now = self._clock.now()
+        async with self._uow() as uow:
+            hook = await _locate(uow, tenant_pk, id)
+            hook.rotate_secret(self._sealer.seal(secret), now, overlap * SECOND)
+            await uow.webhooks.set_secrets(hook)
+            await record(
+                uow, tenant_pk, actor, "webhook.rotate_secret", hook.id, now, overlap_s=overlap
+            )
+            await uow.commit()
+        return RotatedSecret(hook, secret, overlap)
+
     def secret_of(self, hook: Webhook) -> str:
         return self._sealer.open(hook.secret_sealed)
+
+    def signing_secrets(self, hook: Webhook, now: Micros) -> builtins.list[str]:
+        """The secrets that sign a delivery made at ``now``, newest first."""
+        return [self._sealer.open(sealed) for sealed in hook.signing_secrets_sealed(now)]

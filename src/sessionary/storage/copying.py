@@ -39,11 +39,12 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import copy_rows as rows
-from .database import to_asyncpg_url
 from .migrate import current, head, upgrade
+from .pg_engine import pg_engine
+from .pgurl import PgUrlError, connect_kwargs
 from .tables import metadata
 
 # The copy's own bookkeeping in the target; not part of the schema, so not in ``metadata``.
@@ -111,9 +112,9 @@ def prepare(source_url: str, target_url: str, *, migrate: bool = False) -> str:
     if not path.is_file():
         raise CopyRefused(f"no SQLite database at {path}")
     try:
-        to_asyncpg_url(target_url)
-    except ValueError as exc:
-        raise CopyRefused(f"--to must be a postgresql:// URL ({exc})") from exc
+        connect_kwargs(target_url)
+    except PgUrlError as exc:  # its message masks the password
+        raise CopyRefused(f"--to: {exc}") from exc
     source_rev, code_rev = current(source_url), head()
     if source_rev is None or source_rev != code_rev:
         raise CopyRefused(
@@ -140,7 +141,9 @@ async def copy_database(
     options = options or CopyOptions()
     marker = str(sqlite_path(source_url))
     source = create_engine(source_url, connect_args={"check_same_thread": False})
-    target = create_async_engine(to_asyncpg_url(target_url), pool_size=2)
+    # No statement cache: the URL may go through PgBouncer in transaction mode, and the copy's
+    # few statements are large ones, so preparing each again costs nothing measurable.
+    target = pg_engine(target_url, statement_cache=False, pool_size=2)
     try:
         await _claim(target, marker)
         results = [await _copy_table(source, target, t, options) for t in metadata.sorted_tables]

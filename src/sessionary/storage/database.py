@@ -20,14 +20,16 @@ from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import StaticPool
 
 from ..domain.errors import Conflict
 from .checkpointer import RESTART_BYTES, WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
-from .errors import refused_input, sqlite_errors
+from .errors import refused_input, sqlite_errors, unavailable_reason
 from .executor import AsyncExecutor, Executor, SyncExecutor
+from .pg_engine import pg_engine
+from .pgurl import connect_kwargs
 from .probes import postgres_write_problem, sealed_samples, sqlite_write_problem
 from .repositories import build_repositories
 from .sqlite_writer import begin_immediate
@@ -81,7 +83,7 @@ class SqlUnitOfWork:
             if refused is not None:
                 raise refused from exc
         if isinstance(exc, DBAPIError):
-            raise StorageUnavailable(type(exc.orig).__name__) from exc
+            raise StorageUnavailable(unavailable_reason(exc.orig or exc)) from exc
 
     async def commit(self) -> None:
         try:
@@ -269,20 +271,27 @@ class PostgresDatabase(Database):
     dialect = "postgresql"
 
     def __init__(
-        self, url: str, *, pool_size: int = 20, max_overflow: int = 0, timeout_s: float = 5.0
+        self,
+        url: str,
+        *,
+        pool_size: int = 20,
+        max_overflow: int = 0,
+        timeout_s: float = 5.0,
+        statement_cache: bool = True,
     ) -> None:
-        self._dsn = "postgresql://" + to_asyncpg_url(url).split("://", 1)[1]
+        self._connect = connect_kwargs(url)
         self._timeout_s = timeout_s
         # One timeout bounds the connect, the wait for a pooled connection and every statement,
         # so a database that is down or frozen turns into a fast 503, never a hung request.
-        self._engine: AsyncEngine = create_async_engine(
-            to_asyncpg_url(url),
+        self._engine: AsyncEngine = pg_engine(
+            url,
+            statement_cache=statement_cache,
+            timeout_s=timeout_s,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_reset_on_return=None,
             pool_pre_ping=False,
             pool_timeout=timeout_s,
-            connect_args={"timeout": timeout_s, "command_timeout": timeout_s},
         )
         # Reads run without BEGIN and COMMIT: under READ COMMITTED every statement takes its
         # own snapshot inside a transaction too, so a read-only unit of work sees the same
@@ -326,7 +335,7 @@ class PostgresDatabase(Database):
 
     async def write_problem(self, min_free_bytes: int) -> str | None:
         try:
-            return await postgres_write_problem(self._dsn, self._timeout_s)
+            return await postgres_write_problem(self._connect, self._timeout_s)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             return f"a new connection failed: {type(exc).__name__}"
 

@@ -54,6 +54,26 @@ def refused_input(exc: BaseException) -> InvalidInput | None:
     return InvalidInput(_MESSAGES.get(states[-1] if states else "", UNSTORABLE_VALUE))
 
 
+# A named prepared statement that the server connection does not have (26000) or has already
+# (42P05): the URL goes through a transaction-pooling proxy while the statement caches are on.
+_POOLED_AWAY_STATES = frozenset({"26000", "42P05"})
+POOL_MODE_HINT = (
+    "{name}: a prepared statement was not on the server connection; the database URL goes"
+    " through a transaction-pooling proxy (PgBouncer pool_mode=transaction): set"
+    " SESSIONARY_PG_POOL_MODE=transaction"
+)
+
+
+def unavailable_reason(exc: BaseException) -> str:
+    """What ``StorageUnavailable`` says (and the 503's log line) for a driver error: its type
+    name, or for a statement lost to a transaction pooler, the setting that fixes it."""
+    chain = _chain(exc)
+    name = type(chain[-1]).__name__
+    if any(getattr(e, "sqlstate", None) in _POOLED_AWAY_STATES for e in chain):
+        return POOL_MODE_HINT.format(name=name)
+    return type(exc).__name__
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     """SQLAlchemy's error, the asyncpg adapter's, asyncpg's, the OverflowError under it."""
     chain: list[BaseException] = []
@@ -105,4 +125,4 @@ def asyncpg_errors(conn: Any) -> Iterator[None]:
         if refused is not None:
             raise refused from exc
         conn.terminate()
-        raise StorageUnavailable(type(exc).__name__) from exc
+        raise StorageUnavailable(unavailable_reason(exc)) from exc

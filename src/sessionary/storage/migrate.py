@@ -12,9 +12,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from .database import to_asyncpg_url
+from .pg_engine import pg_engine
 
 _HERE = Path(__file__).parent / "migrations"
 _LOCK_KEY = 0x5E55_1011  # advisory lock: two nodes upgrading at once take turns
@@ -39,7 +38,9 @@ def _with_connection(url: str, fn: Callable[[Connection], Any]) -> Any:
 
 
 async def _with_pg_connection(url: str, fn: Callable[[Connection], Any]) -> Any:
-    engine = create_async_engine(to_asyncpg_url(url))
+    # No statement cache: migrations gain nothing from one, and without it they also run
+    # through a transaction-pooling PgBouncer (all of it is one transaction, the lock included).
+    engine = pg_engine(url, statement_cache=False)
     try:
         async with engine.begin() as conn:
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})

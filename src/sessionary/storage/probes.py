@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy import select
@@ -62,9 +63,12 @@ def sqlite_write_problem(path: str, min_free_bytes: int) -> str | None:
     return None
 
 
-async def postgres_write_problem(dsn: str, timeout_s: float) -> str | None:
-    """Why a new PostgreSQL session could not write now (read-only, standby), or None."""
-    conn = await asyncpg.connect(dsn, timeout=timeout_s)
+async def postgres_write_problem(connect: dict[str, Any], timeout_s: float) -> str | None:
+    """Why a new PostgreSQL session could not write now (read-only, standby), or None.
+    ``connect``: asyncpg's arguments for the URL (storage/pgurl.py). No statement cache: one
+    statement has nothing to reuse, and an unnamed one also works through a transaction pooler."""
+    args = {"timeout": timeout_s, **connect, "statement_cache_size": 0}
+    conn = await asyncpg.connect(**args)
     try:
         row = await conn.fetchrow(
             "SELECT pg_is_in_recovery() AS standby,"

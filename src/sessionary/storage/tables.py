@@ -244,6 +244,9 @@ webhooks = Table(
     Column("cursor", BigInteger, nullable=False),
     Column("created_at", Micros, nullable=False),
     Column("disabled_at", Micros),
+    # secret rotation: the secret before the last rotation signs too until it expires
+    Column("previous_secret_sealed", String(400)),
+    Column("previous_secret_expires_at", Micros),
     Index("ix_webhooks_tenant", "tenant_pk"),
 )
 

@@ -31,7 +31,6 @@ from sessionary.services.sessions import OpenRequest
 from tests.conftest import TEST_ACTOR
 
 from .harness import Harness, ModelClock, T, by_session, harness
-from .paths import GeneralPath
 from .world import KEY_SCOPES, Appended, Entry, Generated, World
 
 SUBJECTS = ("u1", "u2", "u3")
@@ -95,10 +94,6 @@ class SessionModel(RuleBasedStateMachine):
         self.c = self.h.container
         self.world: World
         self.calls = 0
-        self.general = GeneralPath()
-
-    def teardown(self) -> None:
-        self.general.off()
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -106,7 +101,6 @@ class SessionModel(RuleBasedStateMachine):
         idle=st.sampled_from((None, 10)),
         lifetime=st.sampled_from((None, 45)),
         allow_extend=ALLOW_EXTEND,
-        general=st.booleans(),
         first=st.lists(st.fixed_dictionaries(OPEN), min_size=1, max_size=3),
     )
     def tenant(
@@ -114,20 +108,15 @@ class SessionModel(RuleBasedStateMachine):
         idle: int | None,
         lifetime: int | None,
         allow_extend: bool,
-        general: bool,
         first: list[dict[str, Any]],
     ) -> None:
-        """A tenant of its own per example, and its first sessions; ``general``: the one-step
-        paths are switched off, so the same sequences check the general path too (while both
-        exist)."""
+        """A tenant of its own per example, and its first sessions."""
         policy = TenantPolicy(idle, lifetime, allow_extend=allow_extend)
         now = self.h.clock.now()
         tenant = self.h.run(self.c.tenants.create(f"model-{next(_names)}", policy, TEST_ACTOR))
         self.world = World(
             {"pk": tenant.pk, "id": tenant.id, "created_at": now}, policy, TEST_ACTOR
         )
-        if general:
-            self.world.audit_at_call = self.general.on()
         self.check()
         for args in first:
             self.open(args)

@@ -68,12 +68,9 @@ class World:
         self.subjects: dict[tuple[str, str], Row] = {}
         self.entries: dict[str, Entry] = {}
         self.audit: list[Row] = []
-        # Spec ambiguity (design.md says nothing of an audit entry's instant): the one-step
-        # paths stamp a close, extend or delete's entry with the transition's instant (its
-        # lifecycle record's ``at``), the general path with the caller's clock. They differ
-        # only when the clock is behind the session's last activity. The model says the
-        # transition's instant; ``audit_at_call`` holds the general path to its own reading.
-        self.audit_at_call = False
+        # design.md says nothing of an audit entry's instant: a close, extend or delete's entry
+        # carries the transition's instant (its lifecycle record's ``at``), which differs from
+        # the caller's clock only when that clock is behind the session's last activity.
         self._audit(actor, "tenant.create", tenant["id"], tenant["created_at"], {})
 
     # -- rows ---------------------------------------------------------------------------------
@@ -183,7 +180,7 @@ class World:
         except InvalidInput:
             return InvalidInput
         entry.records.append(rec)
-        self._audit(actor, "session.extend", sid, self._when(rec, now), {"ttl_s": ttl_s})
+        self._audit(actor, "session.extend", sid, rec.at, {"ttl_s": ttl_s})
         return snapshot(entry.session)
 
     def close(
@@ -193,7 +190,7 @@ class World:
         if not isinstance(entry, Entry):
             return entry
         rec = self._close_in(entry, now, reason)
-        self._audit(actor, "session.close", sid, self._when(rec, now), {"reason": reason.value})
+        self._audit(actor, "session.close", sid, rec.at, {"reason": reason.value})
         return snapshot(entry.session)
 
     def delete(
@@ -212,7 +209,7 @@ class World:
         rec = session.delete(now)
         self._ended(entry, rec, now)
         entry.events.clear()
-        self._audit(actor, "session.delete", sid, self._when(rec, now), {})
+        self._audit(actor, "session.delete", sid, rec.at, {})
         return snapshot(session)
 
     def append(
@@ -322,9 +319,6 @@ class World:
         entry.records.append(rec)
         if entry.key is not None and entry.key["revoked_at"] is None:
             entry.key["revoked_at"] = now
-
-    def _when(self, rec: LifecycleRecord, now: Micros) -> Micros:
-        return now if self.audit_at_call else rec.at
 
     def _audit(self, actor: Actor, action: str, target: str, at: Micros, detail: JSON) -> None:
         self.audit.append(

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from ...domain import limits
 from .. import bounds
 from .structs import In
 
@@ -29,6 +30,12 @@ class ReplayIn(In):
     from_event_id: bounds.EventId
 
 
+class RotateSecretIn(In):
+    # how long the current secret keeps signing beside the new one; default: the server's
+    # SESSIONARY_WEBHOOK_SECRET_OVERLAP_S, 0 = it stops at once
+    overlap_s: Annotated[int, Meta(ge=0, le=limits.WEBHOOK_SECRET_OVERLAP_S)] | None = None
+
+
 class WebhookOut(Struct):
     id: str
     url: str
@@ -45,6 +52,12 @@ class CreatedWebhookOut(Struct):
     active: bool
     created_at: str
     secret: str  # shown once: sign-check deliveries with it (README: Webhooks)
+
+
+class RotatedSecretOut(Struct):
+    id: str
+    secret: str  # the new secret, shown once
+    previous_secret_expires_at: str | None  # until then the old secret signs too
 
 
 class DeliveryOut(Struct):

@@ -21,6 +21,8 @@ from .webhook_structs import (
     DeliveryPage,
     ReplayIn,
     ReplayOut,
+    RotatedSecretOut,
+    RotateSecretIn,
     WebhookIn,
     WebhookOut,
     WebhookPatchIn,
@@ -146,6 +148,30 @@ async def replay_webhook(
     return ReplayOut(requeued=requeued)
 
 
+@post(
+    "/webhooks/{webhook_id:str}/rotate-secret",
+    status_code=200,
+    opt={"scope": ADMIN, "body": RotateSecretIn, "body_optional": True},
+    tags=["webhooks"],
+)
+async def rotate_webhook_secret(
+    webhook_id: str, request: AnyRequest, c: Services, principal: Principal, actor: Actor
+) -> RotatedSecretOut:
+    """Issue a new signing ``secret`` (in this response only). Until
+    ``previous_secret_expires_at`` (``overlap_s`` from now; default: the server's setting,
+    0 = none) every delivery is signed by the new and the old secret, so receivers switch
+    without refusing one. Rotating again during an overlap keeps only the latest old secret."""
+    body = await decode_body(request, RotateSecretIn, optional=True)
+    rotated = await c.webhooks.rotate_secret(
+        tenant_of(principal), webhook_id, actor, body.overlap_s
+    )
+    return RotatedSecretOut(
+        id=rotated.webhook.id,
+        secret=rotated.secret,
+        previous_secret_expires_at=iso_or_none(rotated.webhook.previous_secret_expires_at),
+    )
+
+
 ROUTES: list[Any] = [
     create_webhook,
     list_webhooks,
@@ -154,4 +180,5 @@ ROUTES: list[Any] = [
     delete_webhook,
     list_deliveries,
     replay_webhook,
+    rotate_webhook_secret,
 ]

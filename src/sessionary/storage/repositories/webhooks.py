@@ -34,6 +34,8 @@ def _webhook(row: Any) -> Webhook:
         cursor=(int(row.cursor_tx), int(row.cursor)),
         created_at=row.created_at,
         disabled_at=row.disabled_at,
+        previous_secret_sealed=row.previous_secret_sealed,
+        previous_secret_expires_at=row.previous_secret_expires_at,
     )
 
 
@@ -97,11 +99,30 @@ class SqlWebhookRepository:
         values = {
             "url": hook.url,
             "event_types": hook.event_types,
-            "secret_sealed": hook.secret_sealed,
             "active": hook.active,
             "disabled_at": hook.disabled_at,
         }
+        # The secrets are not written here: a change that read the row before a rotation
+        # committed must not put the rotated-out secret back (set_secrets writes them).
         await self._ex.execute(update(w).where(w.c.pk == hook.pk).values(values))
+
+    async def set_secrets(self, hook: Webhook) -> None:
+        values = {
+            "secret_sealed": hook.secret_sealed,
+            "previous_secret_sealed": hook.previous_secret_sealed,
+            "previous_secret_expires_at": hook.previous_secret_expires_at,
+        }
+        await self._ex.execute(update(w).where(w.c.pk == hook.pk).values(values))
+
+    async def forget_expired_secrets(self, now: Micros) -> int:
+        """Clear previous secrets whose overlap is over (they no longer sign anything)."""
+        stmt = (
+            update(w)
+            .where(w.c.previous_secret_expires_at <= now)
+            .values(previous_secret_sealed=None, previous_secret_expires_at=None)
+        )
+        result = await self._ex.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def remove(self, pk: int) -> None:
         await self._ex.execute(delete(w).where(w.c.pk == pk))
