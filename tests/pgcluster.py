@@ -175,3 +175,13 @@ class PgCluster:
     def drop_database(self, name: str) -> None:
         # WITH (FORCE) kicks out leftover connections (e.g. a leaked pool) instead of failing.
         self._psql(f"DROP DATABASE IF EXISTS {_ident(name)} WITH (FORCE)")
+
+    def next_epoch(self, epoch: int) -> None:
+        """Stop, move the transaction counter into ``epoch`` (pg_resetwal -e, as the README's
+        restore into another cluster does) and start again with the same options."""
+        assert self._dir is not None
+        data = str(self._dir / "data")
+        self._check("pg_ctl", "stop", "-w", "-D", data)
+        self._check("pg_resetwal", "-e", str(epoch), data)
+        # restart takes the options of the last start from postmaster.opts
+        self._check("pg_ctl", "restart", "-w", "-t", "60", "-D", data, "-l", f"{data}/server.log")

@@ -8,6 +8,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from ..bootstrap import Container
 from ..storage.migrate import current, upgrade
 from .common import JsonOption, emit_json, fail, run, settings
+from .db_backup import db_backup, db_restore
+from .db_copy import db_copy
 
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
@@ -40,6 +42,11 @@ def db_current(json: bool = JsonOption) -> None:
         typer.echo(rev or "(empty database)")
 
 
+db_app.command("backup")(db_backup)
+db_app.command("restore")(db_restore)
+db_app.command("copy")(db_copy)
+
+
 def sweep(json: bool = JsonOption) -> None:
     """Run one housekeeping pass: durable expiry, retention, old idempotency keys, spent
     dialect credentials."""
@@ -59,8 +66,3 @@ def sweep(json: bool = JsonOption) -> None:
         emit_json(counts)
     else:
         typer.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
-
-
-from .db_copy import db_copy  # noqa: E402 - its own module (issue 21), registered here
-
-db_app.command("copy")(db_copy)

@@ -43,10 +43,12 @@ def db_copy(
     batch_size: int = BatchOption,
     json: bool = JsonOption,
 ) -> None:
-    """Copy the configured SQLite database (SESSIONARY_DATABASE_URL) into an empty PostgreSQL
-    database at the same schema revision, ids and stream positions included, then verify row
-    counts and checksums. Stop the server first. An interrupted copy goes on where it stopped
-    when run again."""
+    """Copy the SQLite database into an empty PostgreSQL database and verify it.
+
+    The source is SESSIONARY_DATABASE_URL; the target must be at the same schema revision
+    (or have none, with --migrate). Ids and stream positions are kept; row counts and
+    checksums are compared at the end. Stop the server first. An interrupted copy goes on
+    where it stopped when run again."""
     source = settings().database_url
     started = time.perf_counter()
     try:

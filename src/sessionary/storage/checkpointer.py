@@ -89,17 +89,23 @@ def checkpoint_once(conn: sqlite3.Connection, restart_frames: int) -> int:
     PASSIVE copies what it can without waiting for anyone; its frames stay in the WAL, which a
     writer starts over once every frame is copied. When the WAL holds ``restart_frames`` or
     more, a RESTART follows: it waits (this connection's busy timeout) for the writer to be
-    between transactions and for readers to leave the WAL, so the next commit starts it over."""
-    frames = _checkpoint(conn, "PASSIVE")
-    if frames >= restart_frames:
-        frames = _checkpoint(conn, "RESTART")
+    between transactions and for readers to leave the WAL, so the next commit starts it over.
+    It holds writers all that time, so it runs only when PASSIVE could copy every frame: a
+    reader on an older snapshot (``sessionary db backup``, storage/sqlite_backup.py) stops
+    PASSIVE short, and a RESTART then held every write until that reader ended (measured: one
+    write waited out a whole 1.3 s backup). The WAL grows meanwhile, by what is written."""
+    frames, copied = _checkpoint(conn, "PASSIVE")
+    if frames >= restart_frames and copied == frames:
+        frames, _ = _checkpoint(conn, "RESTART")
     return frames
 
 
-def _checkpoint(conn: sqlite3.Connection, mode: str) -> int:
+def _checkpoint(conn: sqlite3.Connection, mode: str) -> tuple[int, int]:
+    """The WAL's frames and how many of them are in the database file; -1, -1 if it could not
+    run."""
     try:
-        busy, frames, _copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        busy, frames, copied = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
     except sqlite3.Error as exc:  # e.g. a migration holds the file exclusively
         log.debug("WAL checkpoint skipped: %s", type(exc).__name__)
-        return -1
-    return -1 if busy else int(frames)
+        return -1, -1
+    return (-1, -1) if busy else (int(frames), int(copied))
