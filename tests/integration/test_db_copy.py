@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -353,3 +357,55 @@ def test_a_target_url_with_an_unsupported_option_is_refused_without_its_password
     with pytest.raises(CopyRefused, match="keepalives") as refused:
         prepare(url, "postgresql://app:s3cret@db.internal/x?sslmode=require&keepalives=1")
     assert "s3cret" not in str(refused.value) and "***" in str(refused.value)
+
+
+def test_a_copy_killed_mid_table_finishes_when_run_again(source: Source, target: str) -> None:
+    """SIGKILL, not an exception: whatever the process had in flight is lost, and the batches
+    committed before it are kept."""
+    url = source.settings.database_url
+    _grow_events(url, 6000)
+    total = counts(url)
+    env = {**os.environ, "SESSIONARY_DATABASE_URL": url, "SESSIONARY_SECRET_KEY": SECRET_KEY}
+    command = [sys.executable, "-c", "from sessionary.cli import main; main()", "db", "copy"]
+    proc = subprocess.Popen(
+        [*command, "--to", target, "--batch-size", "20", "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_rows(target, "events", proc)
+    finally:
+        proc.kill()
+        proc.wait()
+    partial = counts(target)
+    assert 0 < partial["events"] < total["events"]
+
+    summary = copied_json(source, target, "--batch-size", "500")
+
+    copied = {t["table"]: t["copied"] for t in summary["tables"]}
+    assert copied["events"] == total["events"] - partial["events"]
+    assert counts(target) == total
+
+
+def _grow_events(url: str, n: int) -> None:
+    """Events enough for the copy of one table to take many batches."""
+    grow = text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :n) "
+        "INSERT INTO events (session_pk, seq, tenant_pk, type, occurred_at, recorded_at, payload)"
+        " SELECT s.pk, s.last_seq + n.i, s.tenant_pk, 'bulk', 1, 1, '{\"i\": 1}' FROM n, "
+        "(SELECT * FROM sessions WHERE status = 'active' ORDER BY pk LIMIT 1) AS s"
+    )
+    query(url, grow.bindparams(n=n))
+    first_active = "(SELECT min(pk) FROM sessions WHERE status = 'active')"
+    query(url, text(f"UPDATE sessions SET last_seq = last_seq + {n} WHERE pk = {first_active}"))
+
+
+def _wait_for_rows(url: str, table: str, proc: subprocess.Popen[bytes]) -> None:
+    count = text(f"SELECT count(*) FROM {table}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if query(url, count)[0][0] > 0:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the copy ended ({proc.returncode}) before {table} got rows")
