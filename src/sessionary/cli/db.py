@@ -9,6 +9,7 @@ from ..bootstrap import Container
 from ..storage.migrate import current, upgrade
 from .common import JsonOption, emit_json, fail, migration_url, run, settings
 from .db_backup import db_backup, db_restore
+from .db_copy import db_copy
 
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
@@ -43,6 +44,7 @@ def db_current(json: bool = JsonOption) -> None:
 
 db_app.command("backup")(db_backup)
 db_app.command("restore")(db_restore)
+db_app.command("copy")(db_copy)
 
 
 def sweep(json: bool = JsonOption) -> None:
