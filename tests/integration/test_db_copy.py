@@ -28,9 +28,15 @@ from sessionary.dialects.casino.partners import add_game, create_partner
 from sessionary.domain.model import NewEvent, TenantPolicy
 from sessionary.http.app import create_app
 from sessionary.services.sessions import OpenRequest
-from sessionary.storage.copying import CopyOptions, CopyRefused, copy_database, prepare
+from sessionary.storage.copying import (
+    DATA_TABLES,
+    CopyOptions,
+    CopyRefused,
+    copy_database,
+    prepare,
+)
 from sessionary.storage.database import to_asyncpg_url
-from sessionary.storage.tables import lifecycle, metadata, sessions, webhook_deliveries, webhooks
+from sessionary.storage.tables import lifecycle, sessions, webhook_deliveries, webhooks
 from tests.conftest import PG_TEMPLATE, TEST_ACTOR, key_headers
 from tests.pgcluster import PgCluster
 from tests.support import postgres_database, sqlite_database
@@ -152,7 +158,7 @@ async def _pg_query(url: str, stmt: Any) -> list[Any]:
 def counts(url: str) -> dict[str, int]:
     return {
         t.name: query(url, select(func.count()).select_from(t))[0][0]
-        for t in metadata.sorted_tables
+        for t in DATA_TABLES
     }
 
 
@@ -192,7 +198,7 @@ def test_every_table_is_copied_with_its_ids_and_verified_by_count_and_checksum(
     summary = copied_json(source, target)
 
     assert {t["table"]: t["rows"] for t in summary["tables"]} == before
-    assert {t["table"] for t in summary["tables"]} == set(metadata.tables)
+    assert {t["table"] for t in summary["tables"]} == {t.name for t in DATA_TABLES}
     assert all(len(t["checksum"]) == 64 and t["rows_per_s"] >= 0 for t in summary["tables"])
     assert counts(target) == before
     assert keys(target) == keys(url)

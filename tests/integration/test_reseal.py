@@ -49,12 +49,14 @@ async def keyed(settings: Settings, clock: FakeClock) -> AsyncIterator[Keyed]:
 
 
 async def seal_each_kind(c: Container, n: int, prefix: str = "") -> list[str]:
-    """``n`` webhooks, casino partners and stored idempotent responses; the webhook secrets."""
+    """``n`` webhooks (each rotated once, so its previous secret is sealed too), casino
+    partners and stored idempotent responses; the webhooks' current secrets."""
     tenant = await c.tenants.find("acme")
     secrets = []
     for i in range(n):
         created = await c.webhooks.create(tenant.pk, HOOK_URL, [], TEST_ACTOR)
-        secrets.append(created.secret)
+        rotated = await c.webhooks.rotate_secret(tenant.pk, created.webhook.id, TEST_ACTOR)
+        secrets.append(rotated.secret)
         await create_partner(c, "acme", TEST_ACTOR, f"{prefix}P{i}", f"{prefix}TOK-{i:04}")
         claim = await c.idempotency.begin(f"{prefix}scope/{i}", fingerprint("POST", "/x", b"{}"))
         assert isinstance(claim, Claim)
@@ -77,7 +79,12 @@ def counts(reports: dict[str, PlaceReport]) -> dict[str, tuple[int, int, int, in
     }
 
 
-PLACES = ("webhooks.secret_sealed", "credentials.attributes.secret_sealed", "idempotency.body")
+PLACES = (
+    "webhooks.secret_sealed",
+    "webhooks.previous_secret_sealed",
+    "credentials.attributes.secret_sealed",
+    "idempotency.body",
+)
 
 
 async def test_reseal_moves_every_sealed_value_to_the_newest_key_and_a_second_run_writes_nothing(

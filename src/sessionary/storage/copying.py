@@ -45,8 +45,11 @@ from . import copy_rows as rows
 from .migrate import current, head, upgrade
 from .pg_engine import pg_engine
 from .pgurl import PgUrlError, connect_kwargs
-from .tables import metadata
+from .tables import metadata, schema_compat
 
+# Every table of the schema but the migrations' own record (schema_compat), which the target's
+# migrations wrote as they ran, like alembic_version.
+DATA_TABLES = [t for t in metadata.sorted_tables if t is not schema_compat]
 # The copy's own bookkeeping in the target; not part of the schema, so not in ``metadata``.
 MARKER = Table(
     "sessionary_copy",
@@ -146,7 +149,7 @@ async def copy_database(
     target = pg_engine(target_url, statement_cache=False, pool_size=2)
     try:
         await _claim(target, marker)
-        results = [await _copy_table(source, target, t, options) for t in metadata.sorted_tables]
+        results = [await _copy_table(source, target, t, options) for t in DATA_TABLES]
         await _advance_sequences(source, target)
         for result in results:
             await _verify(source, target, metadata.tables[result.name], result, options)
@@ -170,7 +173,7 @@ async def _claim(target: AsyncEngine, marker: str) -> None:
                     "drop and recreate the target database to start over"
                 )
             return
-        if filled := [t.name for t in metadata.sorted_tables if await _has_rows(conn, t)]:
+        if filled := [t.name for t in DATA_TABLES if await _has_rows(conn, t)]:
             raise CopyRefused(
                 f"the target is not empty ({', '.join(filled)} hold rows); "
                 "copy only into an empty, migrated database"
@@ -262,7 +265,7 @@ def _sqlite_sequences(source: Engine) -> dict[str, int]:
 async def _advance_sequences(source: Engine, target: AsyncEngine) -> None:
     floors = await asyncio.to_thread(_sqlite_sequences, source)
     async with target.begin() as conn:
-        for table in metadata.sorted_tables:
+        for table in DATA_TABLES:
             column = table.autoincrement_column
             if column is None:
                 continue
