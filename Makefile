@@ -30,8 +30,10 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy && $(BIN)/mypy examples
 
+# Two processes (pytest-xdist): most of the suite waits on servers, databases and browsers, so
+# two workers on two cores roughly halve the wall time; each worker starts its own PostgreSQL.
 pytest: $(VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Not part of `make test`. Bounded: `make bench` ~20 min (4 configurations x 25 phases of 8 s,
 # plus set-up), `make bench-quick` ~4 min (SQLite 1 worker and PostgreSQL 2 workers, 3 s phases).
