@@ -32,8 +32,9 @@ def db_upgrade(revision: str = typer.Argument("head"), json: bool = JsonOption) 
 @db_app.command("current")
 def db_current(json: bool = JsonOption) -> None:
     """Show the schema revision of the database."""
+    url = settings().database_url  # a settings error exits 2 with its own message
     try:
-        rev = current(settings().database_url)
+        rev = current(url)
     except Exception as exc:
         fail(f"cannot read the database: {type(exc).__name__}: {exc}")
     if json:

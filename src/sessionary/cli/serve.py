@@ -18,6 +18,7 @@ from ..observability.multiproc import multiprocess_metrics
 from ..services.credentials import IssuedCredential
 from ..services.sealing import SealError, check_sealed
 from ..storage.migrate import schema_verdict
+from ..storage.pgurl import mask_url
 from .common import fail, run, settings
 from .listener import PortTaken, bind_exclusive, exclusive_granian
 
@@ -42,7 +43,10 @@ def _listen(cfg: Settings) -> socket.socket:
 def _check_schema(cfg: Settings) -> None:
     """Serve our own head, or a schema ahead of it that the database records as compatible
     (a rolling upgrade); say so in the log, here and in every worker's /readyz."""
-    verdict = schema_verdict(cfg.database_url)
+    try:
+        verdict = schema_verdict(cfg.database_url)
+    except Exception as exc:  # unreachable, refused TLS, bad credentials: say which, no trace
+        fail(f"cannot read the schema of {mask_url(cfg.database_url)}: {type(exc).__name__}: {exc}")
     if not verdict.serves:
         fail(verdict.message or "the database schema cannot be served by this code")
     if verdict.message is not None:
