@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, create_engine
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import Connection
 
-from sessionary.storage.database import to_asyncpg_url
+from sessionary.storage.migrate import with_connection
 from sessionary.storage.tables import metadata
 
 
@@ -19,23 +17,7 @@ def _diff(conn: Connection) -> list[Any]:
 
 
 def _differences(url: str) -> list[Any]:
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-        try:
-            with engine.connect() as conn:
-                return _diff(conn)
-        finally:
-            engine.dispose()
-
-    async def pg() -> list[Any]:
-        async_engine = create_async_engine(to_asyncpg_url(url))
-        try:
-            async with async_engine.connect() as conn:
-                return await conn.run_sync(_diff)
-        finally:
-            await async_engine.dispose()
-
-    return asyncio.run(pg())
+    return list(with_connection(url, _diff))
 
 
 def test_the_migrated_schema_matches_the_tables_module(database_url: str) -> None:

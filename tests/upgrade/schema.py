@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import Connection, Engine, event, inspect
 
-from sessionary.storage.database import to_asyncpg_url
-
-
-def on_connection(url: str, fn: Callable[[Connection], Any]) -> Any:
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-        try:
-            with engine.connect() as conn:
-                return fn(conn)
-        finally:
-            engine.dispose()
-
-    async def pg() -> Any:
-        async_engine = create_async_engine(to_asyncpg_url(url))
-        try:
-            async with async_engine.connect() as conn:
-                return await conn.run_sync(fn)
-        finally:
-            await async_engine.dispose()
-
-    return asyncio.run(pg())
+from sessionary.storage.migrate import with_connection as on_connection
 
 
 def _plain(found: Any) -> str:

@@ -19,9 +19,10 @@ from sessionary.storage.migrate import (
     script_directory,
     upgrade,
 )
+from sessionary.storage.migrate import with_connection as on_connection
 from tests.pgcluster import PgCluster
 
-from .schema import on_connection, schema_of, statements
+from .schema import schema_of, statements
 
 NEXT = [Path(__file__).parent / "migrations"]  # the next release's migrations, test only
 _names = itertools.count(1)

@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, insert, select, update
 
-from sessionary.storage.migrate import _config, _with_connection, current, upgrade
+from sessionary.storage.migrate import _config, current, upgrade, with_connection
 from sessionary.storage.tables import tenants, webhooks
 from tests.pgcluster import PgCluster
 
@@ -66,13 +66,13 @@ def test_the_new_columns_start_empty_and_the_previous_releases_statements_still_
     empty_url: str,
 ) -> None:
     upgrade(empty_url, "0008")
-    _with_connection(empty_url, _committed(_previous_release_writes))
+    with_connection(empty_url, _committed(_previous_release_writes))
 
     upgrade(empty_url)
 
     assert current(empty_url) == "0009"
     c = webhooks.c
-    assert _with_connection(
+    assert with_connection(
         empty_url, lambda conn: _read(conn, c.secret_sealed, *_new_columns())
     ) == ("sealed-old", None, None)
 
@@ -83,7 +83,7 @@ def test_the_new_columns_start_empty_and_the_previous_releases_statements_still_
     patched = dict(
         zip(
             [col.name for col in _OLD_COLUMNS],
-            _with_connection(empty_url, _committed(previous_release_patch)),
+            with_connection(empty_url, _committed(previous_release_patch)),
             strict=True,
         )
     )
@@ -92,13 +92,13 @@ def test_the_new_columns_start_empty_and_the_previous_releases_statements_still_
 
 def test_the_migration_undoes_without_losing_the_subscription(empty_url: str) -> None:
     upgrade(empty_url, "0008")
-    _with_connection(empty_url, _committed(_previous_release_writes))
+    with_connection(empty_url, _committed(_previous_release_writes))
     upgrade(empty_url)
 
-    _with_connection(empty_url, lambda conn: command.downgrade(_config(conn), "0008"))
+    with_connection(empty_url, lambda conn: command.downgrade(_config(conn), "0008"))
 
     assert current(empty_url) == "0008"
-    assert _with_connection(empty_url, lambda conn: _read(conn, webhooks.c.secret_sealed)) == (
+    assert with_connection(empty_url, lambda conn: _read(conn, webhooks.c.secret_sealed)) == (
         "sealed-old",
     )
 

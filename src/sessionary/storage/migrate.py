@@ -42,7 +42,7 @@ def script_directory(extra: Locations = ()) -> ScriptDirectory:
     return ScriptDirectory.from_config(_config(extra=extra))
 
 
-def _with_connection(url: str, fn: Callable[[Connection], Any], lock: bool = False) -> Any:
+def with_connection(url: str, fn: Callable[[Connection], Any], lock: bool = False) -> Any:
     """``fn`` on a connection outside any transaction: Alembic opens one per migration and an
     index built CONCURRENTLY needs none (migrations/ops.py)."""
     if url.startswith("sqlite"):
@@ -79,7 +79,7 @@ def upgrade(url: str, revision: str = "head", extra: Locations = ()) -> None:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    _with_connection(url, lambda conn: command.upgrade(_config(conn, extra), revision), lock=True)
+    with_connection(url, lambda conn: command.upgrade(_config(conn, extra), revision), lock=True)
 
 
 def downgrade_plan(url: str, revision: str = "-1", extra: Locations = ()) -> list[str]:
@@ -123,7 +123,7 @@ def downgrade(url: str, undo: Sequence[str], extra: Locations = ()) -> None:
     assert below is not None
     target = below.down_revision or "base"
     assert isinstance(target, str), "merge revisions are not used in this project"
-    _with_connection(url, lambda conn: command.downgrade(_config(conn, extra), target), lock=True)
+    with_connection(url, lambda conn: command.downgrade(_config(conn, extra), target), lock=True)
 
 
 def head(extra: Locations = ()) -> str | None:
@@ -139,7 +139,7 @@ def current(url: str) -> str | None:
     def read(conn: Connection) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
-    return _with_connection(url, read)  # type: ignore[no-any-return]
+    return with_connection(url, read)  # type: ignore[no-any-return]
 
 
 def schema_verdict(url: str) -> Verdict:
@@ -150,12 +150,12 @@ def schema_verdict(url: str) -> Verdict:
         at = MigrationContext.configure(conn).get_current_revision()
         return at, (oldest_reader(conn, at) if at is not None else None)
 
-    database, reader = _with_connection(url, read)
+    database, reader = with_connection(url, read)
     return judge(database, reader, lineage())
 
 
 def autogenerate(url: str, message: str) -> None:
     """Developer helper: write a new revision from the difference to ``tables.py``."""
-    _with_connection(
+    with_connection(
         url, lambda conn: command.revision(_config(conn), message=message, autogenerate=True)
     )
