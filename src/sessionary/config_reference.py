@@ -119,8 +119,11 @@ def markdown() -> str:
 
 
 def as_json() -> list[dict[str, str]]:
-    others = [{"variable": n, "description": m} for n, m in OTHER_VARIABLES]
-    return entries() + others
+    """The same, without the table's markup."""
+    plain = [{k: v.replace("\\|", "|") for k, v in row.items()} for row in entries()]
+    for row in plain:
+        row["type"] = row["type"].replace("`", "")
+    return plain + [{"variable": n, "description": m} for n, m in OTHER_VARIABLES]
 
 
 if __name__ == "__main__":

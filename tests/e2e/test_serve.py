@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from ..support import bootstrap_key
+
 BIN = Path(sys.executable).parent / "sessionary"
 
 
@@ -57,11 +59,7 @@ def serving(database_url: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
 
 
 def _bootstrap_key(output: str) -> str | None:
-    lines = output.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("Bootstrap operator key") and i + 1 < len(lines):
-            return lines[i + 1].strip()
-    return None
+    return bootstrap_key(output)
 
 
 def test_a_fresh_database_prints_one_operator_key_that_can_run_the_whole_flow(
