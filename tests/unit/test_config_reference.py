@@ -56,7 +56,7 @@ def test_an_unknown_variable_is_a_warning_in_development() -> None:
 
 def test_an_unknown_variable_is_refused_in_production() -> None:
     cfg = load_settings(environment="production", secret_key="k" * 40)
-    with pytest.raises(SettingsError, match="SESSIONARY_SECRET_KY: .*SESSIONARY_SECRET_KEY"):
+    with pytest.raises(SettingsError, match=r"SESSIONARY_SECRET_KY: .*SESSIONARY_SECRET_KEY"):
         check_environment(cfg, {"SESSIONARY_SECRET_KY": "x"})
 
 
