@@ -18,6 +18,9 @@ import pytest
 
 from sessionary.bootstrap import build
 from sessionary.config import load_settings
+from sessionary.domain.model import Credential
+from sessionary.services.credentials import digest
+from sessionary.storage.migrate import upgrade
 
 from .test_serve import serving
 
@@ -92,7 +95,7 @@ def test_serve_off_a_terminal_writes_the_bootstrap_key_to_an_owner_only_file(
 ) -> None:
     env["SESSIONARY_DATA_DIR"] = str(tmp_path / "data")
     url = f"sqlite:///{tmp_path / 'data' / 'sessionary.db'}"
-    assert sessionary("db", "upgrade", env=env).returncode == 0
+    upgrade(url)
     with serving(url, env=env) as (_, proc):
         pass
     output = proc.stdout.read() if proc.stdout else ""
@@ -108,29 +111,37 @@ def test_a_lost_operator_key_is_replaced_from_the_database_and_the_old_one_revok
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     env["SESSIONARY_DATA_DIR"] = str(tmp_path)
-    assert sessionary("db", "upgrade", env=env).returncode == 0
-    old = msgspec.json.decode(sessionary("keys", "create", "--operator", "--json", env=env).stdout)
+    url = f"sqlite:///{tmp_path / 'sessionary.db'}"
+    upgrade(url)
+    old = asyncio.run(_bootstrap(url))
     issued = sessionary("operator-key", "issue", "--revoke-others", env=env)
     assert issued.returncode == 0, issued.stderr
     path = re.search(r"written to (\S+) \(", issued.stdout)
     assert path is not None and stat.S_IMODE(os.stat(path.group(1)).st_mode) == 0o600
-    keys = msgspec.json.decode(sessionary("keys", "list", "--json", env=env).stdout)
-    by_id = {k["id"]: k for k in keys}
-    assert by_id[old["id"]]["revoked_at"] is not None
-    [new] = [k for k in keys if k["revoked_at"] is None]
-    assert new["name"] == "recovery"
+    secret = Path(path.group(1)).read_text().strip()
+    keys = {k.id: k for k in asyncio.run(_operator_keys(url))}
+    assert keys[old].revoked_at is not None
+    [new] = [k for k in keys.values() if k.revoked_at is None]
+    assert new.name == "recovery" and new.digest == digest(secret)
     with sqlite3.connect(tmp_path / "sessionary.db") as db:
         audited = db.execute("SELECT actor, action, target FROM audit ORDER BY id").fetchall()
-    assert ("cli:operator-key", "credential.create", new["id"]) in audited
-    assert ("cli:operator-key", "credential.revoke", old["id"]) in audited
-    secret = Path(path.group(1)).read_text().strip()
-    assert asyncio.run(_holder(f"sqlite:///{tmp_path / 'sessionary.db'}", secret)) == new["id"]
+    assert ("cli:operator-key", "credential.create", new.id) in audited
+    assert ("cli:operator-key", "credential.revoke", old) in audited
 
 
-async def _holder(database_url: str, secret: str) -> str | None:
+async def _bootstrap(database_url: str) -> str:
     container = build(load_settings(database_url=database_url))
     try:
-        found = await container.credentials.find_by_secret(secret)
+        issued = await container.credentials.bootstrap_operator_key()
     finally:
         await container.close()
-    return None if found is None or found.revoked_at is not None else found.id
+    assert issued is not None
+    return issued.credential.id
+
+
+async def _operator_keys(database_url: str) -> list[Credential]:
+    container = build(load_settings(database_url=database_url))
+    try:
+        return await container.credentials.list(None)
+    finally:
+        await container.close()
