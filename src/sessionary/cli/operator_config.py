@@ -40,7 +40,8 @@ def operator_key_issue(
 ) -> None:
     """Issue a new operator key straight from the database, for when the bootstrap key is lost.
     Audit-logged (credential.create, and credential.revoke per revoked key, actor
-    cli:operator-key). Off a terminal it is written to a 0600 file in SESSIONARY_DATA_DIR."""
+    cli:operator-key). Off a terminal it is written to a 0600 file in SESSIONARY_DATA_DIR;
+    --json prints it, for a script that asked for it."""
     cfg = settings()
 
     async def work(c: Container) -> tuple[IssuedCredential, list[str]]:

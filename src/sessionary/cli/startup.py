@@ -13,7 +13,7 @@ from ..config_env import check_environment
 from ..dialects.registry import BUILTIN, DialectError, load
 
 KEY_FILE = "operator-key"
-_said: set[str] = set()  # one process may load settings several times; say each thing once
+_said: set[str] = set()  # one process may load settings several times: say each thing once
 
 
 def _plugin_prefixes(cfg: Settings) -> list[str]:
@@ -31,11 +31,7 @@ def _plugin_prefixes(cfg: Settings) -> list[str]:
 
 def check_start(cfg: Settings) -> None:
     """Raises ``SettingsError`` in production for an unknown variable; warns otherwise."""
-    if "environment" in _said:
-        return
-    lines = check_environment(cfg, os.environ, _plugin_prefixes(cfg))
-    _said.add("environment")
-    for line in lines:
+    for line in check_environment(cfg, os.environ, _plugin_prefixes(cfg)):
         _say(f"warning: {line}")
     _announce_new_database(cfg)
 
@@ -53,6 +49,9 @@ def _announce_new_database(cfg: Settings) -> None:
 
 
 def _say(message: str) -> None:
+    if message in _said:
+        return
+    _said.add(message)
     sys.stderr.write(message + "\n")  # stdout stays the command's output (--json)
     sys.stderr.flush()
 
