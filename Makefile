@@ -11,8 +11,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@
 
-run: $(VENV)/.installed
-	mkdir -p var
+run: $(VENV)/.installed  # database in SESSIONARY_DATA_DIR, by default ~/.local/share/sessionary
 	$(BIN)/sessionary db upgrade
 	$(BIN)/sessionary serve --host 127.0.0.1 --port 8000
 

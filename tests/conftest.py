@@ -3,7 +3,11 @@ that the suite starts itself (tests/pgcluster.py); it is never skipped."""
 
 from __future__ import annotations
 
+import atexit
 import inspect
+import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +25,12 @@ from sessionary.storage.migrate import upgrade
 
 from .pgcluster import PgCluster
 from .support import FakeClock, postgres_database, sqlite_database, sqlite_template
+
+# Served and CLI subprocesses keep their files (a bootstrap key, a default database) out of the
+# user's own data directory.
+if "SESSIONARY_DATA_DIR" not in os.environ:
+    os.environ["SESSIONARY_DATA_DIR"] = tempfile.mkdtemp(prefix="sessionary-data-")
+    atexit.register(shutil.rmtree, os.environ["SESSIONARY_DATA_DIR"], ignore_errors=True)
 
 TEST_ACTOR = Actor(credential_pk=None, label="test")
 PG_TEMPLATE = "sessionary_template"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import shutil
 import time
 from pathlib import Path
@@ -64,3 +65,14 @@ def postgres_database(port: int, template: str) -> str:
 
     asyncio.run(create())
     return f"postgresql://postgres@127.0.0.1:{port}/{name}"
+
+
+_KEY_FILE = re.compile(r"^Bootstrap operator key written to (\S+) \(")
+
+
+def bootstrap_key(output: str) -> str | None:
+    """The bootstrap key ``serve`` gave, off a terminal: the file its output names."""
+    for line in output.splitlines():
+        if found := _KEY_FILE.match(line):
+            return Path(found.group(1)).read_text().strip()
+    return None

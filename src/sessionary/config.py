@@ -3,119 +3,279 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
+from .config_dialects import DialectSettings
 from .dialects.registry import parse_paths
 from .domain.limits import WEBHOOK_SECRET_OVERLAP_S
 from .services.sealing import parse_keys
 from .storage.pgurl import PgUrlError, connect_kwargs
 
-DEFAULT_DATABASE_URL = "sqlite:///./var/sessionary.db"
+PREFIX = "SESSIONARY_"
+DATABASE_FILE = "sessionary.db"
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _URL_SCHEMES = ("sqlite:///", "postgresql://", "postgres://", "postgresql+asyncpg://")
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SESSIONARY_", extra="ignore")
+def default_data_dir() -> Path:
+    """Per user, not per working directory: every command finds the same database."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local/share")
+    return Path(base) / "sessionary"
 
-    environment: Literal["development", "production", "test"] = "development"
-    database_url: str = DEFAULT_DATABASE_URL
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
-    # granian's event loop in each worker: "auto" is uvloop (a dependency) where it imports.
-    event_loop: Literal["auto", "uvloop", "asyncio"] = "auto"
-    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
-    sweep_interval_s: float = Field(default=5.0, ge=0)
-    # Rows per sweeper transaction. On SQLite a batch holds the event loop: 500 expiries took
-    # 33-65 ms (a p99 of their own), 100 take ~11 ms (measured); the sweeper yields between.
-    sweep_batch: int = Field(default=100, ge=1, le=10_000)
-    auth_cache_ttl_s: float = Field(default=5.0, ge=0)
-    max_event_batch: int = Field(default=5000, ge=1, le=5000)
-    bulk_concurrency: int = Field(default=2, ge=1, le=64)  # large bodies in work per worker
-    page_size_max: int = Field(default=500, ge=1)
-    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    pg_pool_size: int = Field(default=20, ge=1, le=200)
-    # No overflow by default: connections past the pool are closed as soon as they come back,
-    # so under steady load above the pool they are opened and closed continuously. Requests
-    # wait for a pooled connection instead (bounded by db_timeout_s). Measured, PostgreSQL 2
-    # workers, 64 connections: close at 2,168-2,178/s with 0 against 1,160-1,215/s with 20.
-    pg_max_overflow: int = Field(default=0, ge=0, le=200)
-    db_timeout_s: float = Field(default=5.0, gt=0, le=300)  # connect, pool wait, each statement
-    # "transaction" when DATABASE_URL is a transaction-pooling PgBouncer (its pool_mode): no
-    # prepared statement outlives its exchange (README "Managed PostgreSQL and PgBouncer").
-    pg_pool_mode: Literal["session", "transaction"] = "session"
-    # Sealing keys, comma-separated, newest first (README "Rotating the sealing key").
-    secret_key: SecretStr | None = None
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["json", "text"] | None = None  # None: json in production, else text
-    metrics_token: SecretStr | None = None  # when set, GET /metrics needs "Bearer <token>"
-    metrics_cache_s: float = Field(default=5.0, ge=0)  # database-derived gauges, per process
-    rate_limit_per_s: float = Field(default=0, ge=0)  # per credential and node; 0 = off
-    rate_limit_burst: int = Field(default=100, ge=1)
-    loop_lag_interval_s: float = Field(default=0.1, ge=0)  # event-loop lag probe; 0 = off
-    loop_lag_warn_ms: float = Field(default=100.0, gt=0)  # log a stall at least this long
-    webhook_interval_s: float = Field(default=1.0, ge=0)  # idle poll; 0 = no delivery worker
-    webhook_timeout_s: float = Field(default=10.0, gt=0)
-    webhook_batch: int = Field(default=50, ge=1, le=1000)
-    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
-    webhook_backoff_base_s: float = Field(default=2.0, gt=0)
-    webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
-    webhook_keep_delivered_days: int = Field(default=7, ge=1)
-    # After a secret rotation the old secret signs too for this long (0: it stops at once).
-    webhook_secret_overlap_s: int = Field(default=86_400, ge=0, le=WEBHOOK_SECRET_OVERLAP_S)
-    # Networks webhooks may reach besides public addresses, for receivers on premises; a
-    # comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00:1::/64 (see the README).
-    webhook_allowed_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
-    # Dialect-issued credentials (session keys, game tokens, bearer tokens) are deleted this
-    # long after they were revoked or expired; until then they answer as "ended", then unknown.
-    credential_purge_grace_days: float = Field(default=3.0, ge=0, le=3650)
-    stream_poll_s: float = Field(default=0.5, gt=0)  # GET /v1/events: how often it looks
-    stream_keepalive_s: float = Field(default=15.0, gt=0)
-    hivemp_root: str = "/hivemp"  # the API is at <root>/v1, metadata at <root>/metadata.json
-    casino_prefix: str = "/casino"
-    pagos_prefix: str = "/pagos"
-    pagos_idle_timeout_s: int = Field(default=300, ge=1)  # a tenant's policy overrides it
-    pagos_max_sessions_per_client: int = Field(default=20, ge=1)
-    pagos_token_ttl_s: int = Field(default=1_209_599, ge=60)
-    # POST /token, per API node: tokens issued per client, and requests per source address.
-    pagos_token_client_per_s: float = Field(default=0.1, ge=0, le=1_000_000)  # 0 = unlimited
-    pagos_token_client_burst: int = Field(default=10, ge=1, le=1_000_000)
-    pagos_token_source_per_s: float = Field(default=1.0, ge=0, le=1_000_000)  # 0 = unlimited
-    pagos_token_source_burst: int = Field(default=30, ge=1, le=1_000_000)
-    pagos_max_tokens_per_client: int = Field(default=100, ge=1, le=1_000_000)  # oldest deleted
-    pagos_lockout_max_clients: int = Field(default=10_000, ge=1, le=10_000_000)
-    rufus_prefix: str = "/rufus/v0"
-    rufus_at_root: bool = False  # also serve the RUFUS dialect at /v0, as the vendor does
-    rufus_envelope: Literal["flat", "body"] = "flat"
-    rufus_max_keys: int = Field(default=10, ge=1, le=1000)
-    # Dialect plug-ins besides the four built in: "package.module:NAME", comma-separated; each
-    # names a sessionary.dialects.descriptor.Dialect (README "Dialects").
-    extra_dialects: Annotated[tuple[str, ...], NoDecode] = ()
-    console_idle_timeout_s: int = Field(default=1800, ge=60, le=86_400)  # admin console sign-in
-    console_secure_cookie: bool | None = None  # None: Secure cookies in production only
-    # The edge, per granian worker (README "Serving"). A connection gets this long for its
-    # request headers (slow-loris) and, separately, for its whole request body (a trickle);
-    # then it is closed (headers) or answered 408 (body).
-    http_header_timeout_s: float = Field(default=10.0, gt=0, le=300)
-    http_body_timeout_s: float = Field(default=60.0, gt=0, le=3600)
-    # Connections one worker serves at once (granian's backpressure); more wait in the backlog.
-    http_max_connections: int = Field(default=512, ge=1, le=65_535)
-    http_backlog: int = Field(default=1024, ge=16, le=65_535)  # the kernel's accept queue
-    # /readyz checks in the background, this often, that the database still takes writes; 0 = off
-    ready_write_check_s: float = Field(default=5.0, ge=0, le=3600)
-    ready_min_free_bytes: int = Field(default=16 * 1024 * 1024, ge=0)  # SQLite: less is "full"
 
-    @field_validator("rufus_prefix", "hivemp_root", "pagos_prefix", "casino_prefix")
-    @classmethod
-    def _mount_prefix(cls, value: str) -> str:
-        if not value.startswith("/") or value.endswith("/") or value in ("/v1", "/admin"):
-            raise ValueError("a mount prefix starts with '/', has no trailing '/', e.g. /rufus/v0")
-        return value
+class Settings(DialectSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SESSIONARY_", extra="ignore", use_attribute_docstrings=True
+    )
+
+    environment: Literal["development", "production", "test"] = Field(
+        default="development",
+        description="`production` refuses to start without a strong `SECRET_KEY` and refuses"
+        " unknown `SESSIONARY_*` variables (development only warns about them)",
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="where sessionary keeps its files: the default SQLite database"
+        " (`sessionary.db`) and the bootstrap operator key file; the same whatever directory a"
+        " command starts in",
+        json_schema_extra={
+            "shown_default": "$XDG_DATA_HOME/sessionary (~/.local/share/sessionary)"
+        },
+    )
+    database_url: str = Field(
+        default="",
+        description="`sqlite:///path/file.db` (a file) or `postgresql://user:pass@host/db`"
+        " (a server); unset: the SQLite file `sessionary.db` in `DATA_DIR`",
+        json_schema_extra={"shown_default": "sqlite:///$DATA_DIR/sessionary.db"},
+    )
+    host: str = Field(default="127.0.0.1", description="address `serve` binds")
+    port: int = Field(default=8000, ge=1, le=65535, description="port `serve` binds")
+    workers: int = Field(
+        default=1, ge=1, le=64, description="granian worker processes; use one per core"
+    )
+    event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        default="auto",
+        description="granian's event loop in each worker: `auto` takes uvloop when it is"
+        " installed (it is not a dependency: in our A/B runs it changed nothing beyond the noise,"
+        " bench/PROFILE.md section 12), else asyncio",
+    )
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1024, description="larger request bodies get 413"
+    )
+    sweep_interval_s: float = Field(
+        default=5.0, ge=0, description="how often the in-process sweeper runs; `0` disables it"
+    )
+    # Measured: on SQLite a batch holds the event loop; the sweeper yields between batches.
+    sweep_batch: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="sessions expired (and rows purged by retention) per transaction. On SQLite"
+        " each batch runs on the event loop: 500 took 33-65 ms, 100 about 11 ms, so larger"
+        " batches show up in request p99",
+    )
+    auth_cache_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="how long a node trusts a looked-up credential; a revoked key stops working"
+        " on other nodes within this",
+    )
+    max_event_batch: int = Field(
+        default=5000, ge=1, le=5000, description="events one append request may carry"
+    )
+    bulk_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="per worker: requests whose declared body is 64 KiB or more (event and"
+        " passing batches) decoded and written at once; the rest queue. A 5,000-passing batch"
+        " holds ~8 MB of Python objects until it commits: with 2 slots the RUFUS 5,000-batch"
+        " bench ran at 92k passings/s with workers peaking at 138 MB, with 8 at 86k/s and"
+        " 171 MB. One that waits 20 s for a slot is refused with 429 and `Retry-After: 1`",
+    )
+    page_size_max: int = Field(default=500, ge=1, description="largest page a list may ask for")
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL", description="`FULL` for power-loss durability (about 2.5x slower writes)"
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000,
+        ge=0,
+        description="how long a write waits for another process's write lock (another worker,"
+        " a CLI command) before it answers 503; the wait is asyncio sleeps of 0.5-4 ms between"
+        " tries, so the worker keeps serving meanwhile",
+    )
+    pg_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections per worker process. Requests beyond the pool wait"
+        " for a connection (up to `DB_TIMEOUT_S`, then 503). Size it to what the database"
+        " serves well (a few connections per database core), not to the client count",
+    )
+    pg_max_overflow: int = Field(
+        default=0,
+        ge=0,
+        le=200,
+        description="connections opened past the pool, closed as soon as they are returned, so"
+        " under steady load above the pool they churn: with `20`, close on PostgreSQL (2"
+        " workers, 64 connections) ran at 1,160-1,215/s against 2,168-2,178/s with `0`",
+    )
+    db_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="bounds connecting, waiting for a pooled connection, and each statement",
+    )
+    pg_pool_mode: Literal["session", "transaction"] = Field(
+        default="session",
+        description="`transaction` when `DATABASE_URL` goes through PgBouncer (or another"
+        " pooler) in transaction mode: no prepared statement is cached (README, *Managed"
+        " PostgreSQL and PgBouncer*)",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="seals signing secrets at rest; 32+ random characters, required in"
+        " production. Several keys, comma-separated, newest first, during a rotation (README,"
+        " *Rotating the sealing key*)",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="the lowest level logged"
+    )
+    log_format: Literal["json", "text"] | None = Field(
+        default=None, description="unset: `json` in production, else `text`"
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="when set (16+ characters), `GET /metrics` needs `Authorization: Bearer"
+        " <token>`; unset: `/metrics` is open",
+    )
+    metrics_cache_s: float = Field(
+        default=5.0, ge=0, description="how long each process reuses its database-derived gauges"
+    )
+    rate_limit_per_s: float = Field(
+        default=0,
+        ge=0,
+        description="requests per second per credential and node (a tenant may override it);"
+        " `0` = no limit",
+    )
+    rate_limit_burst: int = Field(
+        default=100, ge=1, description="requests a credential may make at once above the rate"
+    )
+    loop_lag_interval_s: float = Field(
+        default=0.1, ge=0, description="how often the event-loop lag probe runs; `0` = off"
+    )
+    loop_lag_warn_ms: float = Field(
+        default=100.0, gt=0, description="an event-loop stall at least this long is logged"
+    )
+    webhook_interval_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="how often an idle webhook delivery worker looks for work; `0` = no"
+        " delivery worker on this node",
+    )
+    webhook_timeout_s: float = Field(
+        default=10.0, gt=0, description="how long one webhook delivery attempt may take"
+    )
+    webhook_batch: int = Field(
+        default=50, ge=1, le=1000, description="deliveries one worker claims at a time"
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="attempts before a delivery is given up"
+    )
+    webhook_backoff_base_s: float = Field(
+        default=2.0, gt=0, description="the first retry's delay; it doubles each attempt"
+    )
+    webhook_backoff_max_s: float = Field(
+        default=3600.0, gt=0, description="the longest delay between two attempts"
+    )
+    webhook_keep_delivered_days: int = Field(
+        default=7, ge=1, description="delivered webhooks are purged this long after delivery"
+    )
+    webhook_secret_overlap_s: int = Field(
+        default=86_400,
+        ge=0,
+        le=WEBHOOK_SECRET_OVERLAP_S,
+        description="after a webhook secret rotation, how long the old secret still signs"
+        " deliveries beside the new one (`0`: not at all); a rotation may name its own",
+    )
+    webhook_allowed_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="CIDRs, comma-separated (`10.20.0.0/16,fd00:20::/64`), that webhooks may"
+        " reach besides public addresses: for receivers on premises. Without it loopback,"
+        " private, link-local, CGNAT, multicast and reserved addresses are refused (README,"
+        " *What a webhook URL may reach*)",
+    )
+    credential_purge_grace_days: float = Field(
+        default=3.0,
+        ge=0,
+        le=3650,
+        description="spent dialect credentials (ended sessions' keys, expired or revoked bearer"
+        " tokens) answer as ended this long after they died, then are deleted",
+    )
+    stream_poll_s: float = Field(
+        default=0.5, gt=0, description="how often `GET /v1/events` looks for new records"
+    )
+    stream_keepalive_s: float = Field(
+        default=15.0, gt=0, description="an idle event stream sends a comment this often"
+    )
+    extra_dialects: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="dialect plug-ins beside the built-in four, `package.module:NAME`,"
+        " comma-separated (README, *Vendor dialects*); the CLI reads it too. A plug-in's own"
+        " variables are `SESSIONARY_<NAME>_*`",
+    )
+    console_idle_timeout_s: int = Field(
+        default=1800, ge=60, le=86_400, description="an idle admin console sign-in ends after this"
+    )
+    console_secure_cookie: bool | None = Field(
+        default=None, description="unset: the console's cookies are `Secure` in production only"
+    )
+    http_header_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="a connection must deliver its request headers within this (also the idle"
+        " time of a kept-alive connection); then it is closed",
+    )
+    http_body_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="the whole request body must arrive within this after the request starts;"
+        " then 408 in the caller's dialect and the connection is closed",
+    )
+    http_max_connections: int = Field(
+        default=512,
+        ge=1,
+        le=65_535,
+        description="connections one worker serves at once (granian's backpressure); further"
+        " ones wait in the backlog",
+    )
+    http_backlog: int = Field(
+        default=1024,
+        ge=16,
+        le=65_535,
+        description="the kernel's accept queue of the listening socket",
+    )
+    ready_write_check_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="how often each worker checks in the background, on a fresh connection,"
+        " that the database takes writes (`0`: never; `/readyz` then checks only that it"
+        " answers)",
+    )
+    ready_min_free_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=0,
+        description="SQLite: less free space than this on the database's file system counts as"
+        " a full disk for `/readyz`",
+    )
 
     @field_validator("webhook_allowed_networks", mode="before")
     @classmethod
@@ -137,13 +297,26 @@ class Settings(BaseSettings):
     def _dialect_paths(cls, value: object) -> object:
         return parse_paths(value) if isinstance(value, str) else value
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_dir(cls, value: Path) -> Path:
+        return value.expanduser().absolute()  # the path printed is the one every command uses
+
+    @model_validator(mode="after")
+    def _database_in_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
+        if not value:
+            return value  # the default: a file in data_dir, filled in after validation
         if not value.startswith(_URL_SCHEMES):
             raise ValueError(
-                "must start with sqlite:/// (a file) or postgresql:// (a server), e.g. "
-                + DEFAULT_DATABASE_URL
+                "must start with sqlite:/// (a file) or postgresql:// (a server), e.g."
+                " sqlite:///var/lib/sessionary/sessionary.db"
             )
         if not value.startswith("sqlite"):
             try:
@@ -173,6 +346,14 @@ class Settings(BaseSettings):
     def secret_keys(self) -> tuple[str, ...]:
         """The sealing keys, newest first; empty when none is set."""
         return parse_keys(self.secret_key.get_secret_value() if self.secret_key else None)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for a SQLite URL that names one (not ``:memory:``)."""
+        if not self.is_sqlite:
+            return None
+        name = self.database_url.partition(":///")[2].partition("?")[0]
+        return None if name in ("", ":memory:") else Path(name)
 
     @property
     def is_sqlite(self) -> bool:

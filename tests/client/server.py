@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from ..support import bootstrap_key
+
 BIN = Path(sys.executable).parent / "sessionary"
 _tenants = itertools.count(1)
 
@@ -35,11 +37,7 @@ def free_port() -> int:
 
 
 def _operator_key(log: Path) -> str | None:
-    lines = log.read_text().splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("Bootstrap operator key") and i + 1 < len(lines):
-            return lines[i + 1].strip()
-    return None
+    return bootstrap_key(log.read_text())
 
 
 def _wait_until_up(base: str, proc: subprocess.Popen[bytes], log: Path) -> None:

@@ -18,6 +18,8 @@ import httpx
 
 from sessionary.storage.migrate import upgrade
 
+from ..support import bootstrap_key
+
 BIN = Path(sys.executable).parent / "sessionary"
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "test-results"
@@ -54,8 +56,8 @@ def _bootstrap_key(proc: subprocess.Popen[str]) -> str:
         line = proc.stdout.readline()
         assert line, f"the server printed no bootstrap key:\n{seen}"
         seen += line
-        if line.startswith("Bootstrap operator key"):
-            return proc.stdout.readline().strip()
+        if (key := bootstrap_key(line)) is not None:
+            return key
     raise AssertionError(f"no bootstrap key within 30 s:\n{seen}")
 
 

@@ -8,11 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from ..support import bootstrap_key
 
 BIN = Path(sys.executable).parent / "sessionary"
 
@@ -24,15 +26,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def serving(
+    database_url: str, env: Mapping[str, str] | None = None, workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     port = _free_port()
     env = {
-        **os.environ,
+        **(os.environ if env is None else env),
         "SESSIONARY_DATABASE_URL": database_url,
         "SESSIONARY_SWEEP_INTERVAL_S": "1",
     }
     proc = subprocess.Popen(
-        [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -57,11 +61,7 @@ def serving(database_url: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
 
 
 def _bootstrap_key(output: str) -> str | None:
-    lines = output.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("Bootstrap operator key") and i + 1 < len(lines):
-            return lines[i + 1].strip()
-    return None
+    return bootstrap_key(output)
 
 
 def test_a_fresh_database_prints_one_operator_key_that_can_run_the_whole_flow(

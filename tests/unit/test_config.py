@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 
 import pytest
 
-from sessionary.config import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from sessionary.config import SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -17,14 +18,18 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-def test_the_default_database_is_a_sqlite_file_under_var() -> None:
+def test_the_default_database_is_a_sqlite_file_in_the_users_data_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     settings = load_settings()
-    assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite:///./var/sessionary.db"
+    assert settings.data_dir == tmp_path / "sessionary"
+    assert settings.database_url == f"sqlite:///{tmp_path}/sessionary/sessionary.db"
     assert settings.is_sqlite
     assert settings.environment == "development"
 
 
-@pytest.mark.parametrize("url", ["mysql://db/x", "sqlite://relative.db", "./var/x.db", ""])
+@pytest.mark.parametrize("url", ["mysql://db/x", "sqlite://relative.db", "./var/x.db"])
 def test_a_bad_database_url_names_the_variable(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     monkeypatch.setenv("SESSIONARY_DATABASE_URL", url)
     with pytest.raises(SettingsError) as caught:

@@ -15,6 +15,7 @@ from . import remote, webhook_secrets  # noqa: F401 - webhook_secrets adds its c
 from .admin import keys_app, tenants_app
 from .db import db_app, sweep
 from .db_downgrade import db_downgrade  # noqa: F401  (registers `db downgrade`)
+from .operator_config import config_app, operator_key_app
 from .secrets import secrets_app
 from .serve import serve
 from .sessions import sessions_app, usage_app
@@ -55,6 +56,8 @@ def build(dialects: Sequence[Dialect]) -> typer.Typer:
             cli.add_typer(dialect.cli(), name=dialect.name)
     cli.add_typer(webhooks_app, name="webhooks")
     cli.add_typer(secrets_app, name="secrets")
+    cli.add_typer(config_app, name="config")
+    cli.add_typer(operator_key_app, name="operator-key")
     return cli
 
 

@@ -16,6 +16,7 @@ from ..bootstrap import Container, build
 from ..config import Settings, SettingsError, load_settings
 from ..domain.errors import DomainError, StorageUnavailable
 from ..domain.model import Actor
+from .startup import check_start
 
 T = TypeVar("T")
 CLI_ACTOR = Actor(credential_pk=None, label="cli")
@@ -32,9 +33,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 def settings(**overrides: Any) -> Settings:
     try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+        cfg = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+        check_start(cfg)
     except SettingsError as exc:
         fail(str(exc), 2)
+    return cfg
 
 
 def run(work: Callable[[Container], Awaitable[T]]) -> T:

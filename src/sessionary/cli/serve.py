@@ -21,6 +21,7 @@ from ..storage.migrate import schema_verdict
 from ..storage.pgurl import mask_url
 from .common import fail, run, settings
 from .listener import PortTaken, bind_exclusive, exclusive_granian
+from .startup import deliver_key
 
 
 def _bootstrap() -> IssuedCredential | None:
@@ -61,9 +62,12 @@ def _prepare(cfg: Settings) -> None:
         issued = _bootstrap()
     except SealError as exc:
         fail(f"{exc}. Set SESSIONARY_SECRET_KEY to the key these secrets were sealed with.")
+    if not cfg.secret_keys:  # here, once per start: not in each worker, not in CLI commands
+        logging.getLogger("sessionary.sealing").warning(
+            "SESSIONARY_SECRET_KEY is not set; sealing secrets with a development key"
+        )
     if issued is not None:
-        typer.echo("Bootstrap operator key (shown once; it can create tenants and keys):")
-        typer.echo(f"  {issued.secret}")
+        deliver_key(cfg, issued.secret, issued.credential.id, "Bootstrap operator key")
 
 
 def serve(

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import logging
 from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-log = logging.getLogger("sessionary.sealing")
 # Development only: production refuses to start without a real SESSIONARY_SECRET_KEY.
 _DEV_KEY = "sessionary-development-key-not-for-production"
 KEY_SEPARATOR = ","
@@ -44,8 +42,7 @@ def _fernet(key: str) -> Fernet:
 class Sealer:
     def __init__(self, secret_key: str | Sequence[str] | None) -> None:
         keys = parse_keys(secret_key) if isinstance(secret_key, str | None) else secret_key
-        if not keys:
-            log.warning("SESSIONARY_SECRET_KEY is not set; sealing secrets with a development key")
+        if not keys:  # `serve` warns of it once per start (not every worker or CLI command)
             keys = (_DEV_KEY,)
         fernets = [_fernet(key) for key in keys]
         self._newest = fernets[0]
