@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     # /readyz checks in the background, this often, that the database still takes writes; 0 = off
     ready_write_check_s: float = Field(default=5.0, ge=0, le=3600)
     ready_min_free_bytes: int = Field(default=16 * 1024 * 1024, ge=0)  # SQLite: less is "full"
+    # SIGTERM: serve this long with /readyz at 503 (load balancers move away), then stop; the
+    # workers then get stop_timeout_s to finish their requests before they are killed.
+    drain_s: float = Field(default=5.0, ge=0, le=3600)
+    stop_timeout_s: int = Field(default=20, ge=1, le=3600)
 
     @field_validator("rufus_prefix", "hivemp_root", "pagos_prefix", "casino_prefix")
     @classmethod
