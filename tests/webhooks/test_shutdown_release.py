@@ -32,10 +32,11 @@ async def test_a_batch_cancelled_mid_post_is_due_again_at_once_and_another_node_
     hook = (await container.webhooks.create(tenant.pk, receiver.url, [], TEST_ACTOR)).webhook
     await container.sessions.open(tenant.pk, OpenRequest("user", "u1"), TEST_ACTOR)
     dispatcher = container.dispatcher
-    real_sender, dispatcher._sender = dispatcher._sender, HangingSender()  # type: ignore[assignment]
+    hanging = HangingSender()
+    real_sender, dispatcher._sender = dispatcher._sender, hanging
     await dispatcher.fan_out_once()
     stuck = asyncio.create_task(dispatcher.deliver_once())
-    await asyncio.wait_for(dispatcher._sender.started.wait(), 10)  # type: ignore[attr-defined]
+    await asyncio.wait_for(hanging.started.wait(), 10)
 
     stuck.cancel()  # what the lifespan shutdown does to the webhook worker
     await asyncio.gather(stuck, return_exceptions=True)
