@@ -51,6 +51,8 @@ class Stop:
         self.event = asyncio.Event()
 
     async def watch(self) -> None:
+        if "phase" not in _shared:
+            return  # not under ``serve`` (tests, the CLI): nothing will ever stop it
         # Polled: the phase is set by another process, which cannot set an asyncio event
         while phase() < STOPPING:  # noqa: ASYNC110
             await asyncio.sleep(WATCH_S)
