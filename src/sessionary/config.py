@@ -276,6 +276,21 @@ class Settings(DialectSettings):
         description="SQLite: less free space than this on the database's file system counts as"
         " a full disk for `/readyz`",
     )
+    drain_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="after SIGTERM, how long `serve` keeps serving with `/readyz` at 503 (load"
+        " balancers move away) before it stops taking connections (`0`: stop at once); README,"
+        " *Stopping and draining*",
+    )
+    stop_timeout_s: int = Field(
+        default=20,
+        ge=1,
+        le=3600,
+        description="after the drain, how long each worker gets to finish its requests in flight"
+        " and its shutdown before it is killed",
+    )
 
     @field_validator("webhook_allowed_networks", mode="before")
     @classmethod

@@ -67,3 +67,15 @@ def test_an_unknown_event_loop_stops_serve_before_granian_starts(
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code != 0
     assert "EVENT_LOOP" in result.output and served == []
+
+
+def test_serve_bounds_a_stop_and_never_respawns_a_dead_worker_in_place(
+    served: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SESSIONARY_STOP_TIMEOUT_S", "7")
+    monkeypatch.setattr("sessionary.http.draining._shared", {})  # serve shares the drain phase
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    [options] = served
+    assert (options["workers_kill_timeout"], options["respawn_failed_workers"]) == (7, False)
+    assert "drain_s" not in options  # ours, kept from granian

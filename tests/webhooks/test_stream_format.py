@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sessionary.domain.model import LifecycleRecord
+from sessionary.http.draining import Stop
 from sessionary.http.native.stream import _messages, message
 from sessionary.services.stream import Position
 
@@ -15,10 +16,19 @@ class QuietReader:
 
 
 async def test_a_keepalive_is_a_comment_alone_so_clients_see_no_empty_event() -> None:
-    stream = _messages(QuietReader(), 1, (0, 0), (None, None), 0.001, 0.0)  # type: ignore[arg-type]
+    reader = QuietReader()
+    stream = _messages(reader, 1, (0, 0), (None, None), 0.001, 0.0, Stop())  # type: ignore[arg-type]
     assert await anext(stream) == b"retry: 1000\n\n"
     assert await anext(stream) == b": keepalive\n\n"
     await stream.aclose()
+
+
+async def test_a_stream_ends_cleanly_when_the_server_stops() -> None:
+    stop = Stop()
+    stream = _messages(QuietReader(), 1, (0, 0), (None, None), 60.0, 60.0, stop)  # type: ignore[arg-type]
+    assert await anext(stream) == b"retry: 1000\n\n"
+    stop.event.set()
+    assert [m async for m in stream] == []
 
 
 def test_a_record_is_one_message_with_its_id_type_and_json() -> None:

@@ -15,6 +15,8 @@ import errno
 import socket
 from typing import Any
 
+from .drain import Drainer
+
 
 class PortTaken(Exception):
     """Another process listens on the address."""
@@ -42,12 +44,19 @@ def bind_exclusive(host: str, port: int, backlog: int) -> socket.socket:
     return sock
 
 
-def exclusive_granian(sock: socket.socket, **options: Any) -> Any:
-    """A granian server whose workers serve ``sock`` instead of binding their own."""
+def exclusive_granian(sock: socket.socket, drain_s: float = 0, **options: Any) -> Any:
+    """A granian server whose workers serve ``sock`` instead of binding their own, and that
+    drains for ``drain_s`` on SIGTERM (cli/drain.py)."""
     from granian import Granian  # imported late: only the server needs it
     from granian._granian import SocketHolder
 
     class ExclusiveGranian(Granian):  # type: ignore[misc,valid-type]
+        def signal_handler_interrupt(self, signum: int = 0, *args: Any) -> None:
+            if not hasattr(self, "_drainer"):
+                stop = super().signal_handler_interrupt
+                self._drainer = Drainer(drain_s, stop)
+            self._drainer.signal(signum)
+
         def _init_shared_socket(self) -> None:
             # What granian's own code does where SO_REUSEPORT is not used: one socket, its fd
             # handed to every worker. ``_sso`` is closed by granian at shutdown.

@@ -11,6 +11,7 @@ import typer
 
 from ..bootstrap import Container
 from ..config import Settings
+from ..http import draining
 from ..http.health import SCHEMA_NOTE_ENV
 from ..http.supervision import guard_forked_workers
 from ..observability.logs import configure_logging, resolve_format
@@ -85,6 +86,7 @@ def serve(
     typer.echo(f"serving on http://{cfg.host}:{cfg.port} with {cfg.workers} worker(s)")
     server = _granian(cfg, sock, log_config)
     guard_forked_workers()  # workers must not outlive this process
+    draining.share()  # before the fork: the workers read the drain phase the supervisor sets
     with multiprocess_metrics(cfg.workers):  # set before any worker imports prometheus_client
         server.serve()
 
@@ -108,4 +110,12 @@ def _granian(cfg: Settings, sock: socket.socket, log_config: dict[str, Any]) -> 
         backpressure=cfg.http_max_connections,
         http="1",  # HTTP/1.1 only: its header timeout is what bounds a slow client's headers
         http1_settings=HTTP1Settings(header_read_timeout=int(cfg.http_header_timeout_s * 1000)),
+        drain_s=cfg.drain_s,
+        # After the drain, a worker gets this long to finish its requests and its lifespan
+        # shutdown; then it is killed, so a stop is bounded (drain + this + a little).
+        workers_kill_timeout=cfg.stop_timeout_s,
+        # A worker that dies stops the whole server (exit 1) instead of being replaced in
+        # place: the service manager restarts it with a fresh bind, crash loops stay visible,
+        # and granian's respawn would stop the old worker without our drain.
+        respawn_failed_workers=False,
     )

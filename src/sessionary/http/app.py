@@ -22,6 +22,7 @@ from ..observability.instrument import instrument
 from ..observability.loop_lag import LoopLagMonitor
 from ..observability.metrics import Metrics
 from .deps import DEPENDENCIES
+from .draining import DRAIN_KEY, Stop
 from .edge import edge
 from .errors import Renderer, dispatching_handlers
 from .health import WRITE_CHECK_KEY, WriteCheck, healthz, readyz
@@ -67,6 +68,8 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
     if settings.ready_write_check_s > 0:
         app.state[WRITE_CHECK_KEY] = check = WriteCheck(container)
         tasks.append(asyncio.create_task(check.run_forever()))
+    app.state[DRAIN_KEY] = stop = Stop()
+    tasks.append(asyncio.create_task(stop.watch()))
     attach_request_bodies(app)
     try:
         yield

@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Request, Response, get
 
 from ..services.registry import Services
+from .draining import draining
 
 log = logging.getLogger("sessionary.health")
 WRITE_CHECK_KEY = "write_check"
@@ -62,6 +63,8 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     """The database answers and takes writes; load balancers stop routing here when not. A
     schema ahead of this code's (a rolling upgrade) is named in ``schema``."""
     services: Services = request.app.state.container
+    if draining():  # SIGTERM: leave the load balancer's rotation while still serving
+        return _ready({"status": "unavailable", "reason": "draining: the server is stopping"}, 503)
     if not await services.probe.ping():
         reason = "the database does not answer"
         return _ready({"status": "unavailable", "reason": reason}, 503)

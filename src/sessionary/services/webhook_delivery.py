@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -130,12 +131,38 @@ class WebhookDispatcher:
             await uow.commit()
         if not claimed:
             return 0
-        done = await asyncio.gather(*(self._attempt(d, r, hooks[d.webhook_pk]) for d, r in work))
+        posts = [asyncio.create_task(self._attempt(d, r, hooks[d.webhook_pk])) for d, r in work]
+        try:
+            done = await asyncio.gather(*posts)
+        except asyncio.CancelledError:
+            # The server stops mid-batch: record what was posted and hand the rest back at
+            # once, so another node posts them now instead of when the lease runs out.
+            await asyncio.shield(self._settle(posts, claimed))
+            raise
+        await self._record(done)
+        return len(done)
+
+    async def _settle(self, posts: list[asyncio.Task[Delivery]], claimed: list[Delivery]) -> None:
+        outcome = []
+        for post, delivery in zip(posts, claimed, strict=True):
+            if post.done() and not post.cancelled() and post.exception() is None:
+                outcome.append(post.result())
+            else:
+                outcome.append(self._released(delivery))
+        await self._record(outcome)
+        log.info("webhook batch released on shutdown", extra={"deliveries": len(claimed)})
+
+    async def _record(self, deliveries: Sequence[Delivery]) -> None:
         async with self._uow() as uow:
-            for delivery in done:
+            for delivery in deliveries:
                 await uow.webhooks.finish(delivery)
             await uow.commit()
-        return len(done)
+
+    def _released(self, delivery: Delivery) -> Delivery:
+        """Due again now, lease cleared, no attempt counted: it was never answered."""
+        delivery.status = DeliveryStatus.PENDING
+        delivery.next_attempt_at = self._clock.now()
+        return delivery
 
     async def _attempt(
         self, delivery: Delivery, record: LifecycleRecord | None, hook: Webhook | None

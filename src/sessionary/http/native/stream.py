@@ -6,7 +6,6 @@ record, from the same durable records webhooks deliver: no gap, no duplicate."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
@@ -24,6 +23,7 @@ from ...services.registry import Services
 from ...services.stream import LifecycleStream, Position, record_body
 from ..bounds import event_id
 from ..deps import AnyRequest, tenant_of
+from ..draining import DRAIN_KEY, Stop
 from ..params import PositionQuery
 from .webhook_structs import StreamEventOut
 
@@ -56,6 +56,7 @@ async def _messages(
     filters: tuple[list[str] | None, str | None],
     poll_s: float,
     keepalive_s: float,
+    stop: Stop,
 ) -> AsyncGenerator[bytes, None]:
     yield b"retry: 1000\n\n"  # EventSource reconnects after 1 s, sending Last-Event-ID
     quiet_since = time.monotonic()
@@ -70,7 +71,10 @@ async def _messages(
         if time.monotonic() - quiet_since >= keepalive_s:
             yield b": keepalive\n\n"  # a comment only: no empty event for the client
             quiet_since = time.monotonic()
-        await asyncio.sleep(poll_s)
+        if await stop.within(poll_s):
+            # The server stops: end the response cleanly, so the client reconnects (to
+            # another node) with the Last-Event-ID of the last message it got.
+            return
 
 
 @get("/events", opt={"scope": SESSIONS_READ}, tags=["events"])
@@ -100,6 +104,7 @@ async def stream_events(
         (type_, session_id),
         settings.stream_poll_s,
         settings.stream_keepalive_s,
+        request.app.state.get(DRAIN_KEY) or Stop(),
     )
     return Stream(
         messages,
