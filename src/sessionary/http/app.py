@@ -67,6 +67,8 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
     if settings.ready_write_check_s > 0:
         app.state[WRITE_CHECK_KEY] = check = WriteCheck(container)
         tasks.append(asyncio.create_task(check.run_forever()))
+    if (sampling := app.state[METRICS_KEY].sampler()) is not None:  # several workers
+        tasks.append(asyncio.create_task(sampling))
     attach_request_bodies(app)
     try:
         yield

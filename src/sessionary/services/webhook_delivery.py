@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -25,11 +26,12 @@ from ..domain.webhooks import Delivery, DeliveryStatus, RetryPolicy, Webhook
 from .stream import record_body
 from .webhook_signing import HEADER, signature, standard_headers
 from .webhook_targets import TargetPolicy
-from .webhook_transport import GuardedTransport, failure_class
+from .webhook_transport import BLOCKED, GuardedTransport, failure_class
 from .webhooks import WebhookService
 
 log = logging.getLogger("sessionary.webhooks")
 USER_AGENT = "sessionary-webhooks/1"
+REMOVED = "the record was removed by retention"
 
 
 class Sender(Protocol):
@@ -97,6 +99,8 @@ class WebhookDispatcher:
         self._webhooks = webhooks
         self._sender = sender
         self._settings = settings
+        # Told each attempt's outcome (the metrics): delivered, retry, gave_up, blocked, dropped.
+        self.on_attempt: Callable[[str], None] = _ignore
 
     async def fan_out_once(self) -> int:
         """Turn new records into pending deliveries; returns how many records were read."""
@@ -131,6 +135,8 @@ class WebhookDispatcher:
         if not claimed:
             return 0
         done = await asyncio.gather(*(self._attempt(d, r, hooks[d.webhook_pk]) for d, r in work))
+        for delivery in done:
+            self.on_attempt(outcome(delivery))
         async with self._uow() as uow:
             for delivery in done:
                 await uow.webhooks.finish(delivery)
@@ -141,7 +147,7 @@ class WebhookDispatcher:
         self, delivery: Delivery, record: LifecycleRecord | None, hook: Webhook | None
     ) -> Delivery:
         if record is None or hook is None:
-            return self._dead(delivery, "the record was removed by retention")
+            return self._dead(delivery, REMOVED)
         body = payload(record, hook)
         try:
             headers = self._headers(delivery, record, hook, body)
@@ -223,6 +229,21 @@ class WebhookDispatcher:
         if close is not None:
             with contextlib.suppress(Exception):
                 await close()
+
+
+def _ignore(outcome: str) -> None:
+    pass
+
+
+def outcome(delivery: Delivery) -> str:
+    """An attempt's outcome for the metrics, from the delivery it left behind."""
+    if delivery.status is DeliveryStatus.DELIVERED:
+        return "delivered"
+    if delivery.last_error == BLOCKED:
+        return "blocked"
+    if delivery.status is DeliveryStatus.DEAD:
+        return "dropped" if delivery.last_error == REMOVED else "gave_up"
+    return "retry"
 
 
 def _id(record: LifecycleRecord) -> int:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import StaticPool
 
 from ..domain.errors import Conflict
+from ..domain.ports import PoolUse
 from .checkpointer import RESTART_BYTES, WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
 from .errors import refused_input, sqlite_errors, unavailable_reason
@@ -114,6 +115,9 @@ class Database(ABC):
     async def ping(self) -> bool: ...
 
     @abstractmethod
+    def pool_use(self) -> PoolUse: ...
+
+    @abstractmethod
     async def dispose(self) -> None: ...
 
     @abstractmethod
@@ -177,6 +181,7 @@ class SqliteDatabase(Database):
         self._conn: Connection | None = None
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._waiting = 0  # units of work queued for the one connection (the writer queue)
 
     def _connection(self) -> Connection:
         if self._conn is None:
@@ -202,7 +207,11 @@ class SqliteDatabase(Database):
         connection is in autocommit mode and never opens a transaction of its own."""
 
         async def enter() -> Executor:
-            await self._get_lock().acquire()
+            self._waiting += 1
+            try:
+                await self._get_lock().acquire()
+            finally:
+                self._waiting -= 1
             try:
                 conn, raw = self._connection(), self._driver()
                 with sqlite_errors():
@@ -228,6 +237,10 @@ class SqliteDatabase(Database):
                 self._get_lock().release()
 
         return SqlUnitOfWork(enter, finish)
+
+    def pool_use(self) -> PoolUse:
+        busy = int(self._lock is not None and self._lock.locked())
+        return PoolUse(size=1, checked_out=busy, overflow=0, waiting=self._waiting)
 
     async def ping(self) -> bool:
         try:
@@ -324,6 +337,10 @@ class PostgresDatabase(Database):
                 await conn.close()
 
         return SqlUnitOfWork(enter, finish)
+
+    def pool_use(self) -> PoolUse:
+        pool: Any = self._engine.pool  # QueuePool; overflow() is negative until the pool fills
+        return PoolUse(pool.size(), pool.checkedout(), max(0, pool.overflow()), waiting=None)
 
     async def ping(self) -> bool:
         try:
