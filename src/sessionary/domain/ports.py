@@ -323,12 +323,12 @@ class UnitOfWorkFactory(Protocol):
 class PoolUse:
     """This process's database connections: how many it may hold (``size``), how many units of
     work hold one now, how many of those are past ``size`` (overflow) and how many units of
-    work wait for one (SQLite's writer queue; None where the pool does not say)."""
+    work wait for one (on SQLite, the writer queue; on PostgreSQL, opening one counts too)."""
 
     size: int
     checked_out: int
     overflow: int
-    waiting: int | None
+    waiting: int
 
 
 class StorageProbe(Protocol):

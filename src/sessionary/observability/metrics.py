@@ -189,8 +189,7 @@ class Metrics:
             size.set(use.size)
             checked_out.set(use.checked_out)
             overflow.set(use.overflow)
-            if use.waiting is not None:
-                waiting.set(use.waiting)
+            waiting.set(use.waiting)
         if self._directory:
             gc_counts().flush()
 
@@ -230,6 +229,6 @@ def _pool_gauges(registry: CollectorRegistry) -> tuple[Gauge, Gauge, Gauge, Gaug
         gauge("sessionary_db_pool_overflow", "Connections in use beyond the pool size"),
         gauge(
             "sessionary_db_pool_waiting",
-            "Units of work waiting for the connection (SQLite's writer queue; absent on PG)",
+            "Units of work waiting for a connection (SQLite: the writer queue)",
         ),
     )

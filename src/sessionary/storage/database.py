@@ -310,16 +310,20 @@ class PostgresDatabase(Database):
         # own snapshot inside a transaction too, so a read-only unit of work sees the same
         # thing, two round trips sooner. Same pool; autocommit is a client-side flag.
         self._reader: AsyncEngine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._waiting = 0  # units of work waiting for a pooled connection (or opening one)
 
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
         holder: dict[str, AsyncExecutor] = {}
         engine = self._engine if write else self._reader
 
         async def enter() -> Executor:
+            self._waiting += 1
             try:
                 conn = await engine.connect()
             except (TimeoutError, PoolTimeout, OSError) as exc:
                 raise StorageUnavailable(str(exc)) from exc
+            finally:
+                self._waiting -= 1
             holder["ex"] = executor = AsyncExecutor(conn)
             return executor
 
@@ -340,7 +344,7 @@ class PostgresDatabase(Database):
 
     def pool_use(self) -> PoolUse:
         pool: Any = self._engine.pool  # QueuePool; overflow() is negative until the pool fills
-        return PoolUse(pool.size(), pool.checkedout(), max(0, pool.overflow()), waiting=None)
+        return PoolUse(pool.size(), pool.checkedout(), max(0, pool.overflow()), self._waiting)
 
     async def ping(self) -> bool:
         try:
