@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test lint typecheck chromium pgbouncer pytest bench soak clean
+.PHONY: run test lint typecheck chromium pgbouncer promtool pytest bench soak clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,13 +16,16 @@ run: $(VENV)/.installed
 	$(BIN)/sessionary db upgrade
 	$(BIN)/sessionary serve --host 127.0.0.1 --port 8000
 
-test: $(VENV)/.installed lint typecheck chromium pgbouncer pytest
+test: $(VENV)/.installed lint typecheck chromium pgbouncer promtool pytest
 
 chromium:  # Debian's Chromium for the console browser tests (tests/console)
 	scripts/ensure-chromium
 
 pgbouncer:  # Debian's PgBouncer for the transaction-pooling tests (tests/integration)
 	scripts/ensure-pgbouncer
+
+promtool: $(VENV)/.installed  # promtool (Debian's prometheus package) for the alert-rule tests
+	scripts/ensure-promtool $(BIN)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
