@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 RULES = Path(__file__).resolve().parents[2] / "deploy" / "prometheus"
 
 

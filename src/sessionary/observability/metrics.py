@@ -29,6 +29,7 @@ from prometheus_client.registry import Collector
 
 from ..domain.model import SECOND
 from ..domain.ports import PoolUse
+from ..services.webhook_delivery import OUTCOMES
 from .multiproc import MULTIPROC_ENV
 from .runtime import WorkerProcesses, build_info, gc_counts, worker_pids
 from .stats import BACKLOG_STATUSES, SESSION_STATUSES, Snapshot, StatsSource
@@ -156,6 +157,8 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        for outcome in OUTCOMES:  # exported at 0 from the start, so rate() and alerts see them
+            self.webhook_attempts.labels(outcome)
         self.streams = Gauge(
             "sessionary_event_streams_open",
             "Server-sent event streams (GET /v1/events) open now",

@@ -32,6 +32,7 @@ from .webhooks import WebhookService
 log = logging.getLogger("sessionary.webhooks")
 USER_AGENT = "sessionary-webhooks/1"
 REMOVED = "the record was removed by retention"
+OUTCOMES = ("delivered", "retry", "gave_up", "blocked", "dropped")  # of one attempt (outcome())
 
 
 class Sender(Protocol):
