@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=100, ge=1)
     loop_lag_interval_s: float = Field(default=0.1, ge=0)  # event-loop lag probe; 0 = off
     loop_lag_warn_ms: float = Field(default=100.0, gt=0)  # log a stall at least this long
+    # OpenTelemetry traces of requests and database calls; needs `pip install 'sessionary[otel]'`
+    # and is configured by the standard OTEL_* variables (README "Metrics and logs").
+    otel: bool = False
     webhook_interval_s: float = Field(default=1.0, ge=0)  # idle poll; 0 = no delivery worker
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_batch: int = Field(default=50, ge=1, le=1000)

@@ -8,6 +8,7 @@ import socket
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from ..bootstrap import Container
 from ..config import Settings
@@ -15,6 +16,7 @@ from ..http.health import SCHEMA_NOTE_ENV
 from ..http.supervision import guard_forked_workers
 from ..observability.logs import configure_logging, resolve_format
 from ..observability.multiproc import multiprocess_metrics
+from ..observability.tracing import TracingUnavailable, require
 from ..services.credentials import IssuedCredential
 from ..services.sealing import SealError, check_sealed
 from ..storage.migrate import schema_verdict
@@ -73,6 +75,8 @@ def serve(
 ) -> None:
     """Serve the API (and every mounted dialect) with granian."""
     cfg = settings(host=host, port=port, workers=workers)
+    if cfg.otel:  # here, not in each worker, which granian would respawn failing forever
+        otel_required()
     log_config = configure_logging(resolve_format(cfg.log_format, cfg.environment), cfg.log_level)
     sock = _listen(cfg)  # first: a taken port fails before anything else happens
     _prepare(cfg)
@@ -83,6 +87,13 @@ def serve(
     guard_forked_workers()  # workers must not outlive this process
     with multiprocess_metrics(cfg.workers):  # set before any worker imports prometheus_client
         server.serve()
+
+
+def otel_required() -> None:
+    try:
+        require()
+    except TracingUnavailable as exc:
+        fail(escape(str(exc)))  # rich would read "[otel]" as markup and drop it
 
 
 def _granian(cfg: Settings, sock: socket.socket, log_config: dict[str, Any]) -> Any:

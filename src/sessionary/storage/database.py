@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import asyncpg
-from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -107,6 +107,12 @@ class SqlUnitOfWork:
 
 class Database(ABC):
     dialect: str
+    traced = False  # statements are traced (storage/tracing.py)
+
+    @property
+    @abstractmethod
+    def sync_engine(self) -> Engine:
+        """The engine whose events see every statement (tracing)."""
 
     @abstractmethod
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork: ...
@@ -238,6 +244,10 @@ class SqliteDatabase(Database):
 
         return SqlUnitOfWork(enter, finish)
 
+    @property
+    def sync_engine(self) -> Engine:
+        return self._engine
+
     def pool_use(self) -> PoolUse:
         busy = int(self._lock is not None and self._lock.locked())
         return PoolUse(size=1, checked_out=busy, overflow=0, waiting=self._waiting)
@@ -341,6 +351,10 @@ class PostgresDatabase(Database):
                 await conn.close()
 
         return SqlUnitOfWork(enter, finish)
+
+    @property
+    def sync_engine(self) -> Engine:
+        return self._engine.sync_engine
 
     def pool_use(self) -> PoolUse:
         pool: Any = self._engine.pool  # QueuePool; overflow() is negative until the pool fills
