@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -13,9 +14,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from typer.testing import CliRunner
 
-from sessionary.bootstrap import Container
+from sessionary.bootstrap import Container, build
 from sessionary.cli import app as cli_app
 from sessionary.config import Settings
+from sessionary.http.app import create_app
 from sessionary.observability import tracing
 from tests.conftest import Api
 
@@ -93,3 +95,19 @@ def test_tracing_on_without_the_extra_is_refused_with_the_install_command(
     assert "pip install 'sessionary[otel]'" in " ".join(result.output.split())  # wrapped
     with pytest.raises(tracing.TracingUnavailable, match="sessionary\\[otel\\]"):
         tracing.require()
+
+
+async def test_urls_excluded_by_the_standard_variable_get_no_span(
+    database_url: str, exported: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_PYTHON_EXCLUDED_URLS", "healthz,metrics")
+    settings = Settings(database_url=database_url, environment="test", otel=True)
+    container = build(settings)
+    app = create_app(container)
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert (await client.get("/readyz")).status_code == 200
+    await container.close()
+    names = [s.name for s in exported.get_finished_spans() if s.kind is SpanKind.SERVER]
+    assert names == ["GET /readyz"]

@@ -87,6 +87,7 @@ def trace_requests(app: Litestar) -> None:
     routing has found it (``GET /v1/sessions/{session_id}``), never the raw path."""
     from opentelemetry import trace
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+    from opentelemetry.util.http import get_excluded_urls
 
     inner = app.asgi_handler
 
@@ -107,6 +108,7 @@ def trace_requests(app: Litestar) -> None:
 
     app.asgi_handler = OpenTelemetryMiddleware(  # type: ignore[assignment]
         named,
+        excluded_urls=get_excluded_urls("ASGI"),  # OTEL_PYTHON_[ASGI_]EXCLUDED_URLS
         tracer_provider=tracer_provider(),
         default_span_details=_span_details,
         exclude_spans=["receive", "send"],  # one span per request, not one per body chunk
