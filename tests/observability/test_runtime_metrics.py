@@ -156,3 +156,12 @@ def test_with_several_workers_each_live_workers_process_and_pool_are_labelled_by
 
 def fixed_stats() -> Cached[Snapshot]:
     return Cached(fixed, 0)
+
+
+def test_the_serve_command_does_not_import_prometheus_client_before_the_workers_start() -> None:
+    # prometheus_client picks in-memory or shared-file values when first imported; imported
+    # by serve's own process, forked workers would never share their metrics.
+    check = "import sys, sessionary.cli.serve; print('prometheus_client' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    found = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True)
+    assert found.stdout.strip() == "False", found.stderr

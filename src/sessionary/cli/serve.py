@@ -16,7 +16,6 @@ from ..http.health import SCHEMA_NOTE_ENV
 from ..http.supervision import guard_forked_workers
 from ..observability.logs import configure_logging, resolve_format
 from ..observability.multiproc import multiprocess_metrics
-from ..observability.tracing import TracingUnavailable, require
 from ..services.credentials import IssuedCredential
 from ..services.sealing import SealError, check_sealed
 from ..storage.migrate import schema_verdict
@@ -90,6 +89,8 @@ def serve(
 
 
 def otel_required() -> None:
+    from ..observability.tracing import TracingUnavailable, require
+
     try:
         require()
     except TracingUnavailable as exc:

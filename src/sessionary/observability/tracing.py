@@ -7,7 +7,9 @@ so (``TracingUnavailable``). Everything else is OpenTelemetry's own configuratio
 standard variables: ``OTEL_SERVICE_NAME`` (default ``sessionary``), ``OTEL_RESOURCE_ATTRIBUTES``,
 ``OTEL_TRACES_SAMPLER``, ``OTEL_EXPORTER_OTLP_*`` and ``OTEL_TRACES_EXPORTER`` (``otlp``,
 the default, over HTTP/protobuf; ``console``; ``none``). OpenTelemetry is imported only
-here and only when tracing is on, so the server without it pays nothing."""
+here and only when tracing is on, so the server without it pays nothing. Nor may this module
+import prometheus_client at import time (``sessionary serve`` imports it before the workers
+start: see multiproc.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +17,6 @@ import os
 from typing import Any
 
 from litestar import Litestar
-
-from .runtime import package_version
 
 EXTRA_MISSING = (
     "SESSIONARY_OTEL is on but OpenTelemetry is not installed: "
@@ -57,6 +57,8 @@ def _configured_provider() -> Any:
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    from .runtime import package_version  # not at import: serve imports this module early
 
     defaults = {"service.name": "sessionary", "service.version": package_version()}
     provider = TracerProvider(resource=Resource.create(defaults))  # OTEL_* override defaults
