@@ -7,7 +7,7 @@ PYTHON ?= python3
 # itself without dependencies, so nothing unpinned comes in.
 PIP := $(PY) -m pip install -q --disable-pip-version-check
 
-.PHONY: run test lint typecheck chromium pgbouncer systemd pytest bench soak lock clean
+.PHONY: run test lint typecheck chromium pgbouncer systemd promtool pytest bench soak lock clean
 
 $(VENV)/.run-installed: pyproject.toml requirements/runtime.txt  # what the server needs
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ run: $(VENV)/.run-installed  # database in SESSIONARY_DATA_DIR, by default ~/.lo
 	$(BIN)/sessionary db upgrade
 	$(BIN)/sessionary serve --host 127.0.0.1 --port 8000
 
-test: $(VENV)/.installed lint typecheck chromium pgbouncer systemd pytest
+test: $(VENV)/.installed lint typecheck chromium pgbouncer systemd promtool pytest
 
 chromium:  # Debian's Chromium for the console browser tests (tests/console)
 	scripts/ensure-chromium
@@ -35,6 +35,9 @@ pgbouncer:  # Debian's PgBouncer for the transaction-pooling tests (tests/integr
 
 systemd:  # systemd-analyze, which checks deploy/sessionary.service (tests/unit/test_deploy_files.py)
 	scripts/ensure-systemd-analyze
+
+promtool: $(VENV)/.installed  # promtool (Debian's prometheus package) for the alert-rule tests
+	scripts/ensure-promtool $(BIN)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench

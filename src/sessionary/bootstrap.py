@@ -135,6 +135,15 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     )
 
 
+def enable_tracing(container: Container) -> None:
+    """OpenTelemetry spans for every database statement (``SESSIONARY_OTEL``); raises
+    ``TracingUnavailable`` when the ``otel`` extra is not installed."""
+    from .observability.tracing import tracer_provider
+    from .storage.tracing import trace_statements
+
+    trace_statements(container.database, tracer_provider().get_tracer("sessionary.storage"))
+
+
 def delivery_settings(settings: Settings) -> DeliverySettings:
     return DeliverySettings(
         batch=settings.webhook_batch,

@@ -172,6 +172,12 @@ class Settings(ServingSettings):
     loop_lag_warn_ms: float = Field(
         default=100.0, gt=0, description="an event-loop stall at least this long is logged"
     )
+    otel: bool = Field(
+        default=False,
+        description="OpenTelemetry traces of requests and database calls; needs `pip install"
+        " 'sessionary[otel]'` and is configured by the standard `OTEL_*` variables (README,"
+        " *Metrics and logs*)",
+    )
     webhook_interval_s: float = Field(
         default=1.0,
         ge=0,

@@ -36,8 +36,18 @@ def _pins(lock: str) -> dict[str, str]:
     return {name.lower().replace("_", "-"): version for name, version in PIN.findall(text)}
 
 
+# Modules imported only when an optional extra is installed (and asked for), by extra.
+OPTIONAL = {"opentelemetry": "otel"}
+
+
 def test_the_runtime_dependencies_are_what_the_package_imports() -> None:
-    assert _declared() == _imported()
+    assert _declared() == _imported() - set(OPTIONAL)
+
+
+def test_each_optional_import_has_its_extra() -> None:
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert set(OPTIONAL) <= _imported()
+    assert all(extra in extras["optional-dependencies"] for extra in OPTIONAL.values())
 
 
 def test_the_runtime_lock_holds_no_development_package() -> None:

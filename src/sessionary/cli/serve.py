@@ -8,6 +8,7 @@ import socket
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from ..bootstrap import Container
 from ..config import Settings
@@ -78,6 +79,8 @@ def serve(
 ) -> None:
     """Serve the API (and every mounted dialect) with granian."""
     cfg = settings(host=host, port=port, workers=workers)
+    if cfg.otel:  # here, not in each worker, which granian would respawn failing forever
+        otel_required()
     log_config = configure_logging(resolve_format(cfg.log_format, cfg.environment), cfg.log_level)
     sock = _listen(cfg)  # first: a taken port fails before anything else happens
     _prepare(cfg)
@@ -89,6 +92,15 @@ def serve(
     draining.share()  # before the fork: the workers read the drain phase the supervisor sets
     with multiprocess_metrics(cfg.workers):  # set before any worker imports prometheus_client
         server.serve()
+
+
+def otel_required() -> None:
+    from ..observability.tracing import TracingUnavailable, require
+
+    try:
+        require()
+    except TracingUnavailable as exc:
+        fail(escape(str(exc)))  # rich would read "[otel]" as markup and drop it
 
 
 def _granian(cfg: Settings, sock: socket.socket, log_config: dict[str, Any]) -> Any:

@@ -319,8 +319,22 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = True) -> UnitOfWork: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PoolUse:
+    """This process's database connections: how many it may hold (``size``), how many units of
+    work hold one now, how many of those are past ``size`` (overflow) and how many units of
+    work wait for one (on SQLite, the writer queue; on PostgreSQL, opening one counts too)."""
+
+    size: int
+    checked_out: int
+    overflow: int
+    waiting: int
+
+
 class StorageProbe(Protocol):
-    """What readiness asks of the database (``/readyz``): not for request paths."""
+    """What readiness and the metrics ask of the database: not for request paths."""
+
+    def pool_use(self) -> PoolUse: ...
 
     async def ping(self) -> bool: ...
     async def write_problem(self, min_free_bytes: int) -> str | None:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from litestar import Litestar, Router
 from litestar.datastructures import State
 
-from ..bootstrap import Container
+from ..bootstrap import Container, enable_tracing
 from ..config import Settings
 from ..console.render import render_error as console_render
 from ..console.routes import console_router
@@ -21,6 +21,7 @@ from ..observability.instrument import STATE_KEY as METRICS_KEY
 from ..observability.instrument import instrument
 from ..observability.loop_lag import LoopLagMonitor
 from ..observability.metrics import Metrics
+from ..observability.tracing import trace_requests
 from .deps import DEPENDENCIES
 from .draining import DRAIN_KEY, Stop
 from .edge import edge
@@ -70,6 +71,8 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(check.run_forever()))
     app.state[DRAIN_KEY] = stop = Stop()
     tasks.append(asyncio.create_task(stop.watch()))
+    if (sampling := app.state[METRICS_KEY].sampler()) is not None:  # several workers
+        tasks.append(asyncio.create_task(sampling))
     attach_request_bodies(app)
     try:
         yield
@@ -121,4 +124,7 @@ def create_app(container: Container) -> Litestar:
             dialect.wrap(app, container.settings)
     # Outermost, so 404/405 answers (decided before any Litestar middleware) carry an id too.
     app.asgi_handler = request_id_middleware(app.asgi_handler)  # type: ignore[arg-type]
+    if container.settings.otel:  # around everything, so the request span is every span's parent
+        enable_tracing(container)
+        trace_requests(app)
     return app

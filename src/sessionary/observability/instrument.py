@@ -8,13 +8,16 @@ label set; what nothing matched is counted as ``unmatched``."""
 from __future__ import annotations
 
 import logging
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
 
 from ..services.registry import Services
 from .metrics import Metrics
+from .runtime import commit_from
 from .stats import DatabaseStats
 
 access_log = logging.getLogger("sessionary.access")
@@ -27,7 +30,14 @@ def instrument(app: Litestar) -> Metrics:
     the scope (the route template is read back from the scope routing filled in)."""
     container: Services = app.state.container
     ttl_s = container.settings.metrics_cache_s
-    metrics = Metrics(DatabaseStats(container.read_model, container.clock, ttl_s))
+    settings = container.settings
+    metrics = Metrics(
+        DatabaseStats(container.read_model, container.clock, ttl_s),
+        backend="sqlite" if settings.is_sqlite else "postgresql",
+        pool=container.probe.pool_use,
+        commit=commit_from(os.environ, Path(__file__).parent),
+    )
+    container.dispatcher.on_attempt = metrics.webhook_attempt
     app.state[STATE_KEY] = metrics
     inner = app.asgi_handler
 

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -26,11 +26,13 @@ from ..domain.webhooks import Delivery, DeliveryStatus, RetryPolicy, Webhook
 from .stream import record_body
 from .webhook_signing import HEADER, signature, standard_headers
 from .webhook_targets import TargetPolicy
-from .webhook_transport import GuardedTransport, failure_class
+from .webhook_transport import BLOCKED, GuardedTransport, failure_class
 from .webhooks import WebhookService
 
 log = logging.getLogger("sessionary.webhooks")
 USER_AGENT = "sessionary-webhooks/1"
+REMOVED = "the record was removed by retention"
+OUTCOMES = ("delivered", "retry", "gave_up", "blocked", "dropped")  # of one attempt (outcome())
 
 
 class Sender(Protocol):
@@ -98,6 +100,8 @@ class WebhookDispatcher:
         self._webhooks = webhooks
         self._sender = sender
         self._settings = settings
+        # Told each attempt's outcome (the metrics): delivered, retry, gave_up, blocked, dropped.
+        self.on_attempt: Callable[[str], None] = _ignore
 
     async def fan_out_once(self) -> int:
         """Turn new records into pending deliveries; returns how many records were read."""
@@ -139,17 +143,20 @@ class WebhookDispatcher:
             # once, so another node posts them now instead of when the lease runs out.
             await asyncio.shield(self._settle(posts, claimed))
             raise
+        for delivery in done:
+            self.on_attempt(outcome(delivery))
         await self._record(done)
         return len(done)
 
     async def _settle(self, posts: list[asyncio.Task[Delivery]], claimed: list[Delivery]) -> None:
-        outcome = []
+        settled = []
         for post, delivery in zip(posts, claimed, strict=True):
             if post.done() and not post.cancelled() and post.exception() is None:
-                outcome.append(post.result())
+                settled.append(post.result())
+                self.on_attempt(outcome(settled[-1]))
             else:
-                outcome.append(self._released(delivery))
-        await self._record(outcome)
+                settled.append(self._released(delivery))
+        await self._record(settled)
         log.info("webhook batch released on shutdown", extra={"deliveries": len(claimed)})
 
     async def _record(self, deliveries: Sequence[Delivery]) -> None:
@@ -168,7 +175,7 @@ class WebhookDispatcher:
         self, delivery: Delivery, record: LifecycleRecord | None, hook: Webhook | None
     ) -> Delivery:
         if record is None or hook is None:
-            return self._dead(delivery, "the record was removed by retention")
+            return self._dead(delivery, REMOVED)
         body = payload(record, hook)
         try:
             headers = self._headers(delivery, record, hook, body)
@@ -250,6 +257,21 @@ class WebhookDispatcher:
         if close is not None:
             with contextlib.suppress(Exception):
                 await close()
+
+
+def _ignore(outcome: str) -> None:
+    pass
+
+
+def outcome(delivery: Delivery) -> str:
+    """An attempt's outcome for the metrics, from the delivery it left behind."""
+    if delivery.status is DeliveryStatus.DELIVERED:
+        return "delivered"
+    if delivery.last_error == BLOCKED:
+        return "blocked"
+    if delivery.status is DeliveryStatus.DEAD:
+        return "dropped" if delivery.last_error == REMOVED else "gave_up"
+    return "retry"
 
 
 def _id(record: LifecycleRecord) -> int:

@@ -107,8 +107,9 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
             todo.extend(current.exceptions)
 
 
+BLOCKED = "blocked target"
 _CLASSES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((BlockedTarget,), "blocked target"),
+    ((BlockedTarget,), BLOCKED),
     ((httpx.InvalidURL,), "invalid URL"),
     ((TimeoutError, httpx.TimeoutException, httpcore.TimeoutException), "timed out"),
     ((ssl.SSLError, ssl.CertificateError), "TLS"),

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import asyncpg
-from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import StaticPool
 
 from ..domain.errors import Conflict
+from ..domain.ports import PoolUse
 from .checkpointer import RESTART_BYTES, WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
 from .errors import refused_input, sqlite_errors, unavailable_reason
@@ -106,12 +107,21 @@ class SqlUnitOfWork:
 
 class Database(ABC):
     dialect: str
+    traced = False  # statements are traced (storage/tracing.py)
+
+    @property
+    @abstractmethod
+    def sync_engine(self) -> Engine:
+        """The engine whose events see every statement (tracing)."""
 
     @abstractmethod
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork: ...
 
     @abstractmethod
     async def ping(self) -> bool: ...
+
+    @abstractmethod
+    def pool_use(self) -> PoolUse: ...
 
     @abstractmethod
     async def dispose(self) -> None: ...
@@ -177,6 +187,7 @@ class SqliteDatabase(Database):
         self._conn: Connection | None = None
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._waiting = 0  # units of work queued for the one connection (the writer queue)
 
     def _connection(self) -> Connection:
         if self._conn is None:
@@ -202,7 +213,11 @@ class SqliteDatabase(Database):
         connection is in autocommit mode and never opens a transaction of its own."""
 
         async def enter() -> Executor:
-            await self._get_lock().acquire()
+            self._waiting += 1
+            try:
+                await self._get_lock().acquire()
+            finally:
+                self._waiting -= 1
             try:
                 conn, raw = self._connection(), self._driver()
                 with sqlite_errors():
@@ -228,6 +243,14 @@ class SqliteDatabase(Database):
                 self._get_lock().release()
 
         return SqlUnitOfWork(enter, finish)
+
+    @property
+    def sync_engine(self) -> Engine:
+        return self._engine
+
+    def pool_use(self) -> PoolUse:
+        busy = int(self._lock is not None and self._lock.locked())
+        return PoolUse(size=1, checked_out=busy, overflow=0, waiting=self._waiting)
 
     async def ping(self) -> bool:
         try:
@@ -297,16 +320,20 @@ class PostgresDatabase(Database):
         # own snapshot inside a transaction too, so a read-only unit of work sees the same
         # thing, two round trips sooner. Same pool; autocommit is a client-side flag.
         self._reader: AsyncEngine = self._engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._waiting = 0  # units of work waiting for a pooled connection (or opening one)
 
     def unit_of_work(self, *, write: bool = True) -> SqlUnitOfWork:
         holder: dict[str, AsyncExecutor] = {}
         engine = self._engine if write else self._reader
 
         async def enter() -> Executor:
+            self._waiting += 1
             try:
                 conn = await engine.connect()
             except (TimeoutError, PoolTimeout, OSError) as exc:
                 raise StorageUnavailable(str(exc)) from exc
+            finally:
+                self._waiting -= 1
             holder["ex"] = executor = AsyncExecutor(conn)
             return executor
 
@@ -324,6 +351,14 @@ class PostgresDatabase(Database):
                 await conn.close()
 
         return SqlUnitOfWork(enter, finish)
+
+    @property
+    def sync_engine(self) -> Engine:
+        return self._engine.sync_engine
+
+    def pool_use(self) -> PoolUse:
+        pool: Any = self._engine.pool  # QueuePool; overflow() is negative until the pool fills
+        return PoolUse(pool.size(), pool.checkedout(), max(0, pool.overflow()), self._waiting)
 
     async def ping(self) -> bool:
         try:

@@ -14,11 +14,13 @@ import msgspec
 from litestar import get
 from litestar.params import Parameter
 from litestar.response import Stream
+from prometheus_client import Gauge
 
 from ...domain.errors import InvalidInput
 from ...domain.model import LifecycleRecord, Principal
 from ...domain.scopes import SESSIONS_READ
 from ...domain.webhooks import EVENT_TYPES
+from ...observability.instrument import STATE_KEY as METRICS_KEY
 from ...services.registry import Services
 from ...services.stream import LifecycleStream, Position, record_body
 from ..bounds import event_id
@@ -77,6 +79,20 @@ async def _messages(
             return
 
 
+async def counted(
+    messages: AsyncGenerator[bytes, None], gauge: Gauge
+) -> AsyncGenerator[bytes, None]:
+    """The stream, counted in the open-streams gauge from its first byte until it ends (the
+    client went away, or the server stops)."""
+    gauge.inc()
+    try:
+        async for chunk in messages:
+            yield chunk
+    finally:
+        gauge.dec()
+        await messages.aclose()
+
+
 @get("/events", opt={"scope": SESSIONS_READ}, tags=["events"])
 async def stream_events(
     request: AnyRequest,
@@ -106,6 +122,7 @@ async def stream_events(
         settings.stream_keepalive_s,
         request.app.state.get(DRAIN_KEY) or Stop(),
     )
+    messages = counted(messages, request.app.state[METRICS_KEY].streams)
     return Stream(
         messages,
         media_type="text/event-stream; charset=utf-8",
