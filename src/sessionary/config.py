@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -71,6 +72,12 @@ class Settings(BaseSettings):
     # Networks webhooks may reach besides public addresses, for receivers on premises; a
     # comma-separated list of CIDRs, e.g. 10.20.0.0/16,fd00:1::/64 (see the README).
     webhook_allowed_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    # Peers whose Forwarded / X-Forwarded-* headers are believed (README "Behind a proxy"):
+    # CIDRs, comma-separated. Empty: every header of that kind is ignored.
+    trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    # The URL clients reach this server at (https://api.example.com/sessionary): every
+    # absolute URL the server writes starts with it, whatever the request's headers say.
+    public_url: str | None = None
     # Dialect-issued credentials (session keys, game tokens, bearer tokens) are deleted this
     # long after they were revoked or expired; until then they answer as "ended", then unknown.
     credential_purge_grace_days: float = Field(default=3.0, ge=0, le=3650)
@@ -117,7 +124,7 @@ class Settings(BaseSettings):
             raise ValueError("a mount prefix starts with '/', has no trailing '/', e.g. /rufus/v0")
         return value
 
-    @field_validator("webhook_allowed_networks", mode="before")
+    @field_validator("webhook_allowed_networks", "trusted_proxies", mode="before")
     @classmethod
     def _networks(cls, value: object) -> object:
         if not isinstance(value, str):
@@ -131,6 +138,18 @@ class Settings(BaseSettings):
                     f"{item!r} is not a CIDR network such as 10.0.0.0/8: {exc}"
                 ) from None
         return tuple(networks)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL, e.g. https://api.example.com")
+        if parts.query or parts.fragment or "@" in parts.netloc:
+            raise ValueError("must have no query, fragment or user, e.g. https://api.example.com")
+        return value.rstrip("/")
 
     @field_validator("extra_dialects", mode="before")
     @classmethod

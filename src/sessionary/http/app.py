@@ -29,6 +29,7 @@ from .middleware import idempotency_middleware, request_id_middleware
 from .native import admin, sessions, stream, usage, webhooks
 from .native.errors import render as native_render
 from .openapi import attach_request_bodies, openapi_config, openapi_json
+from .proxy import behind_proxies
 
 
 def native_router(dialects: Sequence[Dialect] = ()) -> Router:
@@ -118,4 +119,6 @@ def create_app(container: Container) -> Litestar:
             dialect.wrap(app, container.settings)
     # Outermost, so 404/405 answers (decided before any Litestar middleware) carry an id too.
     app.asgi_handler = request_id_middleware(app.asgi_handler)  # type: ignore[arg-type]
+    settings = container.settings  # last: every layer above reads the client it resolves
+    behind_proxies(app, settings.trusted_proxies, settings.public_url)
     return app
