@@ -24,7 +24,7 @@ from ..observability.metrics import Metrics
 from .deps import DEPENDENCIES
 from .edge import edge
 from .errors import Renderer, dispatching_handlers
-from .health import WRITE_CHECK_KEY, WriteCheck, healthz, readyz
+from .health import READINESS_KEY, Cached, healthz, readiness, readyz, standard_checks
 from .middleware import idempotency_middleware, request_id_middleware
 from .native import admin, sessions, stream, usage, webhooks
 from .native.errors import render as native_render
@@ -65,9 +65,8 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(runner))
     if settings.loop_lag_interval_s > 0:
         tasks.append(asyncio.create_task(_loop_lag(app, settings).run_forever()))
-    if settings.ready_write_check_s > 0:
-        app.state[WRITE_CHECK_KEY] = check = WriteCheck(container)
-        tasks.append(asyncio.create_task(check.run_forever()))
+    if isinstance(writable := readiness(app).checks.get("writable"), Cached):
+        tasks.append(asyncio.create_task(writable.run_forever(settings.ready_write_check_s)))
     attach_request_bodies(app)
     try:
         yield
@@ -109,7 +108,7 @@ def create_app(container: Container) -> Litestar:
         request_max_body_size=container.settings.max_body_bytes,
         openapi_config=openapi_config(),
         lifespan=[_background],
-        state=State({"container": container}),
+        state=State({"container": container, READINESS_KEY: standard_checks(container)[0]}),
         logging_config=None,  # `sessionary serve` configures logging once (observability/logs)
     )
     edge(app, container.settings.http_body_timeout_s)  # HEAD, OPTIONS, body deadline; innermost
