@@ -129,6 +129,8 @@ async def test_casino_launch_urls_carry_the_scheme_and_host_the_client_used(
         assert launched.startswith("https://api.example/sessionary/casino/game/launch?token=")
         swagger = (await c.get("/hivemp/v1/swagger.json")).json()
         assert (swagger["host"], swagger["basePath"]) == ("api.example", "/sessionary/hivemp/v1")
+        openapi = (await c.get("/v1/openapi.json")).json()
+        assert openapi["servers"] == [{"url": "https://api.example/sessionary"}]
 
 
 async def test_the_pagos_token_throttle_counts_each_client_behind_the_proxy(

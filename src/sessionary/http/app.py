@@ -106,7 +106,7 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[*routers, healthz, readyz, metrics_endpoint],
         exception_handlers=dispatching_handlers(renderers, default=native_render),
         request_max_body_size=container.settings.max_body_bytes,
-        openapi_config=openapi_config(),
+        openapi_config=openapi_config(container.settings.public_url),
         lifespan=[_background],
         state=State({"container": container, READINESS_KEY: standard_checks(container)[0]}),
         logging_config=None,  # `sessionary serve` configures logging once (observability/logs)
