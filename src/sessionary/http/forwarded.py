@@ -7,6 +7,7 @@ not one whose word should move a client address, and no request fails over it.""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
@@ -34,15 +35,21 @@ class Hop:
     proto: str | None = None
     host: str | None = None
 
-    @property
-    def address(self) -> Address | None:
-        try:
-            return ipaddress.ip_address(self.node or "")
-        except ValueError:
-            return None
+
+# Parsing an address costs microseconds and the same few (proxies, busy clients) come back on
+# every request: both answers are kept, per process.
+@functools.lru_cache(maxsize=8192)
+def parse_ip(text: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
-def trusted(address: Address | None, networks: Sequence[Network]) -> bool:
+@functools.lru_cache(maxsize=8192)
+def trusted(node: str | None, networks: tuple[Network, ...]) -> bool:
+    """Whether ``node`` is an address inside ``networks`` (an IPv4-mapped one as IPv4)."""
+    address = parse_ip(node or "")
     if address is None:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -50,7 +57,7 @@ def trusted(address: Address | None, networks: Sequence[Network]) -> bool:
     return any(address in net for net in networks)
 
 
-def client_hop(hops: Sequence[Hop], peer: str, networks: Sequence[Network]) -> Hop:
+def client_hop(hops: Sequence[Hop], peer: str, networks: tuple[Network, ...]) -> Hop:
     """Walk right to left past the trusted proxies: the first hop not trusted is the client
     (the standard algorithm); when every hop is trusted, the leftmost. A hop that names no
     sender stands for the nearest sender to its right."""
@@ -58,7 +65,7 @@ def client_hop(hops: Sequence[Hop], peer: str, networks: Sequence[Network]) -> H
     for hop in reversed(hops):
         if hop.node is None:
             return replace(hop, node=right)
-        if not trusted(hop.address, networks):
+        if not trusted(hop.node, networks):
             return hop
         right = hop.node
     return hops[0]
@@ -142,9 +149,8 @@ def _address_and_port(value: str) -> tuple[str, int] | None:
         address, _, port = value.partition(":")
     else:  # IPv4, or IPv6 unbracketed (as X-Forwarded-For writes it)
         address, port = value, None
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+    ip = parse_ip(address)
+    if ip is None:
         return None
     if port is None or _OBFUSCATED.fullmatch(port):
         return str(ip), 0

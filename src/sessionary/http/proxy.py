@@ -27,11 +27,11 @@ PEER_KEY = "sessionary.peer"  # the connection's own peer, kept beside the resol
 _WS = {"http": "ws", "https": "wss"}
 
 
-def resolve(scope: Scope, networks: Sequence[fwd.Network]) -> fwd.Hop | None:
+def resolve(scope: Scope, networks: tuple[fwd.Network, ...]) -> fwd.Hop | None:
     """The client's hop as trusted proxies report it, or None when nothing is to be honoured
     (no trusted peer, no header, a malformed one)."""
     peer = scope.get("client")
-    if not peer or not networks or not fwd.trusted(_address(peer[0]), networks):
+    if not peer or not networks or not fwd.trusted(peer[0], networks):
         return None
     values = _header_values(scope["headers"])
     hops = fwd.forwarded(values.get(b"forwarded", []))
@@ -43,10 +43,6 @@ def resolve(scope: Scope, networks: Sequence[fwd.Network]) -> fwd.Hop | None:
             peer[0],
         )
     return None if not hops else fwd.client_hop(hops, peer[0], networks)
-
-
-def _address(host: str) -> fwd.Address | None:
-    return fwd.Hop(host).address
 
 
 def _header_values(headers: Sequence[tuple[bytes, bytes]]) -> dict[bytes, list[str]]:
@@ -78,7 +74,9 @@ def apply(scope: Scope, hop: fwd.Hop | None, public: tuple[str, str] | None) -> 
     return new
 
 
-def behind_proxies(app: Litestar, networks: Sequence[fwd.Network], public_url: str | None) -> None:
+def behind_proxies(
+    app: Litestar, networks: tuple[fwd.Network, ...], public_url: str | None
+) -> None:
     """Wrap ``app.asgi_handler``; call it last, so that every other layer sees the result."""
     inner: ASGIApp = app.asgi_handler  # type: ignore[assignment]
     public = None
