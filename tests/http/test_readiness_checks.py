@@ -126,3 +126,18 @@ async def test_a_schema_ahead_is_served_when_compatible_and_refused_when_not(
         refused = await client.get("/readyz")
     assert refused.status_code == 503
     assert "not compatible with older code" in refused.json()["checks"]["schema"]
+
+
+async def test_a_check_added_by_another_part_is_named_before_draining(database_url: str) -> None:
+    async def spool() -> str | None:
+        return "the spool is full"
+
+    async with served(database_url) as (app, client):
+        readiness(app).add("spool", spool)
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert list(response.json()["checks"])[-2:] == ["spool", "draining"]
+    assert (response.json()["failing"], response.json()["reason"]) == (
+        ["spool"],
+        "the spool is full",
+    )

@@ -68,16 +68,19 @@ class Cached:
 class Readiness:
     """The named checks of /readyz, in order: ``database`` (answers), ``writable`` (a fresh
     connection could write), ``schema`` (this code serves it), ``draining`` (set on shutdown).
-    The checks after ``database`` are not run while it does not answer."""
+    The checks that need the database are not run while it does not answer."""
 
     def __init__(self) -> None:
         self.checks: dict[str, Probe] = {}
+        self._needs_database: set[str] = set()
         self.draining = False
         self.schema_note: str | None = None  # a schema ahead of this code, compatible
         self.add("draining", self._draining)
 
-    def add(self, name: str, probe: Probe) -> None:
+    def add(self, name: str, probe: Probe, needs_database: bool = False) -> None:
         """Add (or replace) a check; ``draining`` stays last."""
+        if needs_database:
+            self._needs_database.add(name)
         draining = self.checks.pop("draining", None)
         self.checks[name] = probe
         if draining is not None and name != "draining":
@@ -89,7 +92,7 @@ class Readiness:
     async def report(self) -> dict[str, str]:
         results: dict[str, str] = {}
         for name, probe in self.checks.items():
-            if results.get("database", OK) != OK and name not in ("database", "draining"):
+            if name in self._needs_database and results.get("database", OK) != OK:
                 results[name] = NOT_CHECKED
                 continue
             try:
@@ -124,8 +127,8 @@ def standard_checks(container: Services) -> tuple[Readiness, Cached | None]:
     ready.add("database", database)
     if container.settings.ready_write_check_s > 0:
         writable = Cached("writable", lambda: probe.write_problem(min_free))
-        ready.add("writable", writable)
-    ready.add("schema", Cached("schema", schema, SCHEMA_MAX_AGE_S))
+        ready.add("writable", writable, needs_database=True)
+    ready.add("schema", Cached("schema", schema, SCHEMA_MAX_AGE_S), needs_database=True)
     return ready, writable
 
 
