@@ -108,7 +108,7 @@ def create_app(container: Container) -> Litestar:
         request_max_body_size=container.settings.max_body_bytes,
         openapi_config=openapi_config(container.settings.public_url),
         lifespan=[_background],
-        state=State({"container": container, READINESS_KEY: standard_checks(container)[0]}),
+        state=State({"container": container, READINESS_KEY: standard_checks(container)}),
         logging_config=None,  # `sessionary serve` configures logging once (observability/logs)
     )
     edge(app, container.settings.http_body_timeout_s)  # HEAD, OPTIONS, body deadline; innermost

@@ -108,9 +108,9 @@ def readiness(app: Litestar) -> Readiness:
     return found
 
 
-def standard_checks(container: Services) -> tuple[Readiness, Cached | None]:
-    """The checks every server runs, and the write check its lifespan keeps fresh (None when
-    ``ready_write_check_s`` is 0)."""
+def standard_checks(container: Services) -> Readiness:
+    """The checks every server runs; ``writable`` (absent when ``ready_write_check_s`` is 0)
+    is kept fresh by the app's lifespan."""
     ready = Readiness()
     probe = container.probe
 
@@ -123,13 +123,12 @@ def standard_checks(container: Services) -> tuple[Readiness, Cached | None]:
         return None if serves else message or "the database schema cannot be served"
 
     min_free = container.settings.ready_min_free_bytes
-    writable = None
     ready.add("database", database)
     if container.settings.ready_write_check_s > 0:
         writable = Cached("writable", lambda: probe.write_problem(min_free))
         ready.add("writable", writable, needs_database=True)
     ready.add("schema", Cached("schema", schema, SCHEMA_MAX_AGE_S), needs_database=True)
-    return ready, writable
+    return ready
 
 
 @get("/healthz", include_in_schema=False)
