@@ -6,6 +6,7 @@ import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
@@ -216,6 +217,16 @@ class Settings(ServingSettings):
         " private, link-local, CGNAT, multicast and reserved addresses are refused (README,"
         " *What a webhook URL may reach*)",
     )
+    trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="peers whose `Forwarded` / `X-Forwarded-*` headers are believed, CIDRs,"
+        " comma-separated (README, *Behind a proxy*); empty: every such header is ignored",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="the URL clients reach this server at (`https://api.example.com/sessionary`):"
+        " every absolute URL the server writes starts with it, whatever the request's headers say",
+    )
     credential_purge_grace_days: float = Field(
         default=3.0,
         ge=0,
@@ -242,7 +253,7 @@ class Settings(ServingSettings):
         default=None, description="unset: the console's cookies are `Secure` in production only"
     )
 
-    @field_validator("webhook_allowed_networks", mode="before")
+    @field_validator("webhook_allowed_networks", "trusted_proxies", mode="before")
     @classmethod
     def _networks(cls, value: object) -> object:
         if not isinstance(value, str):
@@ -256,6 +267,18 @@ class Settings(ServingSettings):
                     f"{item!r} is not a CIDR network such as 10.0.0.0/8: {exc}"
                 ) from None
         return tuple(networks)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL, e.g. https://api.example.com")
+        if parts.query or parts.fragment or "@" in parts.netloc:
+            raise ValueError("must have no query, fragment or user, e.g. https://api.example.com")
+        return value.rstrip("/")
 
     @field_validator("extra_dialects", mode="before")
     @classmethod

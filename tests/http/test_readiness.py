@@ -86,13 +86,14 @@ async def test_readyz_is_503_naming_the_cause_while_the_database_refuses_writes(
     database_url: str,
 ) -> None:
     async with probed(database_url) as client:
-        assert (await readiness_becomes(client, 200)).json() == {"status": "ok"}
+        assert (await readiness_becomes(client, 200)).json()["checks"]["writable"] == "ok"
         async with refusing_writes(database_url):
             refused = await readiness_becomes(client, 503)
             assert refused.json()["status"] == "unavailable"
             assert "write" in refused.json()["reason"]
+            assert refused.json()["failing"] == ["writable"]
             assert (await client.get("/healthz")).status_code == 200  # alive, only not ready
-        assert (await readiness_becomes(client, 200)).json() == {"status": "ok"}
+        assert (await readiness_becomes(client, 200)).json()["checks"]["writable"] == "ok"
 
 
 async def test_readyz_is_503_when_the_disk_is_below_the_free_space_floor(

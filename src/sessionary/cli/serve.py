@@ -13,7 +13,6 @@ from rich.markup import escape
 from ..bootstrap import Container
 from ..config import Settings
 from ..http import draining
-from ..http.health import SCHEMA_NOTE_ENV
 from ..http.supervision import guard_forked_workers
 from ..observability.logs import configure_logging, resolve_format
 from ..observability.multiproc import multiprocess_metrics
@@ -45,7 +44,7 @@ def _listen(cfg: Settings) -> socket.socket:
 
 def _check_schema(cfg: Settings) -> None:
     """Serve our own head, or a schema ahead of it that the database records as compatible
-    (a rolling upgrade); say so in the log, here and in every worker's /readyz."""
+    (a rolling upgrade); say so in the log and here (every worker's /readyz reads it itself)."""
     try:
         verdict = schema_verdict(cfg.database_url)
     except Exception as exc:  # unreachable, refused TLS, bad credentials: say which, no trace
@@ -55,7 +54,6 @@ def _check_schema(cfg: Settings) -> None:
     if verdict.message is not None:
         logging.getLogger("sessionary.schema").warning("%s", verdict.message)
         typer.echo(verdict.message)
-        os.environ[SCHEMA_NOTE_ENV] = verdict.message
 
 
 def _prepare(cfg: Settings) -> None:

@@ -339,3 +339,6 @@ class StorageProbe(Protocol):
     async def ping(self) -> bool: ...
     async def write_problem(self, min_free_bytes: int) -> str | None:
         """Why a new connection could not write now (read-only, standby, disk full), or None."""
+
+    async def schema_problem(self) -> tuple[bool, str | None]:
+        """Whether this code serves the schema, and why not (or that it is ahead, compatible)."""

@@ -26,11 +26,12 @@ from .deps import DEPENDENCIES
 from .draining import DRAIN_KEY, Stop
 from .edge import edge
 from .errors import Renderer, dispatching_handlers
-from .health import WRITE_CHECK_KEY, WriteCheck, healthz, readyz
+from .health import READINESS_KEY, Cached, healthz, readiness, readyz, standard_checks
 from .middleware import idempotency_middleware, request_id_middleware
 from .native import admin, sessions, stream, usage, webhooks
 from .native.errors import render as native_render
 from .openapi import attach_request_bodies, openapi_config, openapi_json
+from .proxy import behind_proxies
 
 
 def native_router(dialects: Sequence[Dialect] = ()) -> Router:
@@ -66,9 +67,8 @@ async def _background(app: Litestar) -> AsyncIterator[None]:
         tasks.append(asyncio.create_task(runner))
     if settings.loop_lag_interval_s > 0:
         tasks.append(asyncio.create_task(_loop_lag(app, settings).run_forever()))
-    if settings.ready_write_check_s > 0:
-        app.state[WRITE_CHECK_KEY] = check = WriteCheck(container)
-        tasks.append(asyncio.create_task(check.run_forever()))
+    if isinstance(writable := readiness(app).checks.get("writable"), Cached):
+        tasks.append(asyncio.create_task(writable.run_forever(settings.ready_write_check_s)))
     app.state[DRAIN_KEY] = stop = Stop()
     tasks.append(asyncio.create_task(stop.watch()))
     if (sampling := app.state[METRICS_KEY].sampler()) is not None:  # several workers
@@ -112,9 +112,9 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[*routers, healthz, readyz, metrics_endpoint],
         exception_handlers=dispatching_handlers(renderers, default=native_render),
         request_max_body_size=container.settings.max_body_bytes,
-        openapi_config=openapi_config(),
+        openapi_config=openapi_config(container.settings.public_url),
         lifespan=[_background],
-        state=State({"container": container}),
+        state=State({"container": container, READINESS_KEY: standard_checks(container)}),
         logging_config=None,  # `sessionary serve` configures logging once (observability/logs)
     )
     edge(app, container.settings.http_body_timeout_s)  # HEAD, OPTIONS, body deadline; innermost
@@ -127,4 +127,6 @@ def create_app(container: Container) -> Litestar:
     if container.settings.otel:  # around everything, so the request span is every span's parent
         enable_tracing(container)
         trace_requests(app)
+    settings = container.settings  # last: every layer above reads the client it resolves
+    behind_proxies(app, settings.trusted_proxies, settings.public_url)
     return app

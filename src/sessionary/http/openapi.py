@@ -9,7 +9,7 @@ import msgspec
 from litestar import Litestar, Request, get
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, RequestBody
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference, RequestBody, Server
 from litestar.routes import HTTPRoute
 
 from .. import __version__
@@ -41,8 +41,11 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
-def openapi_config() -> OpenAPIConfig:
+def openapi_config(public_url: str | None = None) -> OpenAPIConfig:
+    """``public_url`` (SESSIONARY_PUBLIC_URL) is the one server listed; without it "/", which
+    clients resolve against wherever they fetched the document from."""
     return OpenAPIConfig(
+        servers=[Server(url=public_url or "/")],
         title="sessionary",
         version=__version__,
         description="Session lifecycle service: native API. Errors are RFC 9457 problem+json.",

@@ -29,6 +29,7 @@ from .checkpointer import RESTART_BYTES, WalCheckpointer
 from .errors import StorageUnavailable as StorageUnavailable
 from .errors import refused_input, sqlite_errors, unavailable_reason
 from .executor import AsyncExecutor, Executor, SyncExecutor
+from .migrate import verdict_on
 from .pg_engine import pg_engine
 from .pgurl import connect_kwargs
 from .probes import postgres_write_problem, sealed_samples, sqlite_write_problem
@@ -130,6 +131,11 @@ class Database(ABC):
     async def write_problem(self, min_free_bytes: int) -> str | None:
         """Why a new connection could not write now (read-only, standby, disk full), or
         None. Not for request paths: it opens a connection of its own."""
+
+    @abstractmethod
+    async def schema_problem(self) -> tuple[bool, str | None]:
+        """Whether this code serves the database's schema, and what to say about it (why
+        not; or that it is ahead and compatible). Raises when the database does not answer."""
 
     @abstractmethod
     async def sealed_samples(self, limit: int = 20) -> list[bytes]:
@@ -264,6 +270,11 @@ class SqliteDatabase(Database):
             return None
         return await asyncio.to_thread(sqlite_write_problem, self._path, min_free_bytes)
 
+    async def schema_problem(self) -> tuple[bool, str | None]:
+        async with self._get_lock():  # two small reads on the shared connection
+            verdict = verdict_on(self._connection())
+        return verdict.serves, verdict.message
+
     async def sealed_samples(self, limit: int = 20) -> list[bytes]:
         async with self.unit_of_work(write=False):
             return await sealed_samples(SyncExecutor(self._connection()), limit)
@@ -373,6 +384,11 @@ class PostgresDatabase(Database):
             return await postgres_write_problem(self._connect, self._timeout_s)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             return f"a new connection failed: {type(exc).__name__}"
+
+    async def schema_problem(self) -> tuple[bool, str | None]:
+        async with self._engine.connect() as conn:
+            verdict = await conn.run_sync(verdict_on)
+        return verdict.serves, verdict.message
 
     async def sealed_samples(self, limit: int = 20) -> list[bytes]:
         async with self._reader.connect() as conn:

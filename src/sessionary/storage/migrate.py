@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -145,13 +146,20 @@ def current(url: str) -> str | None:
 def schema_verdict(url: str) -> Verdict:
     """Whether this code may serve the database: its own head, or a schema ahead of it that
     the database records as compatible (storage/schema_compat.py)."""
+    return with_connection(url, verdict_on)  # type: ignore[no-any-return]
 
-    def read(conn: Connection) -> tuple[str | None, str | None]:
-        at = MigrationContext.configure(conn).get_current_revision()
-        return at, (oldest_reader(conn, at) if at is not None else None)
 
-    database, reader = with_connection(url, read)
-    return judge(database, reader, lineage())
+def verdict_on(conn: Connection) -> Verdict:
+    """``schema_verdict`` over an open connection (the server's own, for /readyz)."""
+    at = MigrationContext.configure(conn).get_current_revision()
+    reader = oldest_reader(conn, at) if at is not None else None
+    return judge(at, reader, _own_lineage())
+
+
+@functools.cache
+def _own_lineage() -> tuple[str, ...]:
+    """This code's lineage never changes while it runs; reading it loads every migration."""
+    return tuple(lineage())
 
 
 def autogenerate(url: str, message: str) -> None:

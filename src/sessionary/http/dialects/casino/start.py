@@ -13,6 +13,7 @@ from ....dialects.casino.partners import GAME_TOKEN, PLAYER, Partner, game_exist
 from ....services.credentials import NewCredential
 from ....services.registry import Services
 from ....services.sessions import OpenRequest
+from ...proxy import base_url
 from .close import gen_a_partner
 from .errors import GenBError, bad_game, no_argument, success
 from .inputs import actor, body_of, text, user_id
@@ -50,7 +51,7 @@ async def launch(
     )
     await c.sessions.open(partner.tenant_pk, req, actor(request, partner))
     prefix = c.settings.casino_prefix
-    return f"{str(request.base_url).rstrip('/')}{prefix}/game/launch?token={token}"
+    return f"{base_url(request)}{prefix}/game/launch?token={token}"
 
 
 @post("/api/startgame", status_code=200)

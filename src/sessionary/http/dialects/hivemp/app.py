@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request, Response, Router, get
 
 from ...deps import SERVICES
+from ...proxy import base_url
 from . import routes
 from .errors import render
 from .swagger import swagger
@@ -22,9 +24,9 @@ async def metadata() -> Response[bytes]:
 
 @get(["/v1/swagger.json", "/latest/swagger.json"])
 async def swagger_json(request: Request[Any, Any, Any]) -> Response[bytes]:
-    host = request.headers.get("host", "localhost")
+    public = urlsplit(base_url(request))  # behind a proxy, the host clients use
     root = request.app.state.container.settings.hivemp_root
-    return ok(swagger(host, root + "/v1"))
+    return ok(swagger(public.netloc or "localhost", public.path + root + "/v1"))
 
 
 def hivemp_router(root: str) -> Router:
