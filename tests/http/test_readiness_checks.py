@@ -4,6 +4,7 @@ past an incompatible migration), a server that is draining."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
@@ -17,7 +18,12 @@ from litestar import Litestar
 from sessionary.bootstrap import build
 from sessionary.config import Settings
 from sessionary.http.app import create_app
-from sessionary.http.health import NOT_CHECKED, readiness
+from sessionary.http.health import (
+    CHECK_TIMEOUT_S,
+    NOT_CHECKED,
+    NOT_CHECKED_DRAINING,
+    readiness,
+)
 from sessionary.storage.migrate import head, lineage
 
 
@@ -62,7 +68,7 @@ async def test_a_healthy_server_reports_every_check_ok(database_url: str) -> Non
     async with served(database_url) as (_, client):
         response = await client.get("/readyz")
     assert response.status_code == 200
-    checks = {"database": "ok", "writable": "ok", "schema": "ok", "draining": "ok"}
+    checks = {"draining": "ok", "database": "ok", "writable": "ok", "schema": "ok"}
     assert response.json() == {"status": "ok", "checks": checks}
 
 
@@ -74,8 +80,8 @@ async def test_draining_makes_readyz_503_naming_draining_while_healthz_stays_200
         response = await client.get("/readyz")
         assert (await client.get("/healthz")).status_code == 200
     assert response.status_code == 503
-    assert response.json()["failing"] == ["draining"]
-    assert response.json()["checks"]["database"] == "ok"
+    assert response.json()["failing"] == ["draining", "database", "writable", "schema"]
+    assert response.json()["checks"]["database"] == NOT_CHECKED_DRAINING  # answered at once
 
 
 async def test_a_database_that_does_not_answer_is_named_and_the_rest_not_checked() -> None:
@@ -128,7 +134,9 @@ async def test_a_schema_ahead_is_served_when_compatible_and_refused_when_not(
     assert "not compatible with older code" in refused.json()["checks"]["schema"]
 
 
-async def test_a_check_added_by_another_part_is_named_before_draining(database_url: str) -> None:
+async def test_a_check_added_by_another_part_is_named_after_the_standard_ones(
+    database_url: str,
+) -> None:
     async def spool() -> str | None:
         return "the spool is full"
 
@@ -136,8 +144,23 @@ async def test_a_check_added_by_another_part_is_named_before_draining(database_u
         readiness(app).add("spool", spool)
         response = await client.get("/readyz")
     assert response.status_code == 503
-    assert list(response.json()["checks"])[-2:] == ["spool", "draining"]
+    names = list(response.json()["checks"])
+    assert (names[0], names[-1]) == ("draining", "spool")
     assert (response.json()["failing"], response.json()["reason"]) == (
         ["spool"],
         "the spool is full",
     )
+
+
+async def test_a_check_that_hangs_is_named_within_its_bound_and_readyz_still_answers(
+    database_url: str,
+) -> None:
+    async def stuck() -> str | None:
+        await asyncio.sleep(60)
+        return None
+
+    async with served(database_url) as (app, client):
+        readiness(app).add("stuck", stuck)
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["stuck"] == f"no answer within {CHECK_TIMEOUT_S:g} s"

@@ -23,6 +23,8 @@ READINESS_KEY = "readiness"
 RECHECK_S = 1.0  # a failing cached check is asked again at most this often
 SCHEMA_MAX_AGE_S = 10.0  # the schema moves only with a migration: read it this often
 NOT_CHECKED = "not checked: the database does not answer"
+NOT_CHECKED_DRAINING = "not checked: the server is draining"
+CHECK_TIMEOUT_S = 2.0  # load balancers' probes give up after a few seconds
 OK = "ok"
 Probe = Callable[[], Awaitable[str | None]]
 
@@ -67,9 +69,11 @@ class Cached:
 
 
 class Readiness:
-    """The named checks of /readyz, in order: ``database`` (answers), ``writable`` (a fresh
-    connection could write), ``schema`` (this code serves it), ``draining`` (set on shutdown).
-    The checks that need the database are not run while it does not answer."""
+    """The named checks of /readyz, in order: ``draining`` (set on shutdown; first, so it is
+    the ``reason`` while the server stops), ``database`` (answers), ``writable`` (a fresh
+    connection could write), ``schema`` (this code serves it). The checks that need the
+    database are not run while it does not answer, and none may take longer than
+    ``CHECK_TIMEOUT_S``: a probe stuck behind a held lock is a reason, not a hung /readyz."""
 
     def __init__(self) -> None:
         self.checks: dict[str, Probe] = {}
@@ -79,13 +83,10 @@ class Readiness:
         self.add("draining", self._draining)
 
     def add(self, name: str, probe: Probe, needs_database: bool = False) -> None:
-        """Add (or replace) a check; ``draining`` stays last."""
+        """Add (or replace) a check, after the others."""
         if needs_database:
             self._needs_database.add(name)
-        draining = self.checks.pop("draining", None)
         self.checks[name] = probe
-        if draining is not None and name != "draining":
-            self.checks["draining"] = draining
 
     async def _draining(self) -> str | None:
         # Set here (tests, embedders) or by `serve`'s supervisor on SIGTERM (http/draining.py).
@@ -95,14 +96,23 @@ class Readiness:
     async def report(self) -> dict[str, str]:
         results: dict[str, str] = {}
         for name, probe in self.checks.items():
-            if name in self._needs_database and results.get("database", OK) != OK:
+            if results.get("draining", OK) != OK:  # stopping: answer the balancer at once
+                results[name] = NOT_CHECKED_DRAINING
+            elif name in self._needs_database and results.get("database", OK) != OK:
                 results[name] = NOT_CHECKED
-                continue
-            try:
-                results[name] = await probe() or OK
-            except Exception as exc:  # a check that fails is a reason, not a 500
-                results[name] = f"the check failed: {type(exc).__name__}"
+            else:
+                results[name] = await _ask(probe)
         return results
+
+
+async def _ask(probe: Probe) -> str:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            return await probe() or OK
+    except TimeoutError:
+        return f"no answer within {CHECK_TIMEOUT_S:g} s"
+    except Exception as exc:  # a check that fails is a reason, not a 500
+        return f"the check failed: {type(exc).__name__}"
 
 
 def readiness(app: Litestar) -> Readiness:

@@ -8,6 +8,7 @@ too long, text it cannot store), the caller's ``InvalidInput``; never a SQLAlche
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
@@ -34,6 +35,7 @@ from .pg_engine import pg_engine
 from .pgurl import connect_kwargs
 from .probes import postgres_write_problem, sealed_samples, sqlite_write_problem
 from .repositories import build_repositories
+from .schema_compat import Verdict
 from .sqlite_writer import begin_immediate
 
 
@@ -151,6 +153,13 @@ class Database(ABC):
 # checkpoint thread has it started over (RESTART_BYTES), so the cut, which happens inside a
 # COMMIT on the event loop, normally never has anything to do.
 WAL_SIZE_LIMIT = 2 * RESTART_BYTES
+
+
+def _verdict_of_file(path: str) -> Verdict:
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as raw:
+        engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
+        with engine.connect() as conn:
+            return verdict_on(conn)
 
 
 class SqliteDatabase(Database):
@@ -271,8 +280,11 @@ class SqliteDatabase(Database):
         return await asyncio.to_thread(sqlite_write_problem, self._path, min_free_bytes)
 
     async def schema_problem(self) -> tuple[bool, str | None]:
-        async with self._get_lock():  # two small reads on the shared connection
-            verdict = verdict_on(self._connection())
+        if self._path is None:  # in memory: only the shared connection sees it
+            async with self._get_lock():
+                verdict = verdict_on(self._connection())
+        else:  # a connection of its own: the shared one may wait on another writer's lock
+            verdict = await asyncio.to_thread(_verdict_of_file, self._path)
         return verdict.serves, verdict.message
 
     async def sealed_samples(self, limit: int = 20) -> list[bytes]:
