@@ -68,7 +68,8 @@ def test_a_fresh_database_prints_one_operator_key_that_can_run_the_whole_flow(
     database_url: str,
 ) -> None:
     with serving(database_url) as (base, proc):
-        assert httpx.get(base + "/readyz").json() == {"status": "ok"}
+        ready = httpx.get(base + "/readyz").json()
+        assert ready["status"] == "ok" and set(ready["checks"].values()) == {"ok"}
         op = {"Authorization": "Bearer " + _first_key(proc)}
         assert (
             httpx.post(base + "/v1/tenants", json={"name": "acme"}, headers=op).status_code == 201
